@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both install only what is missing (system packages via apt, a .venv with the
+# project in it), so running them twice installs nothing twice.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+APT_RUN  := espeak-ng libespeak-ng1 libportaudio2 sox
+APT_TEST := chromium fonts-dejavu-core
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test bench clean
+
+run: install
+	$(BIN)/attune run
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-test
+	$(BIN)/python -m bench
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# apt-get only for packages dpkg does not already have; sudo only when not root.
+define apt_ensure
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
+
+$(VENV)/.python:
+	$(call apt_ensure,$(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo python3-venv))
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.python pyproject.toml
+	$(call apt_ensure,$(APT_RUN))
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(call apt_ensure,$(APT_TEST))
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) build *.egg-info tests/artifacts .pytest_cache

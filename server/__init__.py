@@ -1,0 +1,55 @@
+"""The attune state service: a Flask app that owns all state and runs the routines."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from server.db import Database
+from server.settings import Settings, load_settings
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. `config` may hold ATTUNE_SETTINGS (a Settings), DB_PATH, or any Flask key."""
+    from server import errors, security
+    from server.api import bp as api_bp
+    from server.store import Store
+    from server.web import bp as web_bp
+
+    config = dict(config or {})
+    settings: Settings = config.pop("ATTUNE_SETTINGS", None) or load_settings().settings
+    if "DB_PATH" in config:
+        settings = replace(settings, db_path=Path(config.pop("DB_PATH")))
+
+    app = Flask(__name__)
+    app.json.sort_keys = False
+    app.config.update(
+        ATTUNE_SETTINGS=settings,
+        ATTUNE_SETTING_SOURCES=config.pop("ATTUNE_SETTING_SOURCES", {}),
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        SESSION_COOKIE_NAME="attune_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
+    )
+    app.config.update(config)
+    # Personal text must never reach logs; keep werkzeug/waitress access lines out too.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    db = Database(settings.db_path)
+    db.migrate()
+    store = Store(db, settings)
+    store.sync_partners(settings.partners)
+    app.extensions["attune.db"] = db
+    app.extensions["attune.store"] = store
+    app.secret_key = store.secret_key()
+
+    errors.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    return app

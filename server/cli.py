@@ -1,0 +1,93 @@
+"""`attune serve`: run the state service under waitress (never Flask's development server)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from server.settings import LoadedSettings, SettingsError, load_settings
+
+
+def add_settings_flags(parser: argparse.ArgumentParser, *, server: bool = True) -> None:
+    """Flags shared by every subcommand that needs settings (flags beat env and file)."""
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="settings TOML file (default: the user config dir's attune/config.toml)")
+    if server:
+        parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, help="TCP port (default 5317)")
+        parser.add_argument("--db", dest="db_path", metavar="PATH",
+                            help="SQLite database file (default: the user data dir's attune/attune.sqlite3)")
+    parser.add_argument("--partners", metavar="A,B", help="the two partners' names, e.g. 'Alex,Sam'")
+    parser.add_argument("--locale", help="language of prompts and phrases (default en)")
+
+
+SETTING_FLAGS = ("host", "port", "db_path", "partners", "locale", "time_scale", "server_url",
+                 "input_device", "output_device", "voice", "voice_rate", "voice_volume")
+
+
+def settings_from_args(args: argparse.Namespace) -> LoadedSettings:
+    flags = {name: getattr(args, name, None) for name in SETTING_FLAGS}
+    return load_settings(flags=flags, config_path=getattr(args, "config", None))
+
+
+def check_bind(loaded: LoadedSettings) -> None:
+    """Refuse a non-loopback bind with no access token: anyone on the network could read everything."""
+    settings = loaded.settings
+    if not settings.is_loopback and not settings.access_token:
+        raise SettingsError(
+            f"refusing to bind to {settings.host}: a non-loopback address needs an access token "
+            "(set ATTUNE_ACCESS_TOKEN or access_token in the config file)"
+        )
+
+
+def make_server(loaded: LoadedSettings):
+    """A waitress server for the app, bound but not yet serving (port 0 picks a free port)."""
+    from waitress.server import create_server
+
+    from server import create_app
+
+    check_bind(loaded)
+    app = create_app({"ATTUNE_SETTINGS": loaded.settings, "ATTUNE_SETTING_SOURCES": dict(loaded.sources)})
+    settings = loaded.settings
+    return create_server(app, host=settings.host, port=settings.port, threads=8,
+                         ident="attune", clear_untrusted_proxy_headers=True), app
+
+
+def serve(args: argparse.Namespace) -> int:
+    loaded = settings_from_args(args)
+    server, _app = make_server(loaded)
+    settings = loaded.settings
+    host, port = server.effective_host, server.effective_port
+    shown = f"[{host}]" if ":" in str(host) else host
+    print(f"attune: state service on http://{shown}:{port}  (data: {settings.db_path})", flush=True)
+
+    def _stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        print("attune: state service stopped", flush=True)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "serve",
+        help="run the state service (JSON API and web page) on 127.0.0.1:5317",
+        description="Run the attune state service: the JSON API under /api/v1 and the web page, "
+                    "under the waitress WSGI server. Binds 127.0.0.1 unless told otherwise; a "
+                    "non-loopback address requires an access token.",
+    )
+    add_settings_flags(parser)
+    parser.set_defaults(handler=serve)
+
+
+if __name__ == "__main__":
+    sys.exit(serve(argparse.Namespace(config=None)))

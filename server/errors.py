@@ -1,0 +1,69 @@
+"""One JSON error shape for the whole service: {"error": {"status", "code", "message", "field"}}."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+
+@dataclass
+class ApiError(Exception):
+    """An error a client caused (or a conflict), with the field it concerns."""
+
+    status: int
+    message: str
+    field: str | None = None
+    code: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def error_body(status: int, message: str, field: str | None = None, code: str | None = None):
+    body = {"status": status, "code": code or _CODES.get(status, "error"), "message": message}
+    if field:
+        body["field"] = field
+    return jsonify({"error": body}), status
+
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    428: "precondition_required",
+    500: "internal",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the single JSON error handler."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_body(exc.status, exc.message, exc.field, exc.code)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = exc.description or exc.name
+        if status == 413:
+            message = f"request body too large (limit {app.config['MAX_CONTENT_LENGTH']} bytes)"
+        response, code = error_body(status, message)
+        if status == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+        return response, code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # Never echo internals (they may hold personal text); log the type only.
+        app.logger.error("unexpected %s in request", type(exc).__name__, exc_info=app.debug)
+        return error_body(500, "internal error")

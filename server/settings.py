@@ -1,0 +1,205 @@
+"""Settings: defaults, then a TOML file, then ATTUNE_* environment variables, then flags.
+
+Later layers win. The result is a frozen `Settings` plus a record of which layer
+set each key, so the web page can say "this is fixed by ATTUNE_PARTNERS".
+Pure: no Flask, no audio; reading the TOML file is the only I/O.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+import platformdirs
+
+APP_NAME = "attune"
+DEFAULT_PORT = 5317
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message names the key and where it came from."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything attune is configured with. Units are in the field names or docstrings."""
+
+    host: str = "127.0.0.1"
+    """Address the state service binds to; loopback unless an access token is set."""
+    port: int = DEFAULT_PORT
+    """TCP port of the state service."""
+    db_path: Path = field(default_factory=lambda: default_data_dir() / "attune.sqlite3")
+    """SQLite database file (created with mode 0600)."""
+    partners: tuple[str, ...] = ("Alex", "Sam")
+    """The two partners' names, in turn order."""
+    locale: str = "en"
+    """Language of prompts, phrases and templates."""
+    helpline_locale: str = "en-US"
+    """Which help lines the safety message reads out."""
+    access_token: str | None = None
+    """Required on every request when bound to a non-loopback address."""
+    rituals: tuple[str, ...] = ()
+    """Extra ritual names besides the built-in ones."""
+    voice: str | None = None
+    """pyttsx3 voice id (None: the engine default)."""
+    voice_rate: int = 165
+    """Speech rate in words per minute."""
+    voice_volume: float = 0.9
+    """Speech volume, 0.0 to 1.0."""
+    input_device: str | None = None
+    """sounddevice input device name or index (None: system default)."""
+    output_device: str | None = None
+    """sounddevice output device name or index (None: system default)."""
+    time_scale: float = 1.0
+    """Routine clocks run this many times faster (demos and end-to-end tests)."""
+    server_url: str | None = None
+    """Where the voice loop finds the state service (None: http://host:port)."""
+    max_body_bytes: int = 64 * 1024
+    """Largest request body the API accepts."""
+
+    @property
+    def is_loopback(self) -> bool:
+        return self.host in LOOPBACK_HOSTS or self.host.startswith("127.")
+
+    @property
+    def base_url(self) -> str:
+        if self.server_url:
+            return self.server_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        if self.host in ("0.0.0.0", "::"):
+            host = "127.0.0.1"
+        return f"http://{host}:{self.port}"
+
+
+SETTING_NAMES = tuple(f.name for f in fields(Settings))
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """Turn a raw value from TOML, the environment or a flag into the field's type."""
+    try:
+        if name == "port":
+            port = int(value)
+            if not 0 <= port <= 65535:
+                raise ValueError("must be 0..65535")
+            return port
+        if name == "voice_rate":
+            rate = int(value)
+            if not 40 <= rate <= 400:
+                raise ValueError("must be 40..400 words per minute")
+            return rate
+        if name == "max_body_bytes":
+            return int(value)
+        if name == "voice_volume":
+            volume = float(value)
+            if not 0.0 <= volume <= 1.0:
+                raise ValueError("must be 0.0..1.0")
+            return volume
+        if name == "time_scale":
+            scale = float(value)
+            if not 0.01 <= scale <= 10000:
+                raise ValueError("must be 0.01..10000")
+            return scale
+        if name == "db_path":
+            return Path(os.path.expanduser(str(value)))
+        if name in ("partners", "rituals"):
+            items = value.split(",") if isinstance(value, str) else list(value)
+            cleaned = tuple(str(i).strip() for i in items if str(i).strip())
+            if name == "partners":
+                if len(cleaned) != 2:
+                    raise ValueError("needs exactly two names, e.g. 'Alex,Sam'")
+                if cleaned[0].casefold() == cleaned[1].casefold():
+                    raise ValueError("the two names must differ")
+                if any(len(n) > 40 for n in cleaned):
+                    raise ValueError("names are at most 40 characters")
+            return cleaned
+        if name in ("voice", "input_device", "output_device", "access_token", "server_url"):
+            text = str(value).strip()
+            return text or None
+        return str(value).strip()
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{source}: setting '{name}': {exc}") from exc
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a settings TOML file; a missing file is an empty layer."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: {exc}") from exc
+    # Accept both a flat file and one with an [attune] table.
+    if isinstance(data.get("attune"), dict):
+        data = {**{k: v for k, v in data.items() if k != "attune"}, **data["attune"]}
+    unknown = sorted(set(data) - set(SETTING_NAMES) - {"db"})
+    if unknown:
+        raise SettingsError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+    if "db" in data:
+        data["db_path"] = data.pop("db")
+    return data
+
+
+def env_layer(env: Mapping[str, str]) -> dict[str, str]:
+    """ATTUNE_<NAME> variables; ATTUNE_DB and ATTUNE_TOKEN are accepted as short forms."""
+    aliases = {"db": "db_path", "token": "access_token"}
+    layer = {}
+    for key, value in env.items():
+        if not key.startswith("ATTUNE_"):
+            continue
+        name = key[len("ATTUNE_"):].lower()
+        name = aliases.get(name, name)
+        if name in SETTING_NAMES:
+            layer[name] = value
+    return layer
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """Settings plus where each non-default key came from ("file", "env" or "flag")."""
+
+    settings: Settings
+    sources: Mapping[str, str]
+    config_path: Path
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+) -> LoadedSettings:
+    """Build settings from defaults < TOML file < ATTUNE_* env < flags (None flags are unset)."""
+    env = os.environ if env is None else env
+    if config_path is None:
+        config_path = Path(env["ATTUNE_CONFIG"]) if env.get("ATTUNE_CONFIG") else default_config_path()
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    layers = [
+        ("file", f"{config_path}", read_toml(config_path)),
+        ("env", "environment", env_layer(env)),
+        ("flag", "command line", {k: v for k, v in (flags or {}).items() if v is not None}),
+    ]
+    for kind, label, layer in layers:
+        for name, raw in layer.items():
+            if name not in SETTING_NAMES:
+                raise SettingsError(f"{label}: unknown setting '{name}'")
+            values[name] = _coerce(name, raw, label)
+            sources[name] = kind
+    return LoadedSettings(Settings(**values), sources, config_path)
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    """A copy with some keys changed and validated like any other layer."""
+    return replace(settings, **{k: _coerce(k, v, "override") for k, v in changes.items()})

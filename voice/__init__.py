@@ -1,0 +1,1 @@
+"""The edges: audio sources, recognizers, speech out and the hands-free loop (a client of the server)."""
