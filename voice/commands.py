@@ -1,9 +1,13 @@
-"""Voice subcommands of `attune` (listen, hear, run, models, devices, say)."""
+"""Voice subcommands of `attune`: the loop (listen, run) and the audio tools (hear, models, devices, say)."""
 
 from __future__ import annotations
 
 import argparse
 
+from voice import audio_commands, loop_commands
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the voice subcommands to the `attune` parser."""
+    loop_commands.register(sub)
+    audio_commands.register(sub)
