@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -14,14 +15,24 @@ from server.settings import Settings, load_settings
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app. `config` may hold ATTUNE_SETTINGS (a Settings), DB_PATH, or any Flask key."""
+    """Build the app.
+
+    `config` may hold ATTUNE_SETTINGS (a Settings), ATTUNE_SETTING_SOURCES (which layer set
+    each key), DB_PATH, ATTUNE_CLOCK (a callable returning wall-clock seconds; default
+    time.time) or any Flask key.
+    """
     from server import errors, security
     from server.api import bp as api_bp
     from server.store import Store
     from server.web import bp as web_bp
 
     config = dict(config or {})
-    settings: Settings = config.pop("ATTUNE_SETTINGS", None) or load_settings().settings
+    settings: Settings | None = config.pop("ATTUNE_SETTINGS", None)
+    sources = dict(config.pop("ATTUNE_SETTING_SOURCES", {}) or {})
+    if settings is None:
+        loaded = load_settings()
+        settings, sources = loaded.settings, dict(loaded.sources)
+    clock = config.pop("ATTUNE_CLOCK", None) or time.time
     if "DB_PATH" in config:
         settings = replace(settings, db_path=Path(config.pop("DB_PATH")))
 
@@ -29,7 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.config.update(
         ATTUNE_SETTINGS=settings,
-        ATTUNE_SETTING_SOURCES=config.pop("ATTUNE_SETTING_SOURCES", {}),
+        ATTUNE_SETTING_SOURCES=sources,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         SESSION_COOKIE_NAME="attune_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -42,10 +53,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db = Database(settings.db_path)
     db.migrate()
-    store = Store(db, settings)
+    store = Store(db, settings, clock)
     store.sync_partners(settings.partners)
     app.extensions["attune.db"] = db
     app.extensions["attune.store"] = store
+    app.extensions["attune.clock"] = clock
     app.secret_key = store.secret_key()
 
     errors.init_app(app)
