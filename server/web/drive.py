@@ -1,0 +1,156 @@
+"""Drive a routine from the page without JavaScript.
+
+The forms post here; each handler calls the routines API's own view in-process
+(same runner, same store, same validation, same idempotency), then redirects
+back with what attune said. static/app.js follows the voice loop live by
+polling GET /api/v1/routine and /api/v1/utterances.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from server.web import bp, db, partners, safe_next
+
+ROUTINE_STARTS = ("debrief", "weekly_review", "repair", "inventory", "timeout")
+REPAIR_CATEGORIES = ("feeling", "sorry", "agree", "calm", "stop", "appreciate", "validate", "impact")
+# Buttons for intents a step may expect; slot intents (Feeling, Need, ...) take the text box.
+INTENT_BUTTONS = {
+    "Yes": "Yes", "No": "No", "Partly": "Partly", "Skip": "Next", "Back": "Back",
+    "Repeat": "Repeat", "TimeLeft": "Time left?", "Pause": "Pause", "Resume": "Resume",
+    "Help": "Help", "Stop": "Stop", "AnotherOne": "Another one", "SaveFavorite": "Save that one",
+    "ReadFavorites": "Read my favourites",
+}
+ALWAYS = ("Pause", "Resume", "Skip", "Repeat", "TimeLeft", "Stop")
+INACTIVE_VIEW: dict[str, Any] = {"active": False, "expects": {"intents": [], "free_text": False}}
+
+
+class RoutineApiMissing(RuntimeError):
+    """The routines API is not installed in this build."""
+
+
+def call_api(method: str, path: str, body: dict | None = None,
+             idempotency_key: str | None = None) -> tuple[int, dict]:
+    """Run one /api/v1 request in-process through the full dispatch (guards included)."""
+    headers = {}
+    token = current_app.config.get("ATTUNE_ACCESS_TOKEN")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    with current_app.test_request_context(
+        "/api/v1" + path, method=method, json=body, headers=headers,
+        base_url=f"http://{current_app.config['ATTUNE_SETTINGS'].host}",
+    ):
+        response = current_app.full_dispatch_request()
+    data = response.get_json(silent=True) or {}
+    if response.status_code in (404, 405) and "error" in data and _no_such_route(method, path):
+        raise RoutineApiMissing(path)
+    return response.status_code, data
+
+
+def _no_such_route(method: str, path: str) -> bool:
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match("/api/v1" + path.split("?", 1)[0], method=method)
+    except Exception:  # noqa: BLE001  (NotFound / MethodNotAllowed)
+        return True
+    return False
+
+
+def routine_view() -> dict[str, Any]:
+    """The routine as GET /api/v1/routine sees it; inactive if the routines API is absent."""
+    try:
+        status, view = call_api("GET", "/routine")
+    except RoutineApiMissing:
+        return dict(INACTIVE_VIEW, missing=True)
+    return view if status == 200 else dict(INACTIVE_VIEW)
+
+
+@bp.app_template_global()
+def live_state(view: dict) -> str:
+    """What app.js compares to decide that the page is out of date (JSON, no spaces)."""
+    active = bool(view.get("active"))
+    state = [active, view.get("session_id") if active else None, view.get("step") if active else None,
+             bool(view.get("paused")) if active else None]
+    return json.dumps(state, separators=(",", ":"))
+
+
+def recent_utterances(session_id: int | None, limit: int = 12) -> list[dict[str, Any]]:
+    if session_id is None:
+        return []
+    rows = db().read().execute(
+        "SELECT seq, kind, step, text, clock_s FROM utterances WHERE session_id = ?"
+        " ORDER BY seq DESC LIMIT ?", (session_id, limit)).fetchall()
+    return [dict(r) for r in reversed(rows)]
+
+
+def _said(data: dict) -> None:
+    for utterance in data.get("utterances", [])[-4:]:
+        flash(utterance.get("text", ""), "said")
+
+
+def _after(status: int, data: dict):
+    if status >= 400:
+        flash(data.get("error", {}).get("message", "That did not work."), "error")
+    else:
+        _said(data)
+    return redirect(safe_next(request.form.get("next"), url_for("web.routine")), 303)
+
+
+def _partner_field() -> str | None:
+    name = request.form.get("partner", "").strip()
+    return name if name in {p["name"] for p in partners()} else None
+
+
+@bp.get("/routine")
+def routine():
+    view = routine_view()
+    shown = [i for i in view.get("expects", {}).get("intents", []) if i in INTENT_BUTTONS]
+    extra = [i for i in ALWAYS if i not in shown]
+    return render_template(
+        "routine.html", view=view, buttons=shown, extra_buttons=extra, labels=INTENT_BUTTONS,
+        starts=ROUTINE_STARTS, categories=REPAIR_CATEGORIES,
+        utterances=recent_utterances(view.get("session_id")),
+        idempotency_key=secrets.token_urlsafe(12),
+    )
+
+
+@bp.post("/routine/start")
+def routine_start():
+    name = request.form.get("routine", "")
+    if name not in ROUTINE_STARTS:
+        flash("Choose a routine to start.", "error")
+        return redirect(url_for("web.routine"), 303)
+    body: dict[str, Any] = {"routine": name}
+    partner = _partner_field()
+    if partner:
+        body["partner"] = partner
+    try:
+        status, data = call_api("POST", "/routines", body, request.form.get("idempotency_key"))
+    except RoutineApiMissing:
+        status, data = 503, {"error": {"message": "The routines engine is not installed yet."}}
+    return _after(status, data)
+
+
+@bp.post("/routine/event")
+def routine_event():
+    intent = request.form.get("intent", "").strip() or None
+    text = request.form.get("text", "").strip() or None
+    if intent is None and text is None:
+        flash("Say something first: press a button or type an answer.", "error")
+        return redirect(safe_next(request.form.get("next"), url_for("web.routine")), 303)
+    body: dict[str, Any] = {"intent": intent, "slots": {}, "text": None if intent else text,
+                            "partner": _partner_field(), "source": "web"}
+    category = request.form.get("category", "").strip()
+    if intent == "RepairPhrase" and category in REPAIR_CATEGORIES:
+        body["slots"] = {"category": category}
+    try:
+        status, data = call_api("POST", "/events", body, request.form.get("idempotency_key"))
+    except RoutineApiMissing:
+        status, data = 503, {"error": {"message": "The routines engine is not installed yet."}}
+    return _after(status, data)

@@ -1,0 +1,145 @@
+"""Read pages: today's dashboard, history and charts, and the "viewing as" switch."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import abort, redirect, render_template, request, session
+
+from server.web import bp, charts, db, now, partners, queries, safe_next, viewer
+from server.web.drive import routine_view
+
+CHART_WINDOWS = (30, 90)
+KIND_LABELS = {
+    "feeling": "Feeling", "need": "Need", "request": "Request", "appreciation": "Appreciation",
+    "answer": "Answer", "reflection": "Reflected back", "heard": "Felt heard", "win": "Small win",
+    "hardest": "Hardest today", "rupture": "What happened", "impact": "Impact",
+    "worked": "What worked", "didnt_work": "What didn't", "adjust": "Adjust", "note": "Note",
+}
+ROUTINE_LABELS = {
+    "debrief": "Nightly debrief", "repair": "Rupture and repair", "inventory": "Needs inventory",
+    "timeout": "Time-out", "weekly_review": "Weekly review",
+}
+
+
+@bp.app_template_filter("when")
+def _when(value: str | None) -> str:
+    """A stored UTC time as a short local time, e.g. "Thu 26 Nov, 21:30"."""
+    if not value:
+        return ""
+    try:
+        moment = queries.parse_iso(value).astimezone()
+    except ValueError:
+        return value
+    return f"{moment:%a} {moment.day} {moment:%b %Y}, {moment:%H:%M}"
+
+
+@bp.app_template_filter("day")
+def _day(value: date | str | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+@bp.app_template_filter("clock")
+def _clock(seconds: float | int | None) -> str:
+    """Seconds as m:ss."""
+    if seconds is None:
+        return ""
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@bp.app_template_global()
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+@bp.app_template_global()
+def routine_label(routine: str) -> str:
+    return ROUTINE_LABELS.get(routine, routine.replace("_", " ").capitalize())
+
+
+def streak_sentence(streak: queries.Streak) -> str:
+    """Counts what was done; a missed night is never called a failure."""
+    if streak.total == 0:
+        return "No debriefs yet. Tonight can be the first one."
+    if streak.nights_7 == 0:
+        return f"{streak.total} debriefs so far. Whenever you're ready, tonight is a good night for one."
+    return (f"You talked {streak.nights_7} of the last 7 nights"
+            f" ({streak.nights_30} of the last 30).")
+
+
+@bp.get("/")
+def dashboard():
+    conn, moment = db().read(), now()
+    streak = queries.streak(conn, moment)
+    return render_template(
+        "dashboard.html",
+        tonight=queries.tonight(conn, moment),
+        streak=streak,
+        streak_text=streak_sentence(streak),
+        promises=queries.open_promises(conn),
+        review=queries.last_weekly_review(conn),
+        routine=routine_view(),
+    )
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/history")
+def history():
+    partner_list = partners()
+    partner_id = _int_arg("partner")
+    if partner_id is not None and partner_id not in {p["id"] for p in partner_list}:
+        partner_id = None
+    routine = request.args.get("routine") or None
+    if routine not in (None, *queries.ROUTINES):
+        routine = None
+    me = viewer(partner_list)
+    page = queries.history(db().read(), me["id"] if me else None, partner_id, routine,
+                           _int_arg("page") or 1)
+    return render_template("history.html", page=page, partner_id=partner_id, routine=routine,
+                           routines=queries.ROUTINES)
+
+
+@bp.get("/charts", endpoint="charts")
+def charts_page():
+    days = _int_arg("days") or CHART_WINDOWS[0]
+    if days not in CHART_WINDOWS:
+        days = CHART_WINDOWS[0]
+    partner_list = partners()
+    me = viewer(partner_list)
+    conn, moment = db().read(), now()
+    counts = queries.named_counts(conn, me["id"] if me else None, moment - timedelta(days=days))
+    named = []
+    for partner in partner_list:
+        for kind in queries.FEELING_KINDS:
+            items = counts.get((partner["id"], kind), [])
+            named.append({"partner": partner, "kind": kind, "chart": charts.bar_chart(items),
+                          "desc": "; ".join(f"{label} {n}" for label, n in items)})
+    weeks = queries.promises_by_week(conn, moment)
+    return render_template(
+        "charts.html", days=days, windows=CHART_WINDOWS, named=named,
+        promises=charts.stacked_chart(weeks, queries.PROMISE_OUTCOMES), weeks=weeks,
+    )
+
+
+@bp.post("/viewing-as")
+def viewing_as():
+    wanted = request.form.get("viewer", "together")
+    session["viewer"] = next((p["id"] for p in partners() if str(p["id"]) == wanted), None)
+    return redirect(safe_next(request.form.get("next")), 303)

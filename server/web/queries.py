@@ -1,0 +1,251 @@
+"""Read-only aggregation queries for the web page: dashboard, history and charts.
+
+Plain functions over a sqlite3 connection; no Flask. Every query that touches
+entries takes `viewer_id`: a private entry is returned only when the viewer is
+its owner (None = the "Together" view, which shows shared entries only).
+
+Nights: a debrief belongs to the evening it started on. The night of a moment is
+its local date after subtracting NIGHT_STARTS_HOUR hours, so a debrief at 00:30
+still counts for the evening before.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable
+
+NIGHT_STARTS_HOUR = 4
+"""Local hour at which one night ends and the next day begins."""
+
+ROUTINES = ("debrief", "repair", "inventory", "timeout", "weekly_review")
+FEELING_KINDS = ("feeling", "need")
+PROMISE_OUTCOMES = ("kept", "partly", "missed")
+
+_VISIBLE = "(e.private = 0 OR e.partner_id = :viewer)"
+
+
+def iso_utc(moment: datetime) -> str:
+    """A datetime as the stored UTC string ("...Z")."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    """A stored UTC string back to an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def night_of(moment: datetime) -> date:
+    """The evening a moment belongs to, in local time."""
+    return (moment.astimezone() - timedelta(hours=NIGHT_STARTS_HOUR)).date()
+
+
+def night_start(night: date) -> datetime:
+    """The local moment a night begins (its date at NIGHT_STARTS_HOUR), aware."""
+    naive = datetime.combine(night, datetime.min.time()) + timedelta(hours=NIGHT_STARTS_HOUR)
+    return naive.astimezone()
+
+
+# -- dashboard ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Tonight:
+    """Tonight's debrief: status is "done", "in_progress", "stopped" or "not_yet"."""
+
+    status: str
+    session_id: int | None
+    started_at: str | None
+    ended_at: str | None
+
+
+def tonight(conn: sqlite3.Connection, now: datetime) -> Tonight:
+    since = iso_utc(night_start(night_of(now)))
+    rows = conn.execute(
+        "SELECT id, status, started_at, ended_at FROM sessions"
+        " WHERE routine = 'debrief' AND started_at >= ? ORDER BY started_at DESC, id DESC",
+        (since,),
+    ).fetchall()
+    by_status = {}
+    for row in rows:
+        by_status.setdefault(row["status"], row)
+    for status, label in (("active", "in_progress"), ("completed", "done")):
+        if status in by_status:
+            row = by_status[status]
+            return Tonight(label, row["id"], row["started_at"], row["ended_at"])
+    if rows:
+        row = rows[0]
+        return Tonight("stopped", row["id"], row["started_at"], row["ended_at"])
+    return Tonight("not_yet", None, None, None)
+
+
+@dataclass(frozen=True)
+class Streak:
+    """Debriefs completed in recent windows; counts nights done, never nights missed."""
+
+    nights_7: int
+    nights_30: int
+    total: int
+    last_night: date | None
+
+
+def streak(conn: sqlite3.Connection, now: datetime) -> Streak:
+    today = night_of(now)
+    since = iso_utc(night_start(today - timedelta(days=29)))
+    rows = conn.execute(
+        "SELECT started_at FROM sessions WHERE routine = 'debrief' AND status = 'completed'"
+        " AND started_at >= ?",
+        (since,),
+    ).fetchall()
+    nights = {night_of(parse_iso(r["started_at"])) for r in rows}
+    week = {n for n in nights if n > today - timedelta(days=7)}
+    total_row = conn.execute(
+        "SELECT COUNT(*) AS n, MAX(started_at) AS last FROM sessions"
+        " WHERE routine = 'debrief' AND status = 'completed'"
+    ).fetchone()
+    last = night_of(parse_iso(total_row["last"])) if total_row["last"] else None
+    return Streak(len(week), len(nights), total_row["n"], last)
+
+
+def open_promises(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT c.id, c.what, c.due_at, c.created_at, p.name AS partner FROM commitments c"
+        " JOIN partners p ON p.id = c.partner_id WHERE c.status = 'open'"
+        " ORDER BY c.due_at IS NULL, c.due_at, c.id LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def last_weekly_review(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT id, session_id, week_start, figures, worked, didnt_work, adjust, created_at"
+        " FROM weekly_reviews ORDER BY week_start DESC, id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    review = dict(row)
+    try:
+        review["figures"] = json.loads(review["figures"] or "{}")
+    except ValueError:
+        review["figures"] = {}
+    return review
+
+
+# -- history -----------------------------------------------------------------
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of sessions (newest first) with their visible entries."""
+
+    sessions: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+
+def history(
+    conn: sqlite3.Connection,
+    viewer_id: int | None,
+    partner_id: int | None = None,
+    routine: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> HistoryPage:
+    where, params = ["1 = 1"], {"viewer": viewer_id, "partner": partner_id, "routine": routine}
+    if routine:
+        where.append("s.routine = :routine")
+    if partner_id is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM entries e WHERE e.session_id = s.id"
+            f" AND e.partner_id = :partner AND {_VISIBLE})"
+        )
+    clause = " AND ".join(where)
+    total = conn.execute(f"SELECT COUNT(*) FROM sessions s WHERE {clause}", params).fetchone()[0]
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = conn.execute(
+        f"SELECT s.id, s.routine, s.status, s.started_at, s.ended_at FROM sessions s WHERE {clause}"
+        " ORDER BY s.started_at DESC, s.id DESC LIMIT :limit OFFSET :offset",
+        {**params, "limit": per_page, "offset": (page - 1) * per_page},
+    ).fetchall()
+    sessions = [dict(r, entries=[], hidden=0, promises=[]) for r in rows]
+    by_id = {s["id"]: s for s in sessions}
+    if by_id:
+        _attach_entries(conn, by_id, viewer_id, partner_id)
+        _attach_promises(conn, by_id)
+    return HistoryPage(sessions, total, page, pages)
+
+
+def _id_list(ids: Iterable[int]) -> str:
+    return ",".join(str(int(i)) for i in ids)
+
+
+def _attach_entries(conn, by_id: dict[int, dict], viewer_id: int | None, partner_id: int | None) -> None:
+    only_partner = "" if partner_id is None else " AND e.partner_id = :partner"
+    rows = conn.execute(
+        "SELECT e.id, e.session_id, e.kind, e.value, e.step, e.private, e.created_at,"
+        f" e.partner_id, p.name AS partner, {_VISIBLE} AS visible"
+        " FROM entries e JOIN partners p ON p.id = e.partner_id"
+        f" WHERE e.session_id IN ({_id_list(by_id)}){only_partner} ORDER BY e.id",
+        {"viewer": viewer_id, "partner": partner_id},
+    ).fetchall()
+    for row in rows:
+        session = by_id[row["session_id"]]
+        if row["visible"]:
+            session["entries"].append(dict(row))
+        else:
+            session["hidden"] += 1
+
+
+def _attach_promises(conn, by_id: dict[int, dict]) -> None:
+    rows = conn.execute(
+        "SELECT c.id, c.session_id, c.what, c.due_at, c.status, p.name AS partner"
+        " FROM commitments c JOIN partners p ON p.id = c.partner_id"
+        f" WHERE c.session_id IN ({_id_list(by_id)}) ORDER BY c.id"
+    ).fetchall()
+    for row in rows:
+        by_id[row["session_id"]]["promises"].append(dict(row))
+
+
+# -- charts ------------------------------------------------------------------
+def named_counts(
+    conn: sqlite3.Connection, viewer_id: int | None, since: datetime, limit: int = 8
+) -> dict[tuple[int, str], list[tuple[str, int]]]:
+    """{(partner_id, kind): [(value, count), ...]} for feelings and needs named since `since`."""
+    rows = conn.execute(
+        "SELECT e.partner_id, e.kind, lower(trim(e.value)) AS value, COUNT(*) AS n FROM entries e"
+        f" WHERE e.kind IN ('feeling', 'need') AND e.created_at >= :since AND {_VISIBLE}"
+        " GROUP BY e.partner_id, e.kind, lower(trim(e.value))"
+        " ORDER BY e.partner_id, e.kind, n DESC, value",
+        {"since": iso_utc(since), "viewer": viewer_id},
+    ).fetchall()
+    out: dict[tuple[int, str], list[tuple[str, int]]] = {}
+    for row in rows:
+        bucket = out.setdefault((row["partner_id"], row["kind"]), [])
+        if len(bucket) < limit:
+            bucket.append((row["value"], row["n"]))
+    return out
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def promises_by_week(conn: sqlite3.Connection, now: datetime, weeks: int = 12) -> list[dict[str, Any]]:
+    """[{"week": Monday date, "kept", "partly", "missed"}] for the last `weeks` weeks, oldest first.
+
+    A promise counts in the week it was due (or made, when it had no due time).
+    """
+    first = week_monday(now.astimezone().date()) - timedelta(weeks=weeks - 1)
+    since = iso_utc(datetime.combine(first, datetime.min.time()).astimezone())
+    rows = conn.execute(
+        "SELECT COALESCE(due_at, created_at) AS at, status FROM commitments"
+        " WHERE status IN ('kept', 'partly', 'missed') AND COALESCE(due_at, created_at) >= ?",
+        (since,),
+    ).fetchall()
+    table = {first + timedelta(weeks=i): dict.fromkeys(PROMISE_OUTCOMES, 0) for i in range(weeks)}
+    for row in rows:
+        monday = week_monday(parse_iso(row["at"]).astimezone().date())
+        if monday in table:
+            table[monday][row["status"]] += 1
+    return [{"week": monday, **counts} for monday, counts in table.items()]
