@@ -12,9 +12,10 @@ import json
 import secrets
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from server.web import bp, db, partners, safe_next
+from server.web.api_client import ApiMissing, call_api, error_message
 
 ROUTINE_STARTS = ("debrief", "weekly_review", "repair", "inventory", "timeout")
 REPAIR_CATEGORIES = ("feeling", "sorry", "agree", "calm", "stop", "appreciate", "validate", "impact")
@@ -29,44 +30,11 @@ ALWAYS = ("Pause", "Resume", "Skip", "Repeat", "TimeLeft", "Stop")
 INACTIVE_VIEW: dict[str, Any] = {"active": False, "expects": {"intents": [], "free_text": False}}
 
 
-class RoutineApiMissing(RuntimeError):
-    """The routines API is not installed in this build."""
-
-
-def call_api(method: str, path: str, body: dict | None = None,
-             idempotency_key: str | None = None) -> tuple[int, dict]:
-    """Run one /api/v1 request in-process through the full dispatch (guards included)."""
-    headers = {}
-    token = current_app.config.get("ATTUNE_ACCESS_TOKEN")
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    if idempotency_key:
-        headers["Idempotency-Key"] = idempotency_key
-    with current_app.test_request_context(
-        "/api/v1" + path, method=method, json=body, headers=headers,
-        base_url=f"http://{current_app.config['ATTUNE_SETTINGS'].host}",
-    ):
-        response = current_app.full_dispatch_request()
-    data = response.get_json(silent=True) or {}
-    if response.status_code in (404, 405) and "error" in data and _no_such_route(method, path):
-        raise RoutineApiMissing(path)
-    return response.status_code, data
-
-
-def _no_such_route(method: str, path: str) -> bool:
-    adapter = current_app.url_map.bind("localhost")
-    try:
-        adapter.match("/api/v1" + path.split("?", 1)[0], method=method)
-    except Exception:  # noqa: BLE001  (NotFound / MethodNotAllowed)
-        return True
-    return False
-
-
 def routine_view() -> dict[str, Any]:
     """The routine as GET /api/v1/routine sees it; inactive if the routines API is absent."""
     try:
         status, view = call_api("GET", "/routine")
-    except RoutineApiMissing:
+    except ApiMissing:
         return dict(INACTIVE_VIEW, missing=True)
     return view if status == 200 else dict(INACTIVE_VIEW)
 
@@ -96,7 +64,7 @@ def _said(data: dict) -> None:
 
 def _after(status: int, data: dict):
     if status >= 400:
-        flash(data.get("error", {}).get("message", "That did not work."), "error")
+        flash(error_message(data), "error")
     else:
         _said(data)
     return redirect(safe_next(request.form.get("next"), url_for("web.routine")), 303)
@@ -132,7 +100,7 @@ def routine_start():
         body["partner"] = partner
     try:
         status, data = call_api("POST", "/routines", body, request.form.get("idempotency_key"))
-    except RoutineApiMissing:
+    except ApiMissing:
         status, data = 503, {"error": {"message": "The routines engine is not installed yet."}}
     return _after(status, data)
 
@@ -151,6 +119,6 @@ def routine_event():
         body["slots"] = {"category": category}
     try:
         status, data = call_api("POST", "/events", body, request.form.get("idempotency_key"))
-    except RoutineApiMissing:
+    except ApiMissing:
         status, data = 503, {"error": {"message": "The routines engine is not installed yet."}}
     return _after(status, data)
