@@ -1,0 +1,552 @@
+"""The routine machine: one script (YAML) driven by events and an injected clock.
+
+Pure: no Flask, no SQLite, no threads, no audio. Every public method takes `now`
+(wall-clock seconds, as float) and the whole state is a JSON-ready dict, so a routine
+survives a restart: `Machine(state)` resumes at the same step and clock.
+
+The routine clock runs `scale` times faster than the wall clock and stops while paused.
+Timers (reprompts, segment announcements, the end of a segment, the end of the
+routine) fire in order at their exact clock time, whenever `advance(now)` is called,
+and each utterance carries the clock time it was due at.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
+
+from server.routines import due as due_parser
+from server.routines.language import helplines, language, script
+from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, AddCommitment, AddEntry,
+                                   AddWeeklyReview, Event, Expect, MarkCommitment, Output, Result, Utterance)
+from server.routines.safety import disclosure
+
+EPS = 1e-6
+ANYTIME = PHRASE_INTENTS + ("TimeOut", "LogRitual")
+PAUSED_INTENTS = ("Resume", "Stop", "Repeat", "TimeLeft", "Help")
+REVIEW_STATUS = {"Yes": "kept", "No": "missed", "Partly": "partly"}
+ANSWER_KINDS = ("ask", "share")
+TIMED_KINDS = ("ask", "share", "text")
+STATE_VERSION = 1
+
+
+def _partner_slot(ref: Any, starter: int) -> int | None:
+    return {"first": 0, "second": 1, "starter": starter, "other": 1 - starter}.get(ref) if ref is not None else None
+
+
+def expand_steps(spec: Mapping[str, Any], context: Mapping[str, Any], starter: int) -> list[dict[str, Any]]:
+    """The script's steps for this run: partners resolved, promise reviews expanded, deadlines set."""
+    steps: list[dict[str, Any]] = []
+    elapsed = 0.0
+    for raw in spec["steps"]:
+        step = {k: copy.deepcopy(v) for k, v in raw.items()}
+        step["partner"] = _partner_slot(step.get("partner"), starter)
+        budget = float(step.get("budget_s", 0))
+        elapsed += budget
+        step["deadline"] = elapsed
+        if step["kind"] != "promises":
+            steps.append(step)
+            continue
+        promises = list(context.get("promises", []))[: int(step.get("max", 3))]
+        if not promises:
+            steps.append({"id": step["id"], "kind": "say", "prompt": step["empty"], "partner": None,
+                          "deadline": elapsed})
+        for promise in promises:
+            slot = int(promise["partner"])
+            steps.append({
+                "id": f"{step['id']}.{promise['id']}", "kind": "ask", "partner": 1 - slot,
+                "prompt": step["prompt"], "reprompt": step.get("reprompt"), "expects": step["expects"],
+                "example": step.get("example"), "budget_s": float(step.get("each_s", budget)), "deadline": elapsed,
+                "commitment": int(promise["id"]), "vars": {"who_slot": slot, "what": promise["what"]},
+            })
+    return steps
+
+
+class Machine:
+    """A running routine. Mutates its own JSON state; returns frozen Results."""
+
+    def __init__(self, state: dict[str, Any]):
+        if state.get("v") != STATE_VERSION:
+            raise ValueError(f"unknown routine state version {state.get('v')!r}")
+        self.s = state
+        self.lang = language(state["locale"])
+        self.t = float(state["clock"]["c"])
+
+    # -- construction ----------------------------------------------------------------------
+    @classmethod
+    def start(cls, routine: str, now: float, *, partners: tuple[str, str] | list[str], starter: int = 0,
+              time_scale: float = 1.0, locale: str = "en", helpline_locale: str = "en-US",
+              context: Mapping[str, Any] | None = None) -> tuple["Machine", Result]:
+        """Begin `routine` at wall time `now`. `context` carries what the store knows:
+        promises [{id, partner (slot), what}], figures {...}, week_start, utc_offset_s."""
+        spec = script(routine, locale)
+        context = dict(context or {})
+        state = {
+            "v": STATE_VERSION, "routine": routine, "locale": locale, "helpline_locale": helpline_locale,
+            "partners": list(partners), "starter": starter, "status": "active",
+            "clock": {"c": 0.0, "w": float(now), "paused": False, "scale": float(time_scale)},
+            "schedule": spec.get("schedule", "relative"), "total_s": spec.get("total_s"),
+            "reprompt_s": float(spec.get("reprompt_s", 10)), "private": bool(spec.get("private", False)),
+            "end": spec["end"], "announce": list(spec.get("announce", [])), "announced": [],
+            "steps": expand_steps(spec, context, starter), "idx": 0, "step_start": 0.0, "window_end": 0.0,
+            "reprompted": False, "seg_announced": [], "answers": {}, "prompt": None,
+            "vars": {**spec.get("vars", {}), **context.get("vars", {})}, "defaults": dict(spec.get("defaults", {})),
+            "utc_offset_s": int(context.get("utc_offset_s", 0)), "week_start": context.get("week_start"),
+            "figures": context.get("figures"), "buffer": [], "collect": {}, "shared": False,
+        }
+        machine = cls(state)
+        out = Output(changed=True)
+        machine._enter(0, out)
+        return machine, out.result()
+
+    def to_state(self) -> dict[str, Any]:
+        return copy.deepcopy(self.s)
+
+    # -- clock -----------------------------------------------------------------------------
+    def clock_at(self, now: float) -> float:
+        c = self.s["clock"]
+        if c["paused"]:
+            return float(c["c"])
+        return float(c["c"]) + max(0.0, now - float(c["w"])) * float(c["scale"])
+
+    def _anchor(self, now: float, clock_s: float) -> None:
+        self.s["clock"]["c"] = clock_s
+        self.s["clock"]["w"] = float(now)
+        self.t = clock_s
+
+    @property
+    def active(self) -> bool:
+        return self.s["status"] == "active"
+
+    @property
+    def step(self) -> dict[str, Any] | None:
+        steps, idx = self.s["steps"], self.s["idx"]
+        return steps[idx] if self.active and 0 <= idx < len(steps) else None
+
+    # -- time ------------------------------------------------------------------------------
+    def advance(self, now: float) -> Result:
+        """Run every timer due up to `now`; returns what was said on the way."""
+        out = Output()
+        self._advance(now, out)
+        return out.result()
+
+    def _advance(self, now: float, out: Output) -> None:
+        if not self.active:
+            return
+        target = self.clock_at(now)
+        while self.active:
+            due = self._next_timer()
+            if due is None or due[0] > target + EPS:
+                break
+            self.t = max(self.t, due[0])
+            out.changed = True
+            self._fire(due[1], due[2], out)
+        self._anchor(now, max(target, self.t))
+
+    def _timers(self) -> list[tuple[float, int, str, Any]]:
+        """(clock_s, priority, action, argument) for every pending timer."""
+        s, step = self.s, self.step
+        timers: list[tuple[float, int, str, Any]] = []
+        for item in s["announce"]:
+            if item["key"] not in s["announced"]:
+                timers.append((float(item["at"]), 0, "announce", item["key"]))
+        if s["total_s"] is not None:
+            timers.append((float(s["total_s"]), 9, "total", None))
+        if step is None:
+            return timers
+        start, end = s["step_start"], s["window_end"]
+        kind = step["kind"]
+        if kind in TIMED_KINDS:
+            giveup = min(end, start + float(step.get("budget_s", end - start)))
+            reprompt_at = start + s["reprompt_s"]
+            if not s["reprompted"] and reprompt_at < giveup - EPS:
+                timers.append((reprompt_at, 1, "reprompt", None))
+            timers.append((giveup, 5, "giveup", None))
+        elif kind == "talk":
+            wanted = step.get("announce", [])
+            length = end - start
+            if "halfway" in wanted and "halfway" not in s["seg_announced"]:
+                timers.append((start + length / 2, 1, "segment", "halfway"))
+            if "one_minute" in wanted and length >= 120 and "one_minute" not in s["seg_announced"]:
+                timers.append((end - 60, 1, "segment", "one_minute"))
+            timers.append((end, 5, "segment_end", None))
+        elif kind == "wait":
+            timers.append((end, 5, "wait_end", None))
+        return timers
+
+    def _next_timer(self) -> tuple[float, str, Any] | None:
+        timers = self._timers()
+        if not timers:
+            return None
+        at, _, action, arg = min(timers, key=lambda t: (t[0], t[1]))
+        return at, action, arg
+
+    def _fire(self, action: str, arg: Any, out: Output) -> None:
+        s, step = self.s, self.step
+        if action == "announce":
+            s["announced"].append(arg)
+            self._say(out, "announcement", arg)
+        elif action == "total":
+            if step is not None and step["kind"] == "talk" and "time_up" in step.get("announce", []):
+                self._say(out, "announcement", "announce.segment_time_up")
+            self._finish(out)
+        elif action == "reprompt":
+            s["reprompted"] = True
+            self._say(out, "reprompt", step.get("reprompt") or step["prompt"])
+        elif action == "giveup":
+            self._unanswered(step, out)
+            self._next(out)
+        elif action == "segment":
+            s["seg_announced"].append(arg)
+            self._say(out, "announcement", f"announce.segment_{arg}")
+        elif action == "segment_end":
+            if "time_up" in step.get("announce", []):
+                self._say(out, "announcement", "announce.segment_time_up")
+            self._next(out)
+        elif action == "wait_end":
+            self._next(out)
+
+    # -- steps -----------------------------------------------------------------------------
+    def _enter(self, idx: int, out: Output, floor: float | None = None) -> None:
+        s = self.s
+        while True:
+            if idx >= len(s["steps"]):
+                self._finish(out)
+                return
+            step = s["steps"][idx]
+            s.update(idx=idx, step_start=self.t, reprompted=False, seg_announced=[])
+            if s["schedule"] == "absolute":
+                end = max(float(step["deadline"]), floor or 0.0)
+                if s["total_s"] is not None:
+                    end = min(end, float(s["total_s"]))
+            elif step["kind"] == "wait":
+                end = self.t + 60.0 * float(s["vars"].get(step.get("duration_var", ""), 0) or 0)
+            else:
+                end = self.t + float(step.get("budget_s", 0))
+            s["window_end"] = end
+            floor = None
+            if step["kind"] == "say":
+                self._say(out, "prompt", step["prompt"])
+                idx += 1
+                continue
+            if end <= self.t + EPS and step["kind"] != "wait":
+                # Its time already ran out (an earlier part used it): move on without asking.
+                self._unanswered(step, out)
+                idx += 1
+                continue
+            if step.get("prompt"):
+                self._say(out, "prompt", step["prompt"])
+            return
+
+    def _next(self, out: Output) -> None:
+        self._enter(self.s["idx"] + 1, out)
+
+    def _unanswered(self, step: dict[str, Any], out: Output) -> None:
+        if step["kind"] in TIMED_KINDS and step["id"] not in self.s["answers"]:
+            self.s["answers"][step["id"]] = "unanswered"
+        out.changed = True
+
+    def _finish(self, out: Output, status: str = "completed", key: str | None = None) -> None:
+        s = self.s
+        if not self.active:
+            return
+        if status in ("completed", "stopped"):
+            for item in s["buffer"]:
+                out.effects.append(AddEntry(item["partner"], item["kind"], item["value"], item["step"],
+                                            private=not (status == "completed" and s["shared"])))
+        s["buffer"] = []
+        if status == "completed" and s["routine"] == "weekly_review":
+            collect = s["collect"]
+            out.effects.append(AddWeeklyReview(s.get("week_start") or "", dict(s.get("figures") or {}),
+                                               collect.get("worked"), collect.get("didnt_work"),
+                                               collect.get("adjust")))
+        s["collect"] = {}
+        if key is not None or status != "safety_stop":
+            self._say(out, "end", key or s["end"])
+        s["status"] = status
+        s["prompt"] = None
+        out.changed = True
+
+    # -- speech ----------------------------------------------------------------------------
+    def _vars(self, step: Mapping[str, Any] | None) -> dict[str, Any]:
+        s = self.s
+        names = s["partners"]
+        values: dict[str, Any] = {"first": names[0], "second": names[1]}
+        for var, key in s.get("defaults", {}).items():
+            values[var] = self.lang.text(key, **s["vars"])
+        values.update(s["vars"])
+        values.update(self._figure_vars())
+        if step is not None:
+            slot = step.get("partner")
+            if slot is not None:
+                values.update(name=names[slot], other=names[1 - slot])
+            extra = dict(step.get("vars", {}))
+            if "who_slot" in extra:
+                values["who"] = names[int(extra.pop("who_slot"))]
+            values.update(extra)
+        return values
+
+    def _figure_vars(self) -> dict[str, Any]:
+        figures = self.s.get("figures")
+        if not figures:
+            return {}
+        needs = ", ".join(figures.get("needs") or []) or self.lang.text("weekly_review.no_needs")
+        rituals = figures.get("rituals") or {}
+        ritual_text = ", ".join(f"{name} {count}" for name, count in rituals.items()) or \
+            self.lang.text("weekly_review.no_rituals")
+        return {"debriefs": figures.get("debriefs", 0), "needs": needs, "kept": figures.get("kept", 0),
+                "made": figures.get("made", 0), "rituals": ritual_text}
+
+    def _say(self, out: Output, kind: str, key: str, **extra: Any) -> Utterance:
+        step = self.step
+        text = self.lang.text(key, **{**self._vars(step), **extra})
+        utterance = Utterance(kind, key, text, self.s["routine"], step["id"] if step else None, round(self.t, 3))
+        out.utterances.append(utterance)
+        if kind in ("prompt", "reprompt") and step is not None:
+            self.s["prompt"] = {"key": key, "text": text, "step": step["id"]}
+        return utterance
+
+    def _duration(self, seconds: float) -> str:
+        total = max(0, int(round(seconds)))
+        minutes, secs = divmod(total, 60)
+        m_text = self.lang.text("time.minute") if minutes == 1 else self.lang.text("time.minutes", n=minutes)
+        s_text = self.lang.text("time.seconds", n=secs)
+        if minutes and secs:
+            return self.lang.text("time.both", minutes=m_text, seconds=s_text)
+        if minutes:
+            return m_text
+        return s_text if secs else self.lang.text("time.none")
+
+    # -- events ----------------------------------------------------------------------------
+    def handle(self, event: Event, now: float, step: str | None = None) -> Result:
+        """Apply one event at wall time `now` (timers due before it fire first).
+
+        `step`, when given, is the step the sender was answering; if it is no longer the
+        current one the event is not applied and the result says `conflict`.
+        """
+        out = Output()
+        self._advance(now, out)
+        if not self.active:
+            return out.result()
+        current = self.step
+        if step is not None and (current is None or current["id"] != step):
+            result = out.result()
+            return Result(result.utterances, result.effects, result.changed, conflict=True)
+        if disclosure([event.text, *(v for _, v in event.slots)], self.s["locale"]):
+            self.safety_stop(out)
+            return out.result()
+        out.changed = True
+        self._apply(event, out)
+        return out.result()
+
+    def safety_stop(self, out: Output) -> None:
+        """Stop the exercise for a disclosure: scope statement, help lines; nothing of it stored."""
+        self.s["buffer"] = []
+        self._say(out, "info", "safety.scope")
+        self._say(out, "info", "safety.helplines",
+                  helplines="; ".join(helplines(self.s.get("helpline_locale") or "en-US")))
+        self._finish(out, status="safety_stop", key="safety.end")
+
+    def _apply(self, event: Event, out: Output) -> None:
+        s, step, intent = self.s, self.step, event.intent
+        if s["clock"]["paused"]:
+            if intent == "Resume":
+                s["clock"]["paused"] = False
+                self._say(out, "info", "builtin.resumed")
+                self._repeat(out)
+            elif intent in PAUSED_INTENTS:
+                self._builtin(intent, out)
+            else:
+                self._say(out, "info", "builtin.still_paused")
+            return
+        if intent in BUILTIN_INTENTS:
+            self._builtin(intent, out)
+            return
+        if intent in STARTER_INTENTS or intent in PHRASE_INTENTS or intent in ("Louder", "Softer", "Slower", "Faster"):
+            return  # handled outside the routine (the runner) or by the voice loop
+        kind = step["kind"]
+        if kind in ANSWER_KINDS:
+            self._answer(step, event, out)
+        elif kind == "text":
+            if event.text:
+                self._text_answer(step, event, out)
+                self._next(out)
+            else:
+                self._say(out, "reprompt", "builtin.not_understood_text")
+        elif kind == "talk":
+            if event.text:
+                self._record(step, event, step.get("record"), event.text, out)
+        # wait: anything else said during a break is not an answer; stay quiet
+
+    def _builtin(self, intent: str, out: Output) -> None:
+        s, step = self.s, self.step
+        if intent == "Pause":
+            s["clock"]["paused"] = True
+            self._say(out, "info", "builtin.paused")
+        elif intent == "Resume":
+            self._repeat(out)
+        elif intent == "Repeat":
+            self._repeat(out)
+        elif intent == "Skip":
+            if step["kind"] in ANSWER_KINDS + ("text",):
+                s["answers"].setdefault(step["id"], "skipped")
+            self._next(out)
+        elif intent == "Back":
+            self._back(out)
+        elif intent == "TimeLeft":
+            step_left = self._duration(self._step_end() - self.t)
+            if s["total_s"] is not None:
+                self._say(out, "info", "builtin.time_left", step_left=step_left,
+                          total_left=self._duration(float(s["total_s"]) - self.t))
+            else:
+                self._say(out, "info", "builtin.time_left_untimed", step_left=step_left)
+        elif intent == "Help":
+            self._say(out, "info", "builtin.help")
+            if step.get("example"):
+                self._say(out, "info", "builtin.not_understood", example=self.lang.text(step["example"]))
+        elif intent == "Stop":
+            self._finish(out, status="stopped", key="builtin.stopped")
+
+    def _step_end(self) -> float:
+        step, s = self.step, self.s
+        if step is not None and step["kind"] in TIMED_KINDS:
+            return min(s["window_end"], s["step_start"] + float(step.get("budget_s", 0)))
+        return s["window_end"]
+
+    def _repeat(self, out: Output) -> None:
+        step = self.step
+        if step is not None and step.get("prompt"):
+            self._say(out, "prompt", step["prompt"])
+
+    def _back(self, out: Output) -> None:
+        s = self.s
+        idx = s["idx"] - 1
+        while idx >= 0 and s["steps"][idx]["kind"] == "say":
+            idx -= 1
+        if idx < 0:
+            self._say(out, "info", "builtin.no_back")
+            return
+        s["answers"].pop(s["steps"][idx]["id"], None)
+        self._enter(idx, out, floor=s["window_end"])
+
+    def _answer(self, step: dict[str, Any], event: Event, out: Output) -> None:
+        expects = step.get("expects", [])
+        intent = event.intent
+        if step["kind"] == "share":
+            intent = intent if intent in expects else self._share_words(step, event.text)
+        if intent not in expects:
+            example = self.lang.text(step["example"]) if step.get("example") else self.lang.text("examples.free")
+            self._say(out, "reprompt", "builtin.not_understood", example=example)
+            return
+        value = event.slot(step["slot"]) if step.get("slot") else None
+        value = (value or intent).lower()
+        self.s["answers"][step["id"]] = value
+        if step.get("record"):
+            self._record(step, event, step["record"], value, out)
+        if "commitment" in step:
+            out.effects.append(MarkCommitment(int(step["commitment"]), REVIEW_STATUS[intent]))
+        if step["kind"] == "share":
+            self.s["shared"] = intent == "Yes"
+            self._say(out, "info", step["shared"] if intent == "Yes" else step["kept"])
+        if step.get("stop_on") == intent:
+            self._finish(out, status="stopped", key=step.get("stop_key"))
+            return
+        self._next(out)
+
+    @staticmethod
+    def _share_words(step: Mapping[str, Any], text: str | None) -> str | None:
+        words = set((text or "").lower().split())
+        if words & set(step.get("private_words", [])):
+            return "No"
+        if any(w.startswith(tuple(step.get("share_words", []))) for w in words):
+            return "Yes"
+        return None
+
+    def _record(self, step: Mapping[str, Any], event: Event, kind: str | None, value: str, out: Output) -> None:
+        if not kind:
+            return
+        slot = step.get("partner")
+        if slot is None:
+            slot = self._event_slot(event)
+        item = {"partner": slot, "kind": kind, "value": value, "step": step["id"]}
+        if self.s["private"]:
+            self.s["buffer"].append(item)
+        else:
+            out.effects.append(AddEntry(slot, kind, value, step["id"]))
+
+    def _event_slot(self, event: Event) -> int:
+        names = [n.casefold() for n in self.s["partners"]]
+        if event.partner and event.partner.casefold() in names:
+            return names.index(event.partner.casefold())
+        return int(self.s["starter"])
+
+    def _text_answer(self, step: dict[str, Any], event: Event, out: Output) -> None:
+        text = event.text.strip()
+        s = self.s
+        s["answers"][step["id"]] = "answered"
+        self._record(step, event, step.get("record"), text, out)
+        if step.get("collect"):
+            s["collect"][step["collect"]] = text
+        if step.get("var"):
+            s["vars"][step["var"]] = self._phrase_time(text)
+        if step.get("minutes_var"):
+            minutes = due_parser.parse_minutes(text)
+            if minutes:
+                s["vars"][step["minutes_var"]] = minutes
+        if step.get("commit"):
+            self._commit(step, text, out)
+
+    @staticmethod
+    def _phrase_time(text: str) -> str:
+        """'9 pm' -> 'at 9 pm'; 'in 20 minutes' and 'after dinner' stay as they are."""
+        first = text.split()[0].lower() if text.split() else ""
+        if first in ("at", "in", "after", "around", "about", "before", "by", "tomorrow", "same", "the"):
+            return text
+        return f"at {text}"
+
+    def _local_now(self) -> datetime:
+        zone = timezone(timedelta(seconds=self.s["utc_offset_s"]))
+        return datetime.fromtimestamp(float(self.s["clock"]["w"]), zone)
+
+    def _commit(self, step: dict[str, Any], text: str, out: Output) -> None:
+        moment = due_parser.due_datetime(text, self._local_now())
+        due_at = due_parser.to_iso(moment) if moment else None
+        slot = step["partner"]
+        out.effects.append(AddCommitment(slot, text, due_at))
+        if moment:
+            self._say(out, "info", step["saved"], what=text, due=moment.strftime("%A %d %B, %H:%M"))
+        else:
+            self._say(out, "info", step["saved_no_due"], what=text)
+
+    # -- what the caller needs -------------------------------------------------------------
+    def expects(self) -> Expect:
+        if not self.active:
+            return Expect(STARTER_INTENTS + PHRASE_INTENTS, False)
+        if self.s["clock"]["paused"]:
+            return Expect(PAUSED_INTENTS + ANYTIME, False)
+        step = self.step
+        kind = step["kind"]
+        own = tuple(step.get("expects", [])) if kind in ANSWER_KINDS else ()
+        return Expect(own + BUILTIN_INTENTS + ANYTIME, kind in ("text", "talk", "share"))
+
+    def view(self, now: float) -> dict[str, Any]:
+        """The current step for a caller (no side effects; call `advance` first)."""
+        s, step = self.s, self.step
+        clock_s = self.clock_at(now) if self.active else self.t
+        prompt = s.get("prompt") or {}
+        return {
+            "active": self.active,
+            "routine": s["routine"],
+            "step": step["id"] if step else None,
+            "partner": s["partners"][step["partner"]] if step and step.get("partner") is not None else None,
+            "prompt": prompt.get("text") if step and prompt.get("step") == step["id"] else None,
+            "expects": self.expects().as_dict(),
+            "clock_s": round(clock_s, 3),
+            "budget_s": s["total_s"],
+            "segment": step["id"].split(".")[0] if step else None,
+            "segment_remaining_s": round(max(0.0, self._step_end() - clock_s), 3) if step else None,
+            "paused": bool(s["clock"]["paused"]),
+            "status": s["status"],
+            "time_scale": s["clock"]["scale"],
+        }
