@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from server.db import Database
-from server.settings import Settings, load_settings
+from server.settings import Settings, load_settings, with_stored
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -39,6 +39,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.json.sort_keys = False
     app.config.update(
+        ATTUNE_BASE_SETTINGS=settings,
+        ATTUNE_BASE_SOURCES=dict(sources),
         ATTUNE_SETTINGS=settings,
         ATTUNE_SETTING_SOURCES=sources,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
@@ -54,6 +56,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db = Database(settings.db_path)
     db.migrate()
     store = Store(db, settings, clock)
+    # Settings edited through the API/web page sit above defaults and below file/env/flags.
+    settings, sources, problems = with_stored(settings, sources, store.stored_settings())
+    for key in problems:
+        app.logger.warning("ignoring the stored value of setting %r: it is no longer valid", key)
+    store.settings = settings
+    app.config.update(ATTUNE_SETTINGS=settings, ATTUNE_SETTING_SOURCES=sources)
     store.sync_partners(settings.partners)
     app.extensions["attune.db"] = db
     app.extensions["attune.store"] = store
@@ -61,6 +69,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.secret_key = store.secret_key()
 
     errors.init_app(app)
+    from server.api.validation import IdConverter
+    app.url_map.converters["id"] = IdConverter
     security.init_app(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)

@@ -57,7 +57,12 @@ def make_server(loaded: LoadedSettings):
 
 def serve(args: argparse.Namespace) -> int:
     loaded = settings_from_args(args)
-    server, _app = make_server(loaded)
+    try:
+        server, app = make_server(loaded)
+    except OSError as exc:
+        print(f"attune: cannot listen on {loaded.settings.host}:{loaded.settings.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
     settings = loaded.settings
     host, port = server.effective_host, server.effective_port
     shown = f"[{host}]" if ":" in str(host) else host
@@ -73,6 +78,7 @@ def serve(args: argparse.Namespace) -> int:
         pass
     finally:
         server.close()
+        app.extensions["attune.db"].close()
         print("attune: state service stopped", flush=True)
     return 0
 

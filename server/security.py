@@ -34,6 +34,12 @@ def csrf_token() -> str:
     return token
 
 
+def _same_secret(supplied: object, expected: str) -> bool:
+    """Constant-time comparison that also copes with non-ASCII input (compare_digest on str does not)."""
+    return hmac.compare_digest(str(supplied).encode("utf-8", "surrogateescape"),
+                               expected.encode("utf-8", "surrogateescape"))
+
+
 def _host_name(host_header: str) -> str:
     host = host_header.strip().lower()
     if host.startswith("["):
@@ -71,7 +77,7 @@ def _check_token() -> None:
     if auth.lower().startswith("bearer "):
         supplied = auth[7:].strip()
     supplied = supplied or request.cookies.get(TOKEN_COOKIE) or request.args.get("token")
-    if not supplied or not hmac.compare_digest(supplied, expected):
+    if not supplied or not _same_secret(supplied, expected):
         raise ApiError(401, "an access token is required (Authorization: Bearer TOKEN)", "Authorization")
     g.set_token_cookie = request.args.get("token") == expected and request.cookies.get(TOKEN_COOKIE) != expected
 
@@ -94,7 +100,7 @@ def _check_cross_site() -> None:
     supplied = request.headers.get(CSRF_HEADER)
     if supplied is None and is_form:
         supplied = request.form.get(CSRF_FIELD)
-    if not expected or not supplied or not hmac.compare_digest(str(supplied), str(expected)):
+    if not expected or not supplied or not _same_secret(supplied, str(expected)):
         raise ApiError(403, "missing or invalid CSRF token", CSRF_FIELD, "csrf")
 
 

@@ -7,7 +7,9 @@ Pure: no Flask, no audio; reading the TOML file is the only I/O.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -59,7 +61,9 @@ class Settings:
     server_url: str | None = None
     """Where the voice loop finds the state service (None: http://host:port)."""
     max_body_bytes: int = 64 * 1024
-    """Largest request body the API accepts."""
+    """Largest request body the API accepts, in bytes."""
+    routine_timings: Mapping[str, Any] = field(default_factory=dict)
+    """Per-routine timing overrides in seconds, e.g. {"debrief": {"feelings": 120}} (checked by the routines)."""
 
     @property
     def is_loopback(self) -> bool:
@@ -76,6 +80,11 @@ class Settings:
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
+EDITABLE_SETTINGS = ("partners", "rituals", "voice", "voice_rate", "voice_volume", "helpline_locale",
+                     "locale", "routine_timings")
+"""Keys the API and web page may change (stored in the database, below file/env/flags)."""
+SECRET_SETTINGS = frozenset({"access_token"})
+LOCALE_PATTERN = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}")
 
 
 def default_config_path() -> Path:
@@ -86,7 +95,7 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
-def _coerce(name: str, value: Any, source: str) -> Any:
+def coerce_setting(name: str, value: Any, source: str) -> Any:
     """Turn a raw value from TOML, the environment or a flag into the field's type."""
     try:
         if name == "port":
@@ -100,7 +109,22 @@ def _coerce(name: str, value: Any, source: str) -> Any:
                 raise ValueError("must be 40..400 words per minute")
             return rate
         if name == "max_body_bytes":
-            return int(value)
+            size = int(value)
+            if not 1024 <= size <= 64 * 1024 * 1024:
+                raise ValueError("must be 1024..67108864 bytes")
+            return size
+        if name in ("locale", "helpline_locale"):
+            text = str(value).strip()
+            if not LOCALE_PATTERN.fullmatch(text):
+                raise ValueError("must be a language tag such as 'en' or 'en-US'")
+            return text
+        if name == "routine_timings":
+            timings = json.loads(value) if isinstance(value, str) else value
+            if not isinstance(timings, dict):
+                raise ValueError("must be a table/object of routine names")
+            if len(json.dumps(timings)) > 16 * 1024:
+                raise ValueError("is larger than 16 KiB")
+            return timings
         if name == "voice_volume":
             volume = float(value)
             if not 0.0 <= volume <= 1.0:
@@ -123,6 +147,10 @@ def _coerce(name: str, value: Any, source: str) -> Any:
                     raise ValueError("the two names must differ")
                 if any(len(n) > 40 for n in cleaned):
                     raise ValueError("names are at most 40 characters")
+            elif len(cleaned) > 20 or any(len(n) > 40 for n in cleaned):
+                raise ValueError("at most 20 rituals of at most 40 characters")
+            if any(not n.isprintable() for n in cleaned):
+                raise ValueError("names must be printable text")
             return cleaned
         if name in ("voice", "input_device", "output_device", "access_token", "server_url"):
             text = str(value).strip()
@@ -195,11 +223,45 @@ def load_settings(
         for name, raw in layer.items():
             if name not in SETTING_NAMES:
                 raise SettingsError(f"{label}: unknown setting '{name}'")
-            values[name] = _coerce(name, raw, label)
+            values[name] = coerce_setting(name, raw, label)
             sources[name] = kind
     return LoadedSettings(Settings(**values), sources, config_path)
 
 
+def with_stored(settings: Settings, sources: Mapping[str, str],
+                stored: Mapping[str, Any]) -> tuple[Settings, dict[str, str], dict[str, str]]:
+    """Lay settings saved in the database over the defaults, below file, env and flags.
+
+    Returns (settings, sources with "db" for the keys it set, {key: problem} for stored
+    values that were skipped because they are no longer valid or not editable).
+    """
+    values: dict[str, Any] = {}
+    new_sources = dict(sources)
+    problems: dict[str, str] = {}
+    for name, raw in stored.items():
+        if name not in EDITABLE_SETTINGS:
+            problems[name] = "not an editable setting"
+            continue
+        if sources.get(name) in ("file", "env", "flag"):
+            continue
+        try:
+            values[name] = coerce_setting(name, raw, "database")
+        except SettingsError as exc:
+            problems[name] = str(exc)
+            continue
+        new_sources[name] = "db"
+    return replace(settings, **values), new_sources, problems
+
+
+def to_json(name: str, value: Any) -> Any:
+    """A setting's value as JSON (paths as strings, tuples as lists)."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
 def with_overrides(settings: Settings, **changes: Any) -> Settings:
     """A copy with some keys changed and validated like any other layer."""
-    return replace(settings, **{k: _coerce(k, v, "override") for k, v in changes.items()})
+    return replace(settings, **{k: coerce_setting(k, v, "override") for k, v in changes.items()})

@@ -6,5 +6,10 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
+# Route modules (each registers its routes on `bp` and documents them in openapi/<name>.yaml).
 from server.api import health  # noqa: E402,F401  (registers routes)
+from server.api import docs  # noqa: E402,F401  (serves the OpenAPI document)
+from server.api import settings, partners  # noqa: E402,F401
+from server.api import sessions, entries, commitments  # noqa: E402,F401
+from server.api import phrases, reviews, rituals  # noqa: E402,F401
 from server.api import export  # noqa: E402,F401  (export and delete everything: web worker)

@@ -1,0 +1,96 @@
+"""Entries: what a partner said (feelings, needs, requests, appreciations, answers...).
+
+Each entry belongs to one partner and is private or shared. A private entry is
+shown only to a request that names its owner (`?as=Name` or `X-Attune-Partner`);
+to anyone else it does not exist (404).
+"""
+
+from __future__ import annotations
+
+from server.api import bp
+from server.api.common import (expected_version, not_found, optional_partner_id, page, partner_or_400,
+                               session_or_400, store, versioned, viewer_id)
+from server.api.idempotency import idempotent
+from server.errors import ApiError
+from server.api.validation import Bool, Id, Int, PartnerRef, Str, Timestamp, json_body, query
+from server.store import ENTRY_KINDS
+
+STEP = Str(max_len=80, multiline=False, nullable=True)
+CREATE_BODY = {
+    "partner": PartnerRef(required=True),
+    "kind": Str(required=True, choices=ENTRY_KINDS),
+    "value": Str(required=True),
+    "session_id": Id(nullable=True),
+    "step": STEP,
+    "private": Bool(default=False),
+}
+PATCH_BODY = {
+    "kind": Str(choices=ENTRY_KINDS),
+    "value": Str(),
+    "step": STEP,
+    "private": Bool(),
+    "version": Id(),
+}
+LIST_QUERY = {
+    "session_id": Id(),
+    "partner": PartnerRef(),
+    "kind": Str(choices=ENTRY_KINDS),
+    "since": Timestamp(),
+    "until": Timestamp(end_of_day=True),
+    "limit": Int(minimum=1, maximum=1000, default=200),
+    "offset": Int(maximum=1_000_000, default=0),
+}
+
+
+def visible_entry(entry_id: int) -> dict:
+    entry = store().get_entry(entry_id)
+    if entry is None or (entry["private"] and entry["partner_id"] != viewer_id()):
+        raise not_found("entry", entry_id)
+    return entry
+
+
+@bp.get("/entries")
+def list_entries():
+    args = query(LIST_QUERY)
+    limit, offset = args.pop("limit"), args.pop("offset")
+    if "partner" in args:
+        args["partner_id"] = optional_partner_id(args.pop("partner"))
+    args["viewer_id"] = viewer_id()
+    items = store().list_entries(**args, limit=limit, offset=offset)
+    return page(items, "entries", store().count_entries(**args), limit, offset)
+
+
+@bp.post("/entries")
+@idempotent
+def create_entry():
+    body = json_body(CREATE_BODY)
+    partner = partner_or_400(body["partner"])
+    entry = store().add_entry(session_or_400(body.get("session_id")), partner["id"], body["kind"],
+                              body["value"], step=body.get("step"), private=body["private"])
+    return versioned(entry, 201)
+
+
+@bp.get("/entries/<id:entry_id>")
+def get_entry(entry_id: int):
+    query({})
+    return versioned(visible_entry(entry_id))
+
+
+@bp.patch("/entries/<id:entry_id>")
+@idempotent
+def patch_entry(entry_id: int):
+    body = json_body(PATCH_BODY, partial=True, min_fields=1)
+    visible_entry(entry_id)
+    version = expected_version(body)
+    changes = {k: v for k, v in body.items() if k != "version"}
+    if not changes:
+        raise ApiError(400, "body: nothing to change (kind, value, step or private)", "body", "required")
+    return versioned(store().update_entry(entry_id, changes, expected_version=version))
+
+
+@bp.delete("/entries/<id:entry_id>")
+@idempotent
+def delete_entry(entry_id: int):
+    visible_entry(entry_id)
+    store().delete_entry(entry_id, expected_version=expected_version())
+    return "", 204

@@ -1,0 +1,86 @@
+"""Writes as one transaction, replayable with an `Idempotency-Key` header.
+
+`@idempotent` wraps a write view in one `db.write()` transaction: every store
+call the view makes joins it, so a request commits completely or not at all
+(an error response rolls back too). With an `Idempotency-Key: <1-200 visible
+ASCII characters>` header, the first successful response is stored in the
+same transaction; sending the same key again returns that stored response
+(status and JSON body, plus `Idempotent-Replayed: true`) without a second
+write. The same key on a different method, path or body is a 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import wraps
+from typing import Callable
+
+from flask import Response, current_app, make_response, request
+
+from server.errors import ApiError
+
+HEADER = "Idempotency-Key"
+KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,200}")
+
+
+class _Rollback(Exception):
+    """Carries an error response out of the transaction so its writes are undone."""
+
+    def __init__(self, response: Response):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def idempotency_key() -> str | None:
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    if not KEY_PATTERN.fullmatch(key):
+        raise ApiError(400, f"{HEADER} must be 1 to 200 visible ASCII characters", HEADER, "invalid")
+    return key
+
+
+def _request_hash() -> str:
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.path.encode(), request.query_string, request.get_data(cache=True)):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def idempotent(view: Callable) -> Callable:
+    """Run a write view as one transaction; replay stored responses for a repeated Idempotency-Key."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = idempotency_key()
+        db = current_app.extensions["attune.db"]
+        store = current_app.extensions["attune.store"]
+        try:
+            with db.write() as conn:
+                if key is not None:
+                    row = conn.execute("SELECT method, path, request_hash, status, response"
+                                       " FROM idempotency WHERE key = ?", (key,)).fetchone()
+                    if row is not None:
+                        if row["request_hash"] != _request_hash():
+                            raise ApiError(409, f"this {HEADER} was already used for a different request",
+                                           HEADER, "idempotency_key_reused")
+                        replay = Response(row["response"], status=row["status"], mimetype="application/json")
+                        replay.headers["Idempotent-Replayed"] = "true"
+                        return replay
+                response = make_response(view(*args, **kwargs))
+                if response.status_code >= 400:
+                    raise _Rollback(response)
+                if key is not None:
+                    conn.execute(
+                        "INSERT INTO idempotency (key, method, path, status, response, created_at, request_hash)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (key, request.method, request.path, response.status_code,
+                         response.get_data(as_text=True), store.now(), _request_hash()),
+                    )
+                return response
+        except _Rollback as rollback:
+            return rollback.response
+
+    return wrapper

@@ -1,0 +1,1 @@
+"""OpenAPI fragments (YAML), one per route module; merged by server.api.docs."""
