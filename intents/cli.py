@@ -1,9 +1,64 @@
-"""`attune parse`: match sentences to intents and print JSON."""
+"""`attune parse`: match sentences to intents and print JSON.
+
+Startup stays small: only the intents package, hassil and the settings module are imported
+(never Flask or audio code).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+
+
+def _expect(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def parse(args: argparse.Namespace) -> int:
+    from intents import INTENT_NAMES, Matcher
+    from server.cli import settings_from_args
+
+    settings = settings_from_args(args).settings
+    expect = _expect(args.expect)
+    unknown = [name for name in expect or () if name not in INTENT_NAMES]
+    if unknown:
+        print(f"attune parse: unknown intent(s) in --expect: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    matcher = Matcher.load(settings.locale,
+                           extra_lists={"partner": settings.partners, "ritual": settings.rituals})
+    indent = None if args.json or args.text is None else 2
+
+    def emit(text: str) -> None:
+        result = matcher.match(text, expect=expect)
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=indent), flush=True)
+
+    if args.text is not None:
+        emit(args.text)
+        return 0
+    for line in sys.stdin:
+        emit(line.rstrip("\r\n"))
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `parse` subcommand to the `attune` parser."""
+    from server.cli import add_settings_flags
+
+    parser = sub.add_parser(
+        "parse",
+        help="match a sentence to an intent and print it as JSON",
+        description="Match TEXT (or each line of standard input) against attune's intent templates "
+                    'and print {"intent", "slots", "confidence", "text"} as JSON. A sentence that '
+                    'matches nothing prints "intent": null. Exit status is 0 either way.',
+    )
+    parser.add_argument("text", nargs="?", metavar="TEXT",
+                        help="sentence to match (default: read one sentence per line from stdin)")
+    parser.add_argument("--expect", metavar="A,B",
+                        help="intents the current step expects, e.g. Feeling,Yes (built-ins always count)")
+    parser.add_argument("--json", action="store_true",
+                        help="compact one-line JSON (stdin mode always prints one line per sentence)")
+    add_settings_flags(parser, server=False)
+    parser.set_defaults(handler=parse)

@@ -1,0 +1,32 @@
+"""Intent names: the exact strings the server, routines, voice loop and outside tools rely on."""
+
+from __future__ import annotations
+
+STARTER_INTENTS: tuple[str, ...] = (
+    "StartDebrief", "StartWeeklyReview", "StartRepair", "StartNeedsInventory", "TimeOut", "LogRitual",
+)
+"""Routine starters: valid with or without an active routine."""
+
+REPAIR_INTENTS: tuple[str, ...] = ("RepairPhrase", "AnotherOne", "SaveFavorite", "ReadFavorites")
+"""Repair phrases and favourites."""
+
+ANSWER_INTENTS: tuple[str, ...] = ("Feeling", "Need", "Yes", "No", "Partly", "IdentifyPartner")
+"""Answers to a routine step's question."""
+
+BUILTIN_INTENTS: tuple[str, ...] = (
+    "Pause", "Resume", "Repeat", "Skip", "Back", "TimeLeft", "Help", "Stop",
+    "Louder", "Softer", "Slower", "Faster",
+)
+"""Honoured at any point, whatever the step expects."""
+
+INTENT_NAMES: tuple[str, ...] = STARTER_INTENTS + REPAIR_INTENTS + ANSWER_INTENTS + BUILTIN_INTENTS
+"""Every intent, in a fixed order (also the final tie-break when two intents match equally)."""
+
+SLOT_NAMES: dict[str, tuple[str, ...]] = {
+    "LogRitual": ("ritual",),
+    "RepairPhrase": ("category",),
+    "Feeling": ("feeling",),
+    "Need": ("need",),
+    "IdentifyPartner": ("partner",),
+}
+"""Slots each intent can fill (RepairPhrase's category is optional)."""
