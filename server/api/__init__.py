@@ -13,3 +13,4 @@ from server.api import settings, partners  # noqa: E402,F401
 from server.api import sessions, entries, commitments  # noqa: E402,F401
 from server.api import phrases, reviews, rituals  # noqa: E402,F401
 from server.api import export  # noqa: E402,F401  (export and delete everything: web worker)
+from server.api import routines  # noqa: E402,F401  (routines, events, utterances: routines worker)

@@ -30,6 +30,7 @@ def test_every_prompt_key_used_in_code_exists():
             used |= set(KEY.findall(path.read_text()))
     # keys built at run time: f"announce.segment_{name}" for each segment announcement
     used |= {f"announce.segment_{n}" for n in ("halfway", "one_minute", "time_up")}
+    used |= {f"routine_names.{r}" for r in ROUTINES}
     assert len(used) > 20
     missing = sorted(k for k in used if not lang.has(k))
     assert not missing

@@ -1,0 +1,342 @@
+"""Glue between the routine machines and the store.
+
+Every call loads the active session's state, advances its machine to `now`, applies
+the event, and saves state, entries, commitments and utterances in ONE `db.write()`
+transaction (nested store writes join it). Repair phrases, rituals and safety work
+with or without a running routine, and never move a routine's step or clock.
+No Flask here: the API module passes plain dicts in and gets plain dicts back.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Mapping
+
+from server.errors import ApiError
+from server.phrases import load_phrases, pick_phrase
+from server.routines import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, STARTER_ROUTINE, AddCommitment,
+                             AddEntry, AddWeeklyReview, Event, Machine, MarkCommitment, Result)
+from server.routines.due import to_iso
+from server.routines.language import helplines, language
+from server.routines.safety import disclosure
+from server.settings import Settings
+from server.store import Store
+
+VOICE_CONTROLS = ("Louder", "Softer", "Slower", "Faster")
+ANYTIME = PHRASE_INTENTS + ("TimeOut", "LogRitual")
+UTTERANCE_FIELDS = ("seq", "session_id", "kind", "routine", "step", "text", "clock_s")
+
+
+def _utterance(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in UTTERANCE_FIELDS}
+
+
+def accept_intent(intent: str | None, expects: Mapping[str, Any]) -> bool:
+    """Whether a matched intent counts, given what the step listens for.
+
+    On a free-text step only built-ins, voice controls and the any-time intents
+    (repair phrases, time-out, rituals) interrupt dictation; anything else is the answer.
+    """
+    if intent is None:
+        return False
+    if intent in BUILTIN_INTENTS or intent in VOICE_CONTROLS or intent in ANYTIME:
+        return True
+    if intent in expects.get("intents", ()):
+        return True
+    return not expects.get("free_text", False)
+
+
+class Runner:
+    """Runs routines for one app: one store, one clock, one (lazily loaded) intent matcher."""
+
+    def __init__(self, store: Store, settings: Settings, clock: Callable[[], float] = time.time,
+                 matcher: Any = None):
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self._matcher = matcher
+        self._matcher_lock = threading.Lock()
+
+    # -- public API ----------------------------------------------------------------------
+    def view(self) -> dict[str, Any]:
+        """The current routine (its clock advanced to now first, so due announcements are stored)."""
+        with self.store.db.write():
+            session, machine = self._load()
+            if machine is not None:
+                self._advance(session, machine, self.clock())
+                session, machine = self._load()
+            return self._view(session, machine, self.clock())
+
+    def utterances(self, after: int, limit: int = 200) -> dict[str, Any]:
+        """Utterances with seq > after (the clock is advanced first)."""
+        with self.store.db.write():
+            session, machine = self._load()
+            if machine is not None:
+                self._advance(session, machine, self.clock())
+            rows = self.store.utterances_after(after, limit)
+            return {"utterances": [_utterance(r) for r in rows],
+                    "last_seq": rows[-1]["seq"] if rows else max(after, 0)}
+
+    def start(self, routine: str, partner: str | None = None, time_scale: float | None = None) -> dict[str, Any]:
+        """Start `routine` (409 when another one is running)."""
+        now = self.clock()
+        with self.store.db.write():
+            session, machine = self._load()
+            said: list[dict] = []
+            if machine is not None:
+                said += self._advance(session, machine, now)
+                session, machine = self._load()
+            if machine is not None:
+                raise ApiError(409, f"a {machine.s['routine']} is already running (session {session['id']});"
+                                    " stop it first", "routine", "routine_running")
+            session, machine, more = self._start(routine, partner, time_scale, now)
+            return {"utterances": said + more, "routine": self._view(session, machine, now)}
+
+    def event(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Apply one event {intent, slots, text, partner, step, version, time_scale}."""
+        now = self.clock()
+        with self.store.db.write():
+            session, machine = self._load()
+            said: list[dict] = []
+            if machine is not None:
+                if body.get("version") is not None and body["version"] != session["version"]:
+                    raise ApiError(409, f"the routine moved on (version {session['version']}, you sent "
+                                        f"{body['version']}); read GET /routine and answer again",
+                                   "version", "version_conflict")
+                said += self._advance(session, machine, now)
+                session, machine = self._load()
+            expects = machine.expects().as_dict() if machine else self._idle_expects()
+            intent, slots, text = self._resolve(body, expects)
+            partner = body.get("partner")
+            step = body.get("step")
+            if machine is not None and step is not None and machine.view(now)["step"] != step:
+                raise ApiError(409, f"step '{step}' is no longer current (now '{machine.view(now)['step']}')",
+                               "step", "step_conflict")
+            event = Event.of(intent, slots, text, partner)
+            if disclosure([text, *slots.values()], self._locale):
+                said += self._safety(session, machine, event, now)
+            elif intent in PHRASE_INTENTS:
+                said += self._phrase(session, machine, intent, slots, partner, now)
+            elif intent == "LogRitual":
+                said += self._ritual(session, machine, slots, text, partner, now)
+            elif intent in STARTER_ROUTINE:
+                if machine is not None and intent == "TimeOut":
+                    said += self._handle(session, machine, Event.of("Stop"), now)
+                    session, machine = None, None
+                if machine is None:
+                    session, machine, more = self._start(STARTER_ROUTINE[intent], partner,
+                                                         body.get("time_scale"), now)
+                    said += more
+                else:
+                    said.append(self._say(session, machine, "builtin.busy", now,
+                                          routine=self._routine_name(machine.s["routine"])))
+            elif machine is not None:
+                said += self._handle(session, machine, event, now, step)
+            elif intent not in VOICE_CONTROLS:
+                said.append(self._say(None, None, "builtin.nothing_running", now))
+            session, machine = self._load()
+            return {"utterances": said, "routine": self._view(session, machine, now)}
+
+    # -- loading and saving --------------------------------------------------------------
+    @property
+    def _locale(self) -> str:
+        return self.settings.locale
+
+    def _load(self) -> tuple[dict | None, Machine | None]:
+        session = self.store.active_session()
+        if session is None:
+            return None, None
+        try:
+            return session, Machine(session["state"])
+        except (KeyError, TypeError, ValueError):
+            return None, None  # an active session recorded by hand, not a running machine
+
+    def _advance(self, session: dict, machine: Machine, now: float) -> list[dict]:
+        result = machine.advance(now)
+        return self._save(session, machine, result) if result.changed else []
+
+    def _handle(self, session: dict, machine: Machine, event: Event, now: float,
+                step: str | None = None) -> list[dict]:
+        result = machine.handle(event, now, step=step)
+        if result.conflict:
+            raise ApiError(409, f"step '{step}' is no longer current", "step", "step_conflict")
+        return self._save(session, machine, result)
+
+    def _save(self, session: dict, machine: Machine, result: Result) -> list[dict]:
+        """State, effects and utterances of one machine call, in the caller's transaction."""
+        sid = session["id"]
+        for effect in result.effects:
+            self._apply(effect, sid)
+        said = [self._add_utterance(sid, u.kind, u.routine, u.step, u.text, u.clock_s) for u in result.utterances]
+        status = machine.s["status"]
+        self.store.update_session(sid, machine.to_state(), status=None if status == session["status"] else status)
+        return said
+
+    def _apply(self, effect: Any, session_id: int) -> None:
+        store = self.store
+        if isinstance(effect, AddEntry):
+            store.add_entry(session_id, self._partner_id(effect.partner), effect.kind, effect.value,
+                            effect.step, private=effect.private)
+        elif isinstance(effect, AddCommitment):
+            store.add_commitment(self._partner_id(effect.partner), effect.what, effect.due_at, session_id)
+        elif isinstance(effect, MarkCommitment):
+            try:
+                store.update_commitment(effect.commitment_id, effect.status)
+            except ApiError:
+                pass  # deleted meanwhile: nothing to mark
+        elif isinstance(effect, AddWeeklyReview):
+            store.add_weekly_review(effect.week_start, dict(effect.figures), effect.worked, effect.didnt_work,
+                                    effect.adjust, session_id)
+
+    def _partner_id(self, slot: int) -> int:
+        return self.store.partner_by_slot(slot + 1)["id"]
+
+    def _add_utterance(self, session_id: int | None, kind: str, routine: str | None, step: str | None,
+                       text: str, clock_s: float) -> dict:
+        return _utterance(self.store.add_utterance(session_id, kind, routine, step, text, clock_s))
+
+    def _say(self, session: dict | None, machine: Machine | None, key: str, now: float, **values: Any) -> dict:
+        """An utterance outside the machine (phrases, rituals, idle answers), tagged with the routine."""
+        text = language(self._locale).text(key, **values)
+        view = machine.view(now) if machine is not None else None
+        return self._add_utterance(session["id"] if session else None, "info",
+                                   view["routine"] if view else None, view["step"] if view else None,
+                                   text, view["clock_s"] if view else 0.0)
+
+    # -- starting ------------------------------------------------------------------------
+    def _start(self, routine: str, partner: str | None, time_scale: float | None,
+               now: float) -> tuple[dict, Machine, list[dict]]:
+        names = [p["name"] for p in self.store.partners()]
+        starter = 0
+        if partner:
+            found = self.store.partner_by_name(partner)
+            if found is not None:
+                starter = found["slot"] - 1
+        scale = float(time_scale) if time_scale else float(self.settings.time_scale)
+        machine, result = Machine.start(routine, now, partners=names, starter=starter, time_scale=scale,
+                                        locale=self._locale, helpline_locale=self.settings.helpline_locale,
+                                        context=self._context(routine, now))
+        session = self.store.create_session(routine, machine.to_state())
+        said = self._save(session, machine, result)
+        return self.store.get_session(session["id"]), machine, said
+
+    def _context(self, routine: str, now: float) -> dict[str, Any]:
+        local = datetime.fromtimestamp(now, timezone.utc).astimezone()
+        context: dict[str, Any] = {"utc_offset_s": int(local.utcoffset().total_seconds())}
+        slots = {p["id"]: p["slot"] - 1 for p in self.store.partners()}
+        if routine == "debrief":
+            context["promises"] = [{"id": c["id"], "partner": slots[c["partner_id"]], "what": c["what"]}
+                                   for c in self.store.list_commitments(status="open")]
+        if routine == "weekly_review":
+            monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+            context["week_start"] = monday.date().isoformat()
+            context["figures"] = self.figures(to_iso(monday))
+        return context
+
+    def figures(self, since: str) -> dict[str, Any]:
+        """The week's figures: debriefs done, needs most named (shared ones), promises kept of made,
+        rituals done."""
+        store = self.store
+        needs = Counter(e["value"] for e in store.list_entries(kind="need", since=since, limit=10_000))
+        made = [c for c in store.list_commitments(limit=10_000) if c["created_at"] >= since]
+        rituals = Counter(r["ritual"] for r in store.rituals(since=since))
+        return {
+            "debriefs": store.count_sessions(routine="debrief", status="completed", since=since),
+            "needs": [name for name, _ in needs.most_common(3)],
+            "kept": sum(1 for c in made if c["status"] == "kept"),
+            "made": len(made),
+            "rituals": dict(rituals.most_common()),
+        }
+
+    # -- matching ------------------------------------------------------------------------
+    def matcher(self) -> Any:
+        with self._matcher_lock:
+            if self._matcher is None:
+                try:
+                    from intents import Matcher
+                except ImportError:
+                    return None
+                names = [p["name"] for p in self.store.partners()]
+                self._matcher = Matcher.load(self._locale, extra_lists={
+                    "partner": names, "ritual": list(self.settings.rituals)})
+            return self._matcher
+
+    def _resolve(self, body: Mapping[str, Any], expects: Mapping[str, Any]) -> tuple[str | None, dict, str | None]:
+        intent, slots, text = body.get("intent"), dict(body.get("slots") or {}), body.get("text")
+        if intent is None and text:
+            matcher = self.matcher()
+            if matcher is not None:
+                match = matcher.match(text, expect=expects.get("intents"))
+                if accept_intent(match.intent, expects):
+                    intent, slots = match.intent, dict(match.slots)
+        elif intent is not None and text and not accept_intent(intent, expects):
+            intent, slots = None, {}
+        return intent, {str(k): str(v) for k, v in slots.items() if v is not None}, text
+
+    @staticmethod
+    def _idle_expects() -> dict[str, Any]:
+        return {"intents": list(STARTER_INTENTS + PHRASE_INTENTS), "free_text": False}
+
+    # -- any-time intents ----------------------------------------------------------------
+    def _safety(self, session: dict | None, machine: Machine | None, event: Event, now: float) -> list[dict]:
+        """A disclosure: stop the exercise, say the scope and help lines; store nothing of it."""
+        if machine is not None:
+            return self._handle(session, machine, event, now)
+        lines = "; ".join(helplines(self.settings.helpline_locale))
+        return [self._say(None, None, "safety.scope", now), self._say(None, None, "safety.helplines", now,
+                                                                        helplines=lines)]
+
+    def _partner_ref(self, partner: str | None) -> int | None:
+        found = self.store.partner_by_name(partner) if partner else None
+        return found["id"] if found else None
+
+    def _phrase(self, session: dict | None, machine: Machine | None, intent: str, slots: Mapping[str, str],
+                partner: str | None, now: float) -> list[dict]:
+        store = self.store
+        recent = store.phrase_uses(limit=1)
+        last = recent[0] if recent else None
+        phrases = [*load_phrases(self._locale), *store.custom_phrases()]
+        if intent == "SaveFavorite":
+            if last is None:
+                return [self._say(session, machine, "phrases.nothing_to_save", now)]
+            store.add_favourite(last["phrase_id"], self._partner_ref(partner))
+            return [self._say(session, machine, "phrases.saved", now)]
+        if intent == "ReadFavorites":
+            by_id = {p["id"]: p["text"] for p in phrases}
+            texts = [by_id[f["phrase_id"]] for f in store.favourites(self._partner_ref(partner))
+                     if f["phrase_id"] in by_id]
+            if not texts:
+                return [self._say(session, machine, "phrases.no_favourites", now)]
+            return [self._say(session, machine, "phrases.favourites", now, list=" ... ".join(texts))]
+        category = slots.get("category")
+        if intent == "AnotherOne" and last is not None:
+            category = last["category"]
+        phrase = pick_phrase(phrases, category, store.phrase_last_used(category),
+                             last["phrase_id"] if last else None)
+        if phrase is None:
+            return [self._say(session, machine, "phrases.none", now)]
+        store.record_phrase_use(phrase["id"], phrase["category"], self._partner_ref(partner),
+                                session["id"] if session else None)
+        return [self._say(session, machine, "phrases.offer", now, text=phrase["text"])]
+
+    def _ritual(self, session: dict | None, machine: Machine | None, slots: Mapping[str, str],
+                text: str | None, partner: str | None, now: float) -> list[dict]:
+        ritual = slots.get("ritual") or (text or "ritual")[:40]
+        self.store.log_ritual(ritual, self._partner_ref(partner))
+        return [self._say(session, machine, "ritual.logged", now, ritual=ritual)]
+
+    # -- views ---------------------------------------------------------------------------
+    def _routine_name(self, routine: str) -> str:
+        return language(self._locale).text(f"routine_names.{routine}")
+
+    def _view(self, session: dict | None, machine: Machine | None, now: float) -> dict[str, Any]:
+        if machine is None:
+            return {"active": False, "session_id": None, "routine": None, "step": None, "partner": None,
+                    "prompt": None, "expects": self._idle_expects(), "clock_s": 0.0, "budget_s": None,
+                    "segment": None, "segment_remaining_s": None, "paused": False, "status": None,
+                    "version": None, "time_scale": float(self.settings.time_scale)}
+        view = machine.view(now)
+        return {"session_id": session["id"], **view, "version": session["version"]}
