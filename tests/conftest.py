@@ -122,6 +122,12 @@ class LiveServer(str):
         self.start()
 
 
+@pytest.fixture(name="http_json")
+def http_json_fixture():
+    """`http_json(method, url, body=None, headers=None)` -> (status, JSON) against a live server."""
+    return http_json
+
+
 @pytest.fixture
 def live_server(tmp_path_factory):
     """A real `attune serve` on a free loopback port and a temporary database (partners Alex, Sam)."""

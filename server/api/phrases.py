@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import yaml
 from flask import current_app
 
 from server.api import bp
@@ -13,68 +11,27 @@ from server.api.common import not_found, optional_partner_id, session_or_400, st
 from server.api.idempotency import idempotent
 from server.api.validation import Bool, Id, Int, PartnerRef, Str, json_body, query
 from server.errors import ApiError
-from server.store import CUSTOM_PREFIX
-
-CATEGORIES = ("feeling", "sorry", "agree", "calm", "stop", "appreciate", "validate", "impact")
+from server.phrases import CATEGORIES, load_phrases
 
 
 def phrase_id(**kw) -> Str:
     """A phrase id: "<category>.<n>" for built-in phrases, "custom.<n>" for the couple's own."""
     return Str(max_len=80, multiline=False, pattern=r"[a-z_]+\.[0-9]{1,9}", **kw)
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-
-
-def _raw_phrases(locale: str) -> Any:
-    try:
-        from server.phrases import load_phrases
-    except ImportError:  # the routines' loader not present: read the same YAML directly
-        path = DATA_DIR / locale / "phrases.yaml"
-        if not path.exists():
-            path = DATA_DIR / "en" / "phrases.yaml"
-        with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh) or {}
-    return load_phrases(locale)
-
-
-def _field(item: Any, name: str) -> Any:
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
-
-
-def builtin_phrases(locale: str) -> list[dict[str, Any]]:
-    """Built-in phrases as [{"id", "category", "text"}], whatever shape the loader returns."""
-    raw = _raw_phrases(locale)
-    out = []
-    if isinstance(raw, dict):
-        for category, items in raw.items():
-            if isinstance(items, dict):
-                pairs = items.items()
-            else:
-                pairs = [(_field(i, "id"), i) for i in items or []]
-            for key, item in pairs:
-                text = item if isinstance(item, str) else _field(item, "text")
-                key = str(key)
-                out.append({"id": key if "." in key else f"{category}.{key}", "category": str(category),
-                            "text": text})
-    else:
-        out = [{"id": str(_field(i, "id")), "category": str(_field(i, "category")), "text": _field(i, "text")}
-               for i in raw]
-    return out
-
 
 def catalogue(category: str | None = None) -> dict[str, dict[str, Any]]:
     """Every phrase (built-in, then custom) by id, with when it was last used."""
     last = store().phrase_last_used(category)
-    phrases = [dict(p, custom=False) for p in builtin_phrases(current_app.config["ATTUNE_SETTINGS"].locale)
+    phrases = [dict(p, custom=False) for p in load_phrases(current_app.config["ATTUNE_SETTINGS"].locale)
                if category is None or p["category"] == category]
     phrases += [{k: p[k] for k in ("id", "category", "text", "custom")} for p in store().custom_phrases(category)]
     return {p["id"]: dict(p, last_used_at=last.get(p["id"])) for p in phrases}
 
 
-def phrase_or_400(phrase_id: str, field: str = "phrase_id") -> dict[str, Any]:
-    found = catalogue().get(phrase_id)
+def phrase_or_400(ident: str, field: str = "phrase_id") -> dict[str, Any]:
+    found = catalogue().get(ident)
     if found is None:
-        raise ApiError(400, f"{field}: no phrase '{phrase_id}'", field, "unknown_phrase")
+        raise ApiError(400, f"{field}: no phrase '{ident}'", field, "unknown_phrase")
     return found
 
 

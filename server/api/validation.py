@@ -30,6 +30,8 @@ MAX_ID = 2**63 - 1
 QUERY_ALWAYS = frozenset({"as", "token"})  # viewer and access token, accepted everywhere
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MISSING = object()
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,30})?)?([Zz]|[+-]\d{2}:\d{2}(:\d{2})?)?")
 
 
 def _fail(field: str, message: str, status: int = 400, code: str = "invalid") -> ApiError:
@@ -166,24 +168,25 @@ class Timestamp(Spec):
         self.end_of_day = end_of_day
 
     def convert(self, value: Any, field: str) -> str:
-        if not isinstance(value, str) or len(value) > 40:
-            raise _fail(field, "must be an ISO-8601 date or date-time, e.g. 2026-11-26T21:30:00Z")
+        example = "must be an ISO-8601 date or date-time, e.g. 2026-11-26T21:30:00Z"
+        if not isinstance(value, str) or len(value) > 64:
+            raise _fail(field, example)
         text = value.strip()
         try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            if _DATE.fullmatch(text):
                 day = date.fromisoformat(text)
                 moment = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
                 if self.end_of_day:
                     moment += timedelta(days=1)
-            else:
-                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", text):
-                    raise ValueError(text)
-                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            elif _DATE_TIME.fullmatch(text):
+                moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
                 if moment.tzinfo is None:
                     moment = moment.replace(tzinfo=timezone.utc)
+            else:
+                raise ValueError(text)
             moment = moment.astimezone(timezone.utc)
         except (ValueError, OverflowError):
-            raise _fail(field, "must be an ISO-8601 date or date-time, e.g. 2026-11-26T21:30:00Z") from None
+            raise _fail(field, example) from None
         return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -192,7 +195,7 @@ class Day(Spec):
 
     def convert(self, value: Any, field: str) -> str:
         try:
-            if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            if not isinstance(value, str) or not _DATE.fullmatch(value.strip()):
                 raise ValueError
             return date.fromisoformat(value.strip()).isoformat()
         except ValueError:
@@ -254,7 +257,9 @@ class PartnerRef(Spec):
     def convert(self, value: Any, field: str) -> str | int:
         if isinstance(value, bool):
             raise _fail(field, "must be a partner's name or id")
-        if isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, (int, float)):
             return Id().convert(value, field)
         return Str(max_len=40, multiline=False).convert(value, field)
 
