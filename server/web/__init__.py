@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, request, session
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static")
+               static_url_path="/assets")
 
 NAV = (
     ("web.dashboard", "Today"),
@@ -37,7 +37,7 @@ def db():
 
 def now() -> datetime:
     """The app clock (ATTUNE_CLOCK, for tests and the bench) as an aware UTC datetime."""
-    clock = current_app.config.get("ATTUNE_CLOCK") or time.time
+    clock = current_app.extensions.get("attune.clock") or current_app.config.get("ATTUNE_CLOCK") or time.time
     return datetime.fromtimestamp(clock(), timezone.utc)
 
 

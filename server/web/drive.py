@@ -19,14 +19,11 @@ from server.web.api_client import ApiMissing, call_api, error_message
 
 ROUTINE_STARTS = ("debrief", "weekly_review", "repair", "inventory", "timeout")
 REPAIR_CATEGORIES = ("feeling", "sorry", "agree", "calm", "stop", "appreciate", "validate", "impact")
-# Buttons for intents a step may expect; slot intents (Feeling, Need, ...) take the text box.
-INTENT_BUTTONS = {
-    "Yes": "Yes", "No": "No", "Partly": "Partly", "Skip": "Next", "Back": "Back",
-    "Repeat": "Repeat", "TimeLeft": "Time left?", "Pause": "Pause", "Resume": "Resume",
-    "Help": "Help", "Stop": "Stop", "AnotherOne": "Another one", "SaveFavorite": "Save that one",
-    "ReadFavorites": "Read my favourites",
-}
-ALWAYS = ("Pause", "Resume", "Skip", "Repeat", "TimeLeft", "Stop")
+ANSWER_BUTTONS = {"Yes": "Yes", "No": "No", "Partly": "Partly"}
+CONTROL_BUTTONS = {"Pause": "Pause", "Resume": "Resume", "Skip": "Next", "Back": "Back",
+                   "Repeat": "Repeat", "TimeLeft": "Time left?", "Help": "Help", "Stop": "Stop"}
+TEXT_HINTS = {"Feeling": 'a feeling, e.g. "I feel tired"', "Need": 'a need, e.g. "I need rest"',
+              "IdentifyPartner": 'who is speaking, e.g. "this is Sam"'}
 INACTIVE_VIEW: dict[str, Any] = {"active": False, "expects": {"intents": [], "free_text": False}}
 
 
@@ -42,6 +39,8 @@ def routine_view() -> dict[str, Any]:
 @bp.app_template_global()
 def live_state(view: dict) -> str:
     """What app.js compares to decide that the page is out of date (JSON, no spaces)."""
+    if view.get("missing"):
+        return ""  # no routines API in this build: nothing to follow
     active = bool(view.get("active"))
     state = [active, view.get("session_id") if active else None, view.get("step") if active else None,
              bool(view.get("paused")) if active else None]
@@ -78,10 +77,17 @@ def _partner_field() -> str | None:
 @bp.get("/routine")
 def routine():
     view = routine_view()
-    shown = [i for i in view.get("expects", {}).get("intents", []) if i in INTENT_BUTTONS]
-    extra = [i for i in ALWAYS if i not in shown]
+    expects = view.get("expects") or {}
+    intents = expects.get("intents") or []
+    hints = [TEXT_HINTS[i] for i in intents if i in TEXT_HINTS]
+    if expects.get("free_text"):
+        hints.append("your answer in your own words")
+    paused = bool(view.get("paused"))
+    controls = {i: label for i, label in CONTROL_BUTTONS.items()
+                if not (i == "Pause" and paused) and not (i == "Resume" and not paused)}
     return render_template(
-        "routine.html", view=view, buttons=shown, extra_buttons=extra, labels=INTENT_BUTTONS,
+        "routine.html", view=view, answers={i: ANSWER_BUTTONS[i] for i in intents if i in ANSWER_BUTTONS},
+        controls=controls, hints=hints,
         starts=ROUTINE_STARTS, categories=REPAIR_CATEGORIES,
         utterances=recent_utterances(view.get("session_id")),
         idempotency_key=secrets.token_urlsafe(12),

@@ -64,13 +64,17 @@ def phrases_favourite():
     return _back(status, data, "Saved to favourites.")
 
 
+def _delete(field: str, path: str, what: str, done: str):
+    ident = request.form.get(field, "")
+    if not ident.isdigit():
+        return _back(400, {"error": {"message": f"No such {what}."}}, "")
+    status, data = call_api("DELETE", path.format(ident))
+    return _back(status, data, done)
+
+
 @bp.post("/phrases/unfavourite")
 def phrases_unfavourite():
-    fav_id = request.form.get("favourite_id", "")
-    if not fav_id.isdigit():
-        return _back(400, {"error": {"message": "No such favourite."}}, "")
-    status, data = call_api("DELETE", f"/favourites/{fav_id}")
-    return _back(status, data, "Removed from favourites.")
+    return _delete("favourite_id", "/favourites/{}", "favourite", "Removed from favourites.")
 
 
 @bp.post("/phrases/custom")
@@ -82,8 +86,4 @@ def phrases_add():
 
 @bp.post("/phrases/custom/delete")
 def phrases_delete():
-    number = request.form.get("number", "")
-    if not number.isdigit():
-        return _back(400, {"error": {"message": "No such phrase."}}, "")
-    status, data = call_api("DELETE", f"/phrases/custom/{number}")
-    return _back(status, data, "Your phrase was removed.")
+    return _delete("number", "/phrases/custom/{}", "phrase", "Your phrase was removed.")

@@ -7,6 +7,7 @@
   var POLL_MS = 1500;
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   var live = document.querySelector("[data-live-routine]");
+  if (live && !live.dataset.state) live = null;  // this build has no routines API
   var log = document.querySelector("[data-utterances]");
 
   function clock(seconds) {

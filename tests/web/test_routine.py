@@ -1,0 +1,73 @@
+"""Driving a routine from the page with plain form posts (the no-JavaScript path)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _routines_api():
+    pytest.importorskip("server.api.routines", reason="the routines API is not in this build")
+
+
+def view(client) -> dict:
+    return client.get("/api/v1/routine").get_json()
+
+
+def post(client, path: str, **form):
+    response = client.post(path, data=form, follow_redirects=True)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_start_answer_pause_resume_stop(client, csrf):
+    page = client.get("/routine").get_data(as_text=True)
+    assert 'value="debrief"' in page and "Start a routine" in page
+    page = post(client, "/routine/start", csrf_token=csrf, routine="debrief", idempotency_key="k1")
+    state = view(client)
+    assert state["active"] and state["routine"] == "debrief"
+    assert state["prompt"] in page.replace("&#39;", "'")
+    assert 'name="intent" value="Yes"' in page and 'name="intent" value="No"' in page
+    first = state["step"]
+    post(client, "/routine/event", csrf_token=csrf, intent="Yes", partner=state["partner"])
+    assert view(client)["step"] != first
+    page = post(client, "/routine/event", csrf_token=csrf, intent="Pause")
+    assert view(client)["paused"] and 'value="Resume"' in page and 'value="Pause"' not in page
+    post(client, "/routine/event", csrf_token=csrf, intent="Resume")
+    assert not view(client)["paused"]
+    post(client, "/routine/event", csrf_token=csrf, intent="Stop")
+    assert not view(client)["active"]
+
+
+def test_free_text_is_matched_by_the_server(client, csrf):
+    post(client, "/routine/start", csrf_token=csrf, routine="debrief")
+    first = view(client)["step"]
+    post(client, "/routine/event", csrf_token=csrf, text="Yes", partner="Alex")
+    assert view(client)["step"] != first
+
+
+def test_dashboard_shows_the_live_step(client, csrf):
+    post(client, "/routine/start", csrf_token=csrf, routine="debrief")
+    page = client.get("/").get_data(as_text=True)
+    assert "In progress:" in page and 'data-field="step"' in page and view(client)["step"] in page
+
+
+def test_repeated_form_post_with_the_same_key_is_applied_once(client, csrf):
+    post(client, "/routine/start", csrf_token=csrf, routine="debrief")
+    first = view(client)["step"]
+    post(client, "/routine/event", csrf_token=csrf, intent="Yes", idempotency_key="same")
+    second = view(client)["step"]
+    post(client, "/routine/event", csrf_token=csrf, intent="Yes", idempotency_key="same")
+    assert first != second == view(client)["step"]
+
+
+def test_repair_phrase_on_request(client, csrf):
+    page = post(client, "/routine/event", csrf_token=csrf, intent="RepairPhrase", category="calm")
+    assert "attune said:" in page
+
+
+def test_bad_or_unprotected_posts(client, csrf):
+    assert client.post("/routine/start", data={"routine": "debrief"}).status_code == 403
+    assert "Choose a routine" in post(client, "/routine/start", csrf_token=csrf, routine="nope")
+    assert "Say something first" in post(client, "/routine/event", csrf_token=csrf)
+    assert not view(client)["active"]
