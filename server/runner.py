@@ -77,8 +77,10 @@ class Runner:
             if machine is not None:
                 self._advance(session, machine, self.clock())
             rows = self.store.utterances_after(after, limit)
+            # With nothing new, last_seq is the newest there is: a client can ask with a huge
+            # `after` to learn where to start listening from.
             return {"utterances": [_utterance(r) for r in rows],
-                    "last_seq": rows[-1]["seq"] if rows else max(after, 0)}
+                    "last_seq": rows[-1]["seq"] if rows else self.store.last_utterance_seq()}
 
     def start(self, routine: str, partner: str | None = None, time_scale: float | None = None) -> dict[str, Any]:
         """Start `routine` (409 when another one is running)."""

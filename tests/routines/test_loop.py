@@ -1,0 +1,123 @@
+"""The voice loop core and its HTTP client, against the real app in-process (no sockets)."""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.error
+
+import pytest
+
+from server import create_app
+from voice.client import Client, ClientError, Journal
+from voice.loop import Heard, Loop, PrintSpeaker
+
+from tests.routines.helpers import T0
+
+
+class InProcess:
+    """A urlopen stand-in that sends requests to the Flask app; each request moves the clock on."""
+
+    def __init__(self, app, step_s: float = 5.0):
+        self.client = app.test_client()
+        self.now = T0
+        self.step_s = step_s
+        self.down = False
+        self.keys: list[str] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def __call__(self, request, timeout=None):
+        if self.down:
+            raise urllib.error.URLError("connection refused")
+        self.now += self.step_s
+        path = request.full_url.split("://", 1)[1].split("/", 1)[1]
+        headers = dict(request.header_items())
+        if "Idempotency-key" in headers:
+            self.keys.append(headers["Idempotency-key"])
+        response = self.client.open("/" + path, method=request.get_method(), data=request.data, headers=headers)
+        if response.status_code >= 400:
+            raise urllib.error.HTTPError(request.full_url, response.status_code, "error", {},
+                                         io.BytesIO(response.data))
+        return io.BytesIO(response.data)
+
+
+@pytest.fixture
+def wire(settings):
+    holder: dict = {}
+    app = create_app({"ATTUNE_SETTINGS": settings, "ATTUNE_CLOCK": lambda: holder["wire"].now
+                      if "wire" in holder else T0})
+    holder["wire"] = InProcess(app)
+    yield holder["wire"]
+    app.extensions["attune.db"].close()
+
+
+def test_journal_keeps_unacknowledged_events_and_compacts(tmp_path):
+    journal = Journal(tmp_path / "j.jsonl")
+    a, b = journal.add({"text": "one"}), journal.add({"text": "two"})
+    journal.ack(a)
+    assert journal.pending() == [(b, {"text": "two"})]
+    with open(tmp_path / "j.jsonl", "a") as fh:
+        fh.write('{"op": "event", "ke')                      # torn line after a crash
+    assert [k for k, _ in Journal(tmp_path / "j.jsonl").pending()] == [b]
+    journal.ack(b)
+    assert journal.pending() == [] and (tmp_path / "j.jsonl").stat().st_size == 0
+    assert oct((tmp_path / "j.jsonl").stat().st_mode & 0o777) == "0o600"
+
+
+def test_client_keeps_events_while_down_and_sends_each_once(wire, tmp_path):
+    client = Client("http://attune.test", tmp_path / "j.jsonl", opener=wire)
+    wire.down = True
+    assert client.post_event({"text": "we had our weekly meal"}) is None
+    assert client.post_event({"text": "we had our weekly meal"}) is None
+    assert client.pending() == 2
+    wire.down = False
+    reply = client.post_event({"intent": "StartDebrief"})
+    assert reply["routine"]["routine"] == "debrief"
+    assert client.pending() == 0
+    assert len(wire.keys) == len(set(wire.keys)) == 3
+    status = wire.client.get("/api/v1/ritual-log").get_json()
+    assert len(status["rituals"]) == 2
+    # a replay of an already delivered key is answered from the server's record, not applied again
+    again = client._request("POST", "/events", {"text": "we had our weekly meal"}, {"Idempotency-Key": wire.keys[0]})
+    assert again["utterances"][0]["text"].startswith("Logged")
+    assert len(wire.client.get("/api/v1/ritual-log").get_json()["rituals"]) == 2
+
+
+def test_client_error_is_delivered_not_retried(wire, tmp_path):
+    client = Client("http://attune.test", tmp_path / "j.jsonl", opener=wire)
+    with pytest.raises(ClientError) as err:
+        client.post_event({"intent": "Yes", "partner": "Nobody"})
+    assert err.value.status == 400 and client.pending() == 0
+
+
+def test_loop_runs_a_debrief_to_its_end_and_speaks_everything_once(wire, tmp_path):
+    from intents import Matcher
+
+    out = io.StringIO()
+    client = Client("http://attune.test", tmp_path / "j.jsonl", opener=wire)
+    loop = Loop(client, PrintSpeaker(out, as_json=True), Matcher.load("en"), partner="Alex", poll_interval=0.001)
+    code = loop.run(["start our nightly debrief", Heard("yes"), "yes", "I'm grateful you called", "next",
+                     Heard("whatever", intent="Pause"), Heard("", intent="Resume")])
+    assert code == 0
+    said = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert said[0]["step"] == "ready.1" and said[-1]["kind"] == "end" and said[-1]["clock_s"] == 600
+    assert [u["text"] for u in said].count(said[0]["text"]) == 1
+    assert any(u["text"].startswith("Paused") for u in said)
+    assert client.routine()["active"] is False
+
+
+def test_event_for_uses_the_step_expectations():
+    class Recorder:
+        def match(self, text, expect=None):
+            self.expect = expect
+            from intents import MatchResult
+            return MatchResult(None, {}, 0.0, text)
+
+    matcher = Recorder()
+    loop = Loop(Client("http://unused"), PrintSpeaker(io.StringIO()), matcher, time_scale=50)
+    event = loop.event_for("  hello there ", {"intents": ["Yes", "No"], "free_text": False})
+    assert matcher.expect == ["Yes", "No"]
+    assert event == {"text": "hello there", "source": "cli", "time_scale": 50}
+    assert loop.event_for("   ", None) is None
