@@ -75,17 +75,43 @@ def streak_sentence(streak: queries.Streak) -> str:
             f" ({streak.nights_30} of the last 30).")
 
 
+def review_lines(figures: dict) -> list[tuple[str, str]]:
+    """The weekly review's figures as (label, text) rows; unknown keys are shown as they are."""
+    figures = dict(figures or {})
+    lines = []
+    if "debriefs" in figures:
+        lines.append(("Debriefs done", str(figures.pop("debriefs"))))
+    if "needs" in figures:
+        needs = figures.pop("needs") or []
+        lines.append(("Needs most named", ", ".join(map(str, needs)) or "none named"))
+    if "kept" in figures or "made" in figures:
+        lines.append(("Promises kept", f"{figures.pop('kept', 0)} of {figures.pop('made', 0)}"))
+    if "rituals" in figures:
+        rituals = figures.pop("rituals") or {}
+        text = ", ".join(f"{name} ×{n}" for name, n in rituals.items()) if isinstance(rituals, dict) else str(rituals)
+        lines.append(("Rituals", text or "none logged"))
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        lines.append((str(key).replace("_", " ").capitalize(), str(value)))
+    return lines
+
+
 @bp.get("/")
 def dashboard():
     conn, moment = db().read(), now()
     streak = queries.streak(conn, moment)
+    review = queries.last_weekly_review(conn)
     return render_template(
         "dashboard.html",
         tonight=queries.tonight(conn, moment),
         streak=streak,
         streak_text=streak_sentence(streak),
         promises=queries.open_promises(conn),
-        review=queries.last_weekly_review(conn),
+        review=review,
+        review_lines=review_lines(review["figures"]) if review else [],
         routine=routine_view(),
     )
 

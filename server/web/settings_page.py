@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from server.web import bp
 from server.web.api_client import ApiMissing, call_api, error_message
@@ -46,6 +46,21 @@ def _form_value(name: str) -> Any:
     return form.get(name, "").strip()
 
 
+def default_timings(locale: str) -> list[tuple[str, int | None, list[tuple[str, int]]]]:
+    """(routine, total seconds or None, [(step, budget seconds)]) from the routine scripts."""
+    try:
+        from server.routines import ROUTINES
+        from server.routines.language import script
+    except ImportError:
+        return []
+    out = []
+    for routine in ROUTINES:
+        spec = script(routine, locale)
+        steps = [(str(st.get("id")), st["budget_s"]) for st in spec.get("steps", []) if st.get("budget_s")]
+        out.append((routine, spec.get("total_s"), steps))
+    return out
+
+
 @bp.get("/settings")
 def settings():
     try:
@@ -53,7 +68,8 @@ def settings():
     except ApiMissing:
         status, data = 404, {}
     rows = data.get("settings", {}) if status == 200 else {}
-    return render_template("settings.html", rows=rows, sources=SOURCE_LABELS,
+    locale = current_app.config["ATTUNE_SETTINGS"].locale
+    return render_template("settings.html", rows=rows, sources=SOURCE_LABELS, timings=default_timings(locale),
                            helpline_locales=HELPLINE_LOCALES, fields=FIELDS, to_json=json.dumps)
 
 

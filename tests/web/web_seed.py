@@ -61,7 +61,8 @@ def seed_couple(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
     conn.execute(
         "INSERT INTO weekly_reviews (week_start, figures, worked, didnt_work, adjust, created_at)"
         " VALUES (?, ?, 'talking after dinner', 'late nights', 'start at nine', ?)",
-        (monday.isoformat(), json.dumps({"debriefs": 5, "promises_kept": 1, "promises_made": 2}), iso(now)))
+        (monday.isoformat(), json.dumps({"debriefs": 5, "needs": ["rest", "connection"], "kept": 1, "made": 2,
+                                        "rituals": {"weekly meal": 1}}), iso(now)))
     return ids
 
 
