@@ -7,18 +7,18 @@ import signal
 import sys
 from pathlib import Path
 
-from server.settings import LoadedSettings, SettingsError, load_settings
+from server.settings import LoadedSettings, SettingsError, default_config_path, default_data_dir, load_settings
 
 
 def add_settings_flags(parser: argparse.ArgumentParser, *, server: bool = True) -> None:
     """Flags shared by every subcommand that needs settings (flags beat env and file)."""
     parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="settings TOML file (default: the user config dir's attune/config.toml)")
+                        help=f"settings TOML file (default: $ATTUNE_CONFIG or {default_config_path()})")
     if server:
         parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
         parser.add_argument("--port", type=int, help="TCP port (default 5317)")
         parser.add_argument("--db", dest="db_path", metavar="PATH",
-                            help="SQLite database file (default: the user data dir's attune/attune.sqlite3)")
+                            help=f"SQLite database file (default: {default_data_dir() / 'attune.sqlite3'})")
     parser.add_argument("--partners", metavar="A,B", help="the two partners' names, e.g. 'Alex,Sam'")
     parser.add_argument("--locale", help="language of prompts and phrases (default en)")
 
@@ -90,6 +90,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Run the attune state service: the JSON API under /api/v1 and the web page, "
                     "under the waitress WSGI server. Binds 127.0.0.1 unless told otherwise; a "
                     "non-loopback address requires an access token.",
+        epilog="Settings come from defaults < settings edited on the web page < the TOML file < "
+               "ATTUNE_* environment variables < these flags. The access token is set with "
+               "ATTUNE_ACCESS_TOKEN (or access_token in the file), never a flag. Ctrl-C or SIGTERM "
+               "stops the service cleanly. API documentation: http://127.0.0.1:5317/api/v1/openapi.json",
     )
     add_settings_flags(parser)
     parser.set_defaults(handler=serve)

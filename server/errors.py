@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from flask import Flask, jsonify
@@ -41,6 +42,7 @@ _CODES = {
     422: "unprocessable",
     428: "precondition_required",
     500: "internal",
+    503: "busy",
 }
 
 
@@ -54,6 +56,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
+        if status < 400:  # redirects (e.g. a missing trailing slash) keep werkzeug's response
+            return exc
         message = exc.description or exc.name
         if status == 413:
             message = f"request body too large (limit {app.config['MAX_CONTENT_LENGTH']} bytes)"
@@ -61,6 +65,14 @@ def init_app(app: Flask) -> None:
         if status == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
         return response, code
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def _database_busy(exc: sqlite3.OperationalError):
+        if "locked" in str(exc) or "busy" in str(exc):
+            response, code = error_body(503, "the database is busy; try again", code="busy")
+            response.headers["Retry-After"] = "1"
+            return response, code
+        return _unexpected(exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

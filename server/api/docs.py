@@ -4,7 +4,7 @@ Each route module ships a fragment with `paths:` (relative to /api/v1) and
 `components:`; `base.yaml` holds the document's head and the shared pieces
 (Error, parameters). Merging refuses a path+method or a component defined twice
 differently. Every operation that does not list them gets the shared error
-responses (4XX) so clients and schemathesis know the error shape.
+responses (4XX, and 503 when the database stays locked) so clients and schemathesis know the error shape.
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ def merge(fragments: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     for item in doc["paths"].values():
         for method in METHODS:
             if method in item:
-                item[method].setdefault("responses", {}).setdefault("4XX", {"$ref": "#/components/responses/Error"})
+                responses = item[method].setdefault("responses", {})
+                responses.setdefault("4XX", {"$ref": "#/components/responses/Error"})
+                responses.setdefault("503", {"$ref": "#/components/responses/Busy"})
     return doc
 
 
