@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from server.api.validation import Bool, Day, Id, Int, Json, List, Num, Obj, PartnerRef, Str, Timestamp, validate
 from server.errors import ApiError
@@ -177,3 +179,29 @@ def test_validate_fills_defaults_and_rejects_unknown_fields():
     with pytest.raises(ApiError) as err:
         validate({"b": "x", "c": 1}, fields)
     assert err.value.field == "c" and err.value.code == "unknown_field"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+ENTRY_LIKE = st.fixed_dictionaries(
+    {}, optional={"partner": JSON_VALUES | st.sampled_from(["Alex", "Sam", 1, 2]),
+                  "kind": JSON_VALUES | st.sampled_from(["note", "feeling"]),
+                  "value": JSON_VALUES, "session_id": JSON_VALUES, "private": JSON_VALUES,
+                  "step": JSON_VALUES, "extra": JSON_VALUES})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          derandomize=True)
+@given(body=ENTRY_LIKE | JSON_VALUES)
+def test_random_bodies_get_201_or_a_clear_4xx_and_only_201_writes(app, client, body):
+    before = row_counts(app)["entries"]
+    response = client.post(f"{API}/entries", json=body)
+    after = row_counts(app)["entries"]
+    if response.status_code == 201:
+        assert after == before + 1
+    else:
+        assert 400 <= response.status_code < 500 and response.get_json()["error"]["message"]
+        assert after == before
