@@ -40,7 +40,11 @@ class Heard:
 
 
 class Speaker(Protocol):
-    """Says an utterance ({"kind", "routine", "step", "text", "clock_s", ...}) aloud or otherwise."""
+    """Says an utterance ({"kind", "routine", "step", "text", "clock_s", ...}) aloud or otherwise.
+
+    A speaker may also have `control(intent)` for Louder, Softer, Slower and Faster; the loop
+    calls it when one of those is heard (they never reach a routine).
+    """
 
     def say(self, utterance: Mapping[str, Any]) -> None: ...
 

@@ -29,6 +29,8 @@ REVIEW_STATUS = {"Yes": "kept", "No": "missed", "Partly": "partly"}
 ANSWER_KINDS = ("ask", "share")
 TIMED_KINDS = ("ask", "share", "text")
 STATE_VERSION = 1
+ABANDON_AFTER_S = 6 * 3600.0
+"""Wall-clock seconds without any state change after which a running routine is abandoned."""
 
 
 def _partner_slot(ref: Any, starter: int) -> int | None:
@@ -133,6 +135,14 @@ class Machine:
 
     def _advance(self, now: float, out: Output) -> None:
         if not self.active:
+            return
+        if now - float(self.s["clock"]["w"]) > ABANDON_AFTER_S:
+            # Left for hours (server off overnight, a pause never resumed): end it quietly
+            # rather than replaying every prompt and announcement it missed.
+            self.s["buffer"], self.s["collect"], self.s["prompt"] = [], {}, None
+            self.s["status"] = "abandoned"
+            self.s["clock"]["w"] = float(now)
+            out.changed = True
             return
         target = self.clock_at(now)
         while self.active:
@@ -311,7 +321,7 @@ class Machine:
         total = max(0, int(round(seconds)))
         minutes, secs = divmod(total, 60)
         m_text = self.lang.text("time.minute") if minutes == 1 else self.lang.text("time.minutes", n=minutes)
-        s_text = self.lang.text("time.seconds", n=secs)
+        s_text = self.lang.text("time.second") if secs == 1 else self.lang.text("time.seconds", n=secs)
         if minutes and secs:
             return self.lang.text("time.both", minutes=m_text, seconds=s_text)
         if minutes:

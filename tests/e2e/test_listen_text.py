@@ -76,3 +76,18 @@ def test_events_typed_while_the_server_is_down_are_sent_once_when_it_returns(liv
     status, body = http_json("GET", f"{live_server}/api/v1/ritual-log")
     assert [r["ritual"] for r in body["rituals"]] == ["weekly meal", "weekly meal"]
     assert journal.stat().st_size == 0
+
+
+def test_a_real_server_restart_mid_debrief_resumes_the_same_step(live_server):
+    url = f"{live_server}/api/v1"
+    assert http_json("POST", f"{url}/routines", {"routine": "debrief"})[0] == 201
+    http_json("POST", f"{url}/events", {"intent": "Yes"})
+    http_json("POST", f"{url}/events", {"intent": "Yes"})
+    _, before = http_json("GET", f"{url}/routine")
+    live_server.restart()
+    _, after = http_json("GET", f"{url}/routine")
+    assert (after["session_id"], after["step"]) == (before["session_id"], before["step"]) == \
+        (before["session_id"], "appreciation.1")
+    assert before["clock_s"] <= after["clock_s"] < before["clock_s"] + 30   # wall time kept running
+    status, reply = http_json("POST", f"{url}/events", {"text": "next"})
+    assert status == 200 and reply["routine"]["step"] == "appreciation.2"

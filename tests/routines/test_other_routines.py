@@ -83,7 +83,7 @@ def test_timeout_agreed_return_time():
     d.at(30 * 60 - 1)
     assert d.status == "active"
     d.send("TimeLeft")
-    assert "1 seconds" in d.said[-1].text or "second" in d.said[-1].text
+    assert d.said[-1].text == "one second left in this part."
     d.at(30 * 60)
     assert d.status == "completed" and "in 30 minutes" in d.said[-1].text
 
@@ -106,6 +106,15 @@ def test_weekly_review_speaks_figures_and_stores_the_review():
 def test_every_routine_ends_on_silence():
     for routine in ("debrief", "repair", "inventory", "timeout", "weekly_review"):
         d = Driver(routine)
-        d.at(100_000)
+        for second in range(0, 3600, 60):
+            d.at(second)
         assert d.status == "completed", routine
         assert d.said[-1].kind == "end"
+
+
+def test_a_routine_left_for_hours_is_abandoned_quietly():
+    d = Driver("debrief")
+    d.send("Pause")
+    d.at(7 * 3600)
+    assert d.status == "abandoned" and d.said[-1].key == "builtin.paused"
+    assert d.machine.view(d.now)["active"] is False
