@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 
 
 class ApiMissing(RuntimeError):
@@ -28,11 +28,16 @@ def call_api(method: str, path: str, body: dict | None = None,
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
     host = current_app.config["ATTUNE_SETTINGS"].host
-    with current_app.test_request_context(
-        "/api/v1" + path, method=method, json=body, headers=headers,
-        base_url=f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}",
-    ):
-        response = current_app.full_dispatch_request()
+    outer_g = dict(vars(g))  # the nested request shares the app context's `g`; keep ours intact
+    try:
+        with current_app.test_request_context(
+            "/api/v1" + path, method=method, json=body, headers=headers,
+            base_url=f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}",
+        ):
+            response = current_app.full_dispatch_request()
+    finally:
+        vars(g).clear()
+        vars(g).update(outer_g)
     return response.status_code, (response.get_json(silent=True) or {})
 
 

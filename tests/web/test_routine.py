@@ -71,3 +71,21 @@ def test_bad_or_unprotected_posts(client, csrf):
     assert "Choose a routine" in post(client, "/routine/start", csrf_token=csrf, routine="nope")
     assert "Say something first" in post(client, "/routine/event", csrf_token=csrf)
     assert not view(client)["active"]
+
+
+def test_forms_work_when_an_access_token_is_required(tmp_path):
+    from server import create_app
+    from server.settings import Settings
+
+    settings = Settings(db_path=tmp_path / "a.sqlite3", partners=("Alex", "Sam"), access_token="s3cret")
+    app = create_app({"ATTUNE_SETTINGS": settings, "TESTING": True})
+    try:
+        client = app.test_client()
+        assert client.get("/routine").status_code == 401
+        client.get("/routine?token=s3cret")  # sets the token cookie, as a bookmark would
+        html = client.get("/routine").get_data(as_text=True)
+        token = html.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+        post(client, "/routine/start", csrf_token=token, routine="debrief")
+        assert view(client)["active"]
+    finally:
+        app.extensions["attune.db"].close()
