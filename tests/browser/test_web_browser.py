@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import urllib.request
 import zipfile
 
 import pytest
@@ -124,3 +125,30 @@ def test_delete_everything_after_confirmation(page, web_server):
     assert "No debriefs yet" in page.inner_text("main")
     response = page.request.get(web_server.url + "/api/v1/export?format=json")
     assert response.json()["tables"]["sessions"] == []
+
+
+def voice(url: str, path: str, body: dict) -> dict:
+    """A request as the voice loop sends it: JSON, no cookies, no CSRF token."""
+    request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_page_follows_the_voice_loop_live(page, web_server):
+    page.goto(web_server.url + "/routine")
+    assert page.locator("#start-h").is_visible()
+    started = voice(web_server.url, "/api/v1/routines", {"routine": "debrief"})
+    page.wait_for_selector("[data-field=step]", timeout=10000)   # the page noticed and redrew
+    assert page.locator("[data-field=step]").inner_text() == started["routine"]["step"]
+    said = page.locator("[data-utterances] li")
+    before = said.count()
+    answered = voice(web_server.url, "/api/v1/events",
+                     {"intent": "Yes", "partner": started["routine"]["partner"], "source": "voice"})
+    page.wait_for_function(
+        "step => document.querySelector('[data-field=step]') &&"
+        " document.querySelector('[data-field=step]').textContent === step",
+        arg=answered["routine"]["step"], timeout=10000)
+    assert said.count() > before
+    assert answered["utterances"][-1]["text"].split(",")[0] in page.inner_text("[data-utterances]")
+    assert page.console_errors == []
