@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping
 from server.errors import ApiError
 from server.phrases import load_phrases, pick_phrase
 from server.routines import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, STARTER_ROUTINE, AddCommitment,
-                             AddEntry, AddWeeklyReview, Event, Machine, MarkCommitment, Result)
+                             AddEntry, AddWeeklyReview, Event, Machine, MarkCommitment, Result, ShareEntries)
 from server.routines.due import to_iso
 from server.routines.language import helplines, language
 from server.routines.safety import disclosure
@@ -189,6 +189,11 @@ class Runner:
                 store.update_commitment(effect.commitment_id, effect.status)
             except ApiError:
                 pass  # deleted meanwhile: nothing to mark
+        elif isinstance(effect, ShareEntries):
+            owner = self._partner_id(effect.partner)
+            for entry in store.list_entries(session_id=session_id, partner_id=owner, viewer_id=owner, limit=10_000):
+                if entry["private"]:
+                    store.update_entry(entry["id"], {"private": False})
         elif isinstance(effect, AddWeeklyReview):
             store.add_weekly_review(effect.week_start, dict(effect.figures), effect.worked, effect.didnt_work,
                                     effect.adjust, session_id)

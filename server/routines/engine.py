@@ -19,7 +19,8 @@ from typing import Any, Mapping
 from server.routines import due as due_parser
 from server.routines.language import helplines, language, script
 from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, AddCommitment, AddEntry,
-                                   AddWeeklyReview, Event, Expect, MarkCommitment, Output, Result, Utterance)
+                                   AddWeeklyReview, Event, Expect, MarkCommitment, Output, Result, ShareEntries,
+                                   Utterance)
 from server.routines.safety import disclosure
 
 EPS = 1e-6
@@ -95,7 +96,7 @@ class Machine:
             "reprompted": False, "seg_announced": [], "answers": {}, "prompt": None,
             "vars": {**spec.get("vars", {}), **context.get("vars", {})}, "defaults": dict(spec.get("defaults", {})),
             "utc_offset_s": int(context.get("utc_offset_s", 0)), "week_start": context.get("week_start"),
-            "figures": context.get("figures"), "buffer": [], "collect": {}, "shared": False,
+            "figures": context.get("figures"), "collect": {},
         }
         machine = cls(state)
         out = Output(changed=True)
@@ -139,7 +140,7 @@ class Machine:
         if now - float(self.s["clock"]["w"]) > ABANDON_AFTER_S:
             # Left for hours (server off overnight, a pause never resumed): end it quietly
             # rather than replaying every prompt and announcement it missed.
-            self.s["buffer"], self.s["collect"], self.s["prompt"] = [], {}, None
+            self.s["collect"], self.s["prompt"] = {}, None
             self.s["status"] = "abandoned"
             self.s["clock"]["w"] = float(now)
             out.changed = True
@@ -261,11 +262,6 @@ class Machine:
         s = self.s
         if not self.active:
             return
-        if status in ("completed", "stopped"):
-            for item in s["buffer"]:
-                out.effects.append(AddEntry(item["partner"], item["kind"], item["value"], item["step"],
-                                            private=not (status == "completed" and s["shared"])))
-        s["buffer"] = []
         if status == "completed" and s["routine"] == "weekly_review":
             collect = s["collect"]
             out.effects.append(AddWeeklyReview(s.get("week_start") or "", dict(s.get("figures") or {}),
@@ -352,7 +348,6 @@ class Machine:
 
     def safety_stop(self, out: Output) -> None:
         """Stop the exercise for a disclosure: scope statement, help lines; nothing of it stored."""
-        self.s["buffer"] = []
         self._say(out, "info", "safety.scope")
         self._say(out, "info", "safety.helplines",
                   helplines="; ".join(helplines(self.s.get("helpline_locale") or "en-US")))
@@ -457,7 +452,8 @@ class Machine:
         if "commitment" in step:
             out.effects.append(MarkCommitment(int(step["commitment"]), REVIEW_STATUS[intent]))
         if step["kind"] == "share":
-            self.s["shared"] = intent == "Yes"
+            if intent == "Yes":
+                out.effects.append(ShareEntries(int(step["partner"])))
             self._say(out, "info", step["shared"] if intent == "Yes" else step["kept"])
         if step.get("stop_on") == intent:
             self._finish(out, status="stopped", key=step.get("stop_key"))
@@ -479,11 +475,7 @@ class Machine:
         slot = step.get("partner")
         if slot is None:
             slot = self._event_slot(event)
-        item = {"partner": slot, "kind": kind, "value": value, "step": step["id"]}
-        if self.s["private"]:
-            self.s["buffer"].append(item)
-        else:
-            out.effects.append(AddEntry(slot, kind, value, step["id"]))
+        out.effects.append(AddEntry(slot, kind, value, step["id"], private=self.s["private"]))
 
     def _event_slot(self, event: Event) -> int:
         names = [n.casefold() for n in self.s["partners"]]

@@ -101,6 +101,13 @@ class MarkCommitment:
 
 
 @dataclass(frozen=True)
+class ShareEntries:
+    """Make this session's private entries of one partner shared (they chose "share it")."""
+
+    partner: int
+
+
+@dataclass(frozen=True)
 class AddWeeklyReview:
     week_start: str
     figures: Mapping[str, Any]
@@ -109,7 +116,7 @@ class AddWeeklyReview:
     adjust: str | None
 
 
-Effect = AddEntry | AddCommitment | MarkCommitment | AddWeeklyReview
+Effect = AddEntry | AddCommitment | MarkCommitment | ShareEntries | AddWeeklyReview
 
 
 @dataclass(frozen=True)

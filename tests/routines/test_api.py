@@ -208,6 +208,18 @@ def test_inventory_private_by_default(api):
     assert [(e["kind"], e["private"]) for e in mine] == [("feeling", True), ("need", True), ("request", True)]
 
 
+def test_inventory_share_it_makes_the_entries_shared(api):
+    client, app = api
+    post(client, {"intent": "StartNeedsInventory", "partner": "Alex"})
+    post(client, {"text": "I feel anxious"})
+    post(client, {"text": "I need reassurance"})
+    post(client, {"text": "a hug before work"})
+    post(client, {"text": "share it"})
+    entries = app.extensions["attune.store"].list_entries()
+    assert [(e["kind"], e["private"], e["partner"]) for e in entries] == \
+        [("feeling", False, "Alex"), ("need", False, "Alex"), ("request", False, "Alex")]
+
+
 def test_weekly_review_figures_come_from_the_store(api, clock):
     client, app = api
     store = app.extensions["attune.store"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from server.routines import AddCommitment, AddEntry, AddWeeklyReview
+import json
+
+from server.routines import AddCommitment, AddEntry, AddWeeklyReview, ShareEntries
 
 from tests.routines.helpers import Driver
 
@@ -41,11 +43,12 @@ def test_needs_inventory_is_private_unless_shared():
     d.send("Feeling", feeling="lonely")
     d.send("Need", need="connection")
     d.send(text="Could we walk together after dinner")
-    assert not d.effects                     # nothing written until the end
     d.send(text="keep it private")
     entries = [e for e in d.effects if isinstance(e, AddEntry)]
     assert [e.kind for e in entries] == ["feeling", "need", "request"]
     assert all(e.private and e.partner == 1 for e in entries)
+    assert not [e for e in d.effects if isinstance(e, ShareEntries)]
+    assert "walk together" not in json.dumps(d.machine.to_state())     # never kept in session state
 
 
 def test_needs_inventory_share_it():
@@ -53,13 +56,13 @@ def test_needs_inventory_share_it():
     d.send("Feeling", feeling="anxious"); d.send("Need", need="reassurance"); d.send(text="A hug")
     d.send(text="share it")
     assert d.find("inventory.shared")
-    assert all(not e.private for e in d.effects)
+    assert ShareEntries(0) in d.effects
 
 
 def test_needs_inventory_yes_shares_and_stop_keeps_private():
     d = Driver("inventory")
     d.send("Feeling", feeling="calm"); d.send("Skip"); d.send("Skip"); d.send("Yes")
-    assert [e.private for e in d.effects] == [False]
+    assert d.effects[-1] == ShareEntries(0)
     d = Driver("inventory")
     d.send("Feeling", feeling="calm"); d.send("Stop")
     assert [e.private for e in d.effects] == [True]
