@@ -49,11 +49,17 @@ def locale_dir(locale: str, data_dir: Path | None = None) -> Path:
     return path
 
 
-def _node_value(node: yaml.Node, key: str) -> yaml.Node | None:
+def _node_value(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value node under `key` in a YAML mapping node."""
+    item = _node_item(node, key)
+    return item[1] if item else None
+
+
+def _node_item(node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return v
+                return k, v
     return None
 
 
@@ -113,8 +119,9 @@ def load_locale(locale: str = "en", data_dir: Path | None = None) -> tuple[dict[
                 merged[key][name] = value
         intents_node = _node_value(root, "intents") if root is not None else None
         for name, body in (data.get("intents") or {}).items():
-            name_node = _node_value(intents_node, name) if intents_node is not None else None
-            line = name_node.start_mark.line + 1 if name_node is not None else None
+            item = _node_item(intents_node, name)
+            name_node = item[1] if item else None
+            line = item[0].start_mark.line + 1 if item else None
             if name not in INTENT_NAMES:
                 raise IntentsDataError(path, line, name, "not a known intent name (see intents/names.py)")
             if name in merged["intents"]:

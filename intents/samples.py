@@ -41,10 +41,11 @@ class Sample:
 class _Trimmer:
     """Copy an expression keeping one item per group, following rules and lists."""
 
-    def __init__(self, matcher, seed: int):
+    def __init__(self, matcher, seed: int, skip_optionals: bool = False):
         self.rules = matcher.intents.expansion_rules
         self.lists = matcher.intents.slot_lists
         self.seed = seed
+        self.skip_optionals = skip_optionals
         self.counter = 0
         self.slots: dict[str, str] = {}
 
@@ -56,6 +57,8 @@ class _Trimmer:
         if isinstance(expr, TextChunk):
             return expr
         if isinstance(expr, Alternative):
+            if expr.is_optional and self.skip_optionals:
+                return TextChunk("")
             return self.trim(expr.items[self.pick(len(expr.items))])
         if isinstance(expr, Permutation):
             return Sequence(items=[self.trim(item) for item in expr.items])
@@ -87,15 +90,19 @@ def group_width(expr: Expression, matcher, seen: frozenset[str] = frozenset()) -
     return 1
 
 
-def template_samples(matcher, intents: list[str] | None = None) -> Iterator[Sample]:
-    """Every template's trimmed samples (deduplicated per template), in template order."""
+def template_samples(matcher, intents: list[str] | None = None, *,
+                     skip_optionals: bool = False) -> Iterator[Sample]:
+    """Every template's trimmed samples (deduplicated per template), in template order.
+
+    skip_optionals: leave every [optional] part out (the shortest sentences).
+    """
     for name in intents or matcher.intent_names:
         for data in matcher.intents.intents[name].data:
             context_only = bool((data.metadata or {}).get("context_only"))
             for text, sentence in zip(data.sentence_texts, data.sentences):
                 seen: set[str] = set()
                 for seed in range(group_width(sentence.expression, matcher)):
-                    trimmer = _Trimmer(matcher, seed)
+                    trimmer = _Trimmer(matcher, seed, skip_optionals)
                     trimmed = trimmer.trim(sentence.expression)
                     allowed = SLOT_NAMES.get(name, ())
                     slots = {k: v for k, v in trimmer.slots.items() if k in allowed}

@@ -1,0 +1,49 @@
+"""Table-driven cases: paraphrases must match with their slots; out-of-domain speech must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from intents import INTENT_NAMES, SLOT_NAMES
+from intents.text import normalize
+
+from conftest import load_cases
+
+PARAPHRASES = load_cases("paraphrases.yaml")
+HOLDOUT = load_cases("holdout.yaml")
+OUT_OF_DOMAIN = load_cases("out_of_domain.yaml")
+EXPECTATIONS = (None, ["Feeling"], ["Need"], ["Yes", "No", "Partly"], ["IdentifyPartner"],
+                ["RepairPhrase", "AnotherOne", "SaveFavorite"], ["LogRitual"])
+
+
+def _id(case: dict) -> str:
+    return f"{case['text']}|{','.join(case.get('expect') or [])}"
+
+
+def test_case_tables_are_big_enough_and_well_formed(matcher):
+    assert len(PARAPHRASES) >= 300
+    assert len(OUT_OF_DOMAIN) >= 60
+    for case in PARAPHRASES + HOLDOUT:
+        assert case["intent"] in INTENT_NAMES, case
+        assert set(case.get("slots") or {}) <= set(SLOT_NAMES.get(case["intent"], ())), case
+        assert all(name in INTENT_NAMES for name in case.get("expect") or ()), case
+    # the tables must test more than the templates' literal sentences
+    literal = {s.text for s in __import__("intents.samples").samples.template_samples(matcher)}
+    not_literal = [c for c in PARAPHRASES if normalize(c["text"]) not in literal]
+    assert len(not_literal) >= 150
+
+
+@pytest.mark.parametrize("case", PARAPHRASES, ids=_id)
+def test_paraphrase_matches(matcher, case):
+    result = matcher.match(case["text"], expect=case.get("expect"))
+    assert (result.intent, dict(result.slots)) == (case["intent"], case.get("slots") or {})
+    assert 0.5 <= result.confidence <= 1.0
+    assert result.text == case["text"]
+
+
+@pytest.mark.parametrize("text", OUT_OF_DOMAIN)
+def test_out_of_domain_is_rejected(matcher, text):
+    for expect in EXPECTATIONS:
+        result = matcher.match(text, expect=expect)
+        assert result.intent is None, (expect, result)
+        assert result.slots == {} and result.confidence == 0.0
