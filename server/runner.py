@@ -20,13 +20,14 @@ from server.phrases import load_phrases, pick_phrase
 from server.routines import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, STARTER_ROUTINE, AddCommitment,
                              AddEntry, AddWeeklyReview, Event, Machine, MarkCommitment, Result, ShareEntries)
 from server.routines.due import to_iso
+from server.routines.engine import ANYTIME
+from server.routines.model import VOICE_INTENTS
 from server.routines.language import helplines, language
 from server.routines.safety import disclosure
 from server.settings import Settings
 from server.store import Store
 
-VOICE_CONTROLS = ("Louder", "Softer", "Slower", "Faster")
-ANYTIME = PHRASE_INTENTS + ("TimeOut", "LogRitual")
+VOICE_CONTROLS = VOICE_INTENTS
 UTTERANCE_FIELDS = ("seq", "session_id", "kind", "routine", "step", "text", "clock_s")
 
 

@@ -20,7 +20,7 @@ from server.routines import due as due_parser
 from server.routines.language import helplines, language, script
 from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, AddCommitment, AddEntry,
                                    AddWeeklyReview, Event, Expect, MarkCommitment, Output, Result, ShareEntries,
-                                   Utterance)
+                                   Utterance, VOICE_INTENTS)
 from server.routines.safety import disclosure
 
 EPS = 1e-6
@@ -368,7 +368,7 @@ class Machine:
         if intent in BUILTIN_INTENTS:
             self._builtin(intent, out)
             return
-        if intent in STARTER_INTENTS or intent in PHRASE_INTENTS or intent in ("Louder", "Softer", "Slower", "Faster"):
+        if intent in STARTER_INTENTS or intent in PHRASE_INTENTS or intent in VOICE_INTENTS:
             return  # handled outside the routine (the runner) or by the voice loop
         kind = step["kind"]
         if kind in ANSWER_KINDS:

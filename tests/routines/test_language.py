@@ -134,3 +134,17 @@ def test_due_phrases(text, expected):
                                           ("twenty minutes", 20), ("45", 45), ("at nine", None)])
 def test_break_minutes(text, minutes):
     assert parse_minutes(text) == minutes
+
+
+def test_routine_intent_names_are_the_intents_packages():
+    import intents
+
+    from server.routines import BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS
+    from server.routines.model import VOICE_INTENTS
+
+    assert set(BUILTIN_INTENTS) | set(VOICE_INTENTS) == set(intents.BUILTIN_INTENTS)
+    assert set(STARTER_INTENTS) == set(intents.STARTER_INTENTS)
+    assert set(PHRASE_INTENTS) == set(intents.REPAIR_INTENTS)
+    for routine in ROUTINES:
+        for step in script(routine)["steps"]:
+            assert set(step.get("expects", [])) <= set(intents.INTENT_NAMES), (routine, step["id"])
