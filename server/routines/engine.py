@@ -409,7 +409,7 @@ class Machine:
         elif intent == "Help":
             self._say(out, "info", "builtin.help")
             if step.get("example"):
-                self._say(out, "info", "builtin.not_understood", example=self.lang.text(step["example"]))
+                self._say(out, "info", "builtin.help_example", example=self.lang.text(step["example"]))
         elif intent == "Stop":
             self._finish(out, status="stopped", key="builtin.stopped")
 

@@ -148,6 +148,8 @@ def test_not_understood_gets_an_example_and_no_loop():
 
 def test_builtins_everywhere():
     d = Driver("debrief")
+    assert [u.key for u in d.send("Help").utterances] == ["builtin.help", "builtin.help_example"]
+    assert d.send("Back").utterances[0].key == "builtin.no_back"
     d.send("Yes"); d.send("Yes")
     for intent, key in [("Repeat", "debrief.appreciation"), ("TimeLeft", "builtin.time_left"),
                         ("Help", "builtin.help")]:
