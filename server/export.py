@@ -27,7 +27,8 @@ import io
 import json
 import sqlite3
 import zipfile
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
 
 from server.db import Database, utc_now
 
@@ -72,20 +73,34 @@ def _decode(table: str, column: str, value: Any) -> Any:
     return value
 
 
-def export_data(db: Database) -> dict[str, Any]:
-    """Everything as one JSON-ready dict, read in one consistent snapshot."""
+@contextmanager
+def _snapshot(db: Database) -> Iterator[sqlite3.Connection]:
+    """A read transaction, so every table is read at the same moment (joins one already open)."""
     conn = db.read()
+    if conn.in_transaction:
+        yield conn
+        return
     conn.execute("BEGIN")
     try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+
+
+def export_data(db: Database) -> dict[str, Any]:
+    """Everything as one JSON-ready dict, read in one consistent snapshot."""
+    with _snapshot(db) as conn:
         tables = {}
         for table in data_tables(conn):
             columns, rows = _rows(conn, table)
             tables[table] = [
                 {c: _decode(table, c, row[c]) for c in columns} for row in rows
             ]
-        version = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
-    finally:
-        conn.execute("COMMIT")
+        version = _schema_version(conn)
     return {"format": FORMAT, "version": VERSION, "exported_at": utc_now(),
             "schema_version": version, "tables": tables}
 
@@ -98,12 +113,10 @@ def _csv_cell(value: Any) -> Any:
 
 def export_csv_zip(db: Database) -> bytes:
     """A zip with one CSV per table and a manifest.json."""
-    conn = db.read()
     buffer = io.BytesIO()
     manifest: dict[str, Any] = {"format": FORMAT + "-csv", "version": VERSION,
                                 "exported_at": utc_now(), "tables": {}}
-    conn.execute("BEGIN")
-    try:
+    with _snapshot(db) as conn:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for table in data_tables(conn):
                 columns, rows = _rows(conn, table)
@@ -113,11 +126,8 @@ def export_csv_zip(db: Database) -> bytes:
                 writer.writerows([_csv_cell(row[c]) for c in columns] for row in rows)
                 archive.writestr(f"{table}.csv", text.getvalue().encode("utf-8"))
                 manifest["tables"][table] = {"file": f"{table}.csv", "columns": columns, "rows": len(rows)}
-            manifest["schema_version"] = conn.execute(
-                "SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+            manifest["schema_version"] = _schema_version(conn)
             archive.writestr("manifest.json", json.dumps(manifest, indent=2))
-    finally:
-        conn.execute("COMMIT")
     return buffer.getvalue()
 
 

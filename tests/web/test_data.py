@@ -68,3 +68,15 @@ def test_web_delete_asks_for_the_phrase_then_deletes(app, client, seeded, csrf):
     assert "Everything was deleted" in response.get_data(as_text=True)
     assert count(app, "sessions") == 0
     assert "No debriefs yet" in client.get("/").get_data(as_text=True)
+
+
+def test_tables_from_later_migrations_are_exported_and_deleted(app, seeded):
+    from server import export
+
+    db = app.extensions["attune.db"]
+    with db.write() as conn:
+        conn.execute("CREATE TABLE future_notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO future_notes (text) VALUES ('kept for later')")
+    assert export.export_data(db)["tables"]["future_notes"] == [{"id": 1, "text": "kept for later"}]
+    assert export.delete_everything(db, ("Alex", "Sam"))["future_notes"] == 1
+    assert count(app, "future_notes") == 0
