@@ -153,7 +153,7 @@ def coerce_setting(name: str, value: Any, source: str) -> Any:
                 raise ValueError("names must be printable text")
             return cleaned
         if name in ("voice", "input_device", "output_device", "access_token", "server_url"):
-            text = str(value).strip()
+            text = "" if value is None else str(value).strip()
             return text or None
         return str(value).strip()
     except (TypeError, ValueError) as exc:

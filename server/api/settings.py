@@ -68,15 +68,22 @@ def change_settings(changes: dict[str, Any]) -> dict[str, Any]:
             coerced[name] = to_json(name, coerce_setting(name, value, "request"))
         except SettingsError as exc:
             raise ApiError(400, str(exc).replace("request: setting ", ""), name, "invalid") from None
+    with store().db.write():
+        store().save_settings(coerced)
+        reload_settings()
+    return settings_view()
+
+
+def reload_settings() -> None:
+    """Recompute the effective settings from file/env/flags and the stored ones, and apply them
+    (call after anything changes the settings table, e.g. deleting all data)."""
     app_store = store()
     with app_store.db.write():
-        app_store.save_settings(coerced)
         settings, sources, _ = with_stored(current_app.config["ATTUNE_BASE_SETTINGS"],
-                                           base_sources, app_store.stored_settings())
+                                           current_app.config["ATTUNE_BASE_SOURCES"], app_store.stored_settings())
         app_store.sync_partners(settings.partners)
     app_store.settings = settings
     current_app.config.update(ATTUNE_SETTINGS=settings, ATTUNE_SETTING_SOURCES=sources)
-    return settings_view()
 
 
 @bp.get("/settings")
