@@ -138,6 +138,8 @@ class Runner:
                                           routine=self._routine_name(machine.s["routine"])))
             elif machine is not None:
                 said += self._handle(session, machine, event, now, step)
+            elif intent == "IdentifyPartner" and slots.get("partner"):
+                said.append(self._say(None, None, "builtin.identified", now, partner=slots["partner"]))
             elif intent not in VOICE_CONTROLS:
                 said.append(self._say(None, None, "builtin.nothing_running", now))
             session, machine = self._load()

@@ -147,6 +147,9 @@ class Loop:
             return
         if event.get("intent") in VOICE_CONTROLS and hasattr(self.speaker, "control"):
             self.speaker.control(event["intent"])
+        if event.get("intent") == "IdentifyPartner" and (event.get("slots") or {}).get("partner"):
+            self.partner = event["slots"]["partner"]  # who speaks from now on
+            event["partner"] = self.partner
         try:
             reply = self.client.post_event(event)
         except ClientError as err:

@@ -24,7 +24,7 @@ from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTE
 from server.routines.safety import disclosure
 
 EPS = 1e-6
-ANYTIME = PHRASE_INTENTS + ("TimeOut", "LogRitual")
+ANYTIME = PHRASE_INTENTS + ("TimeOut", "LogRitual", "IdentifyPartner")
 PAUSED_INTENTS = ("Resume", "Stop", "Repeat", "TimeLeft", "Help")
 REVIEW_STATUS = {"Yes": "kept", "No": "missed", "Partly": "partly"}
 ANSWER_KINDS = ("ask", "share")
@@ -44,6 +44,7 @@ def expand_steps(spec: Mapping[str, Any], context: Mapping[str, Any], starter: i
     elapsed = 0.0
     for raw in spec["steps"]:
         step = {k: copy.deepcopy(v) for k, v in raw.items()}
+        step["ref"] = step.get("partner")
         step["partner"] = _partner_slot(step.get("partner"), starter)
         budget = float(step.get("budget_s", 0))
         elapsed += budget
@@ -368,6 +369,9 @@ class Machine:
         if intent in BUILTIN_INTENTS:
             self._builtin(intent, out)
             return
+        if intent == "IdentifyPartner":
+            self._identify(event, out)
+            return
         if intent in STARTER_INTENTS or intent in PHRASE_INTENTS or intent in VOICE_INTENTS:
             return  # handled outside the routine (the runner) or by the voice loop
         kind = step["kind"]
@@ -412,6 +416,23 @@ class Machine:
                 self._say(out, "info", "builtin.help_example", example=self.lang.text(step["example"]))
         elif intent == "Stop":
             self._finish(out, status="stopped", key="builtin.stopped")
+
+    def _identify(self, event: Event, out: Output) -> None:
+        """"It's Sam": before anything is answered, whose routine this is (repair, inventory)."""
+        names = [n.casefold() for n in self.s["partners"]]
+        who = (event.slot("partner") or "").casefold()
+        if who not in names:
+            self._say(out, "reprompt", "builtin.not_understood", example=self.lang.text("examples.free"))
+            return
+        slot = names.index(who)
+        if self.s["answers"] or slot == self.s["starter"]:
+            self._say(out, "info", "builtin.identified", partner=self.s["partners"][slot])
+            return
+        self.s["starter"] = slot
+        for step in self.s["steps"]:
+            if step.get("ref") in ("starter", "other"):
+                step["partner"] = _partner_slot(step["ref"], slot)
+        self._repeat(out)
 
     def _step_end(self) -> float:
         step, s = self.step, self.s

@@ -250,3 +250,10 @@ def test_bad_events_are_400(api):
     assert client.post("/api/v1/events", json={"intent": "Yes", "bogus": 1}).status_code == 400
     assert client.post("/api/v1/routines", json={"routine": "nap"}).status_code == 400
     assert client.get("/api/v1/utterances?after=x").status_code == 400
+
+
+def test_its_sam_at_the_start_of_a_repair_is_not_taken_as_the_answer(api):
+    client, _ = api
+    post(client, {"text": "let's repair"})
+    reply = post(client, {"text": "it's Sam"})
+    assert reply["routine"]["step"] == "what" and reply["routine"]["partner"] == "Sam"

@@ -121,3 +121,15 @@ def test_a_routine_left_for_hours_is_abandoned_quietly():
     d.at(7 * 3600)
     assert d.status == "abandoned" and d.said[-1].key == "builtin.paused"
     assert d.machine.view(d.now)["active"] is False
+
+
+def test_identify_partner_before_answering_changes_whose_inventory_it_is():
+    d = Driver("inventory")
+    assert d.machine.view(d.now)["partner"] == "Alex"
+    d.send("IdentifyPartner", partner="Sam")
+    assert d.machine.view(d.now)["partner"] == "Sam" and d.said[-1].text.endswith(
+        d.machine.lang.text("inventory.feeling", name="Sam").split("Sam")[-1])
+    d.send("Feeling", feeling="calm")
+    d.send("IdentifyPartner", partner="Alex")
+    assert d.said[-1].key == "builtin.identified" and d.machine.view(d.now)["partner"] == "Sam"
+    assert d.effects[0].partner == 1
