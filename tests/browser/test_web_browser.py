@@ -152,3 +152,21 @@ def test_page_follows_the_voice_loop_live(page, web_server):
     assert said.count() > before
     assert answered["utterances"][-1]["text"].split(",")[0] in page.inner_text("[data-utterances]")
     assert page.console_errors == []
+
+
+def test_phrase_library_and_settings(page, web_server):
+    page.goto(web_server.url + "/phrases?category=calm")
+    page.get_by_role("button", name="Save as a favourite: Let's both take a slow breath.").click()
+    assert "Saved to favourites." in page.inner_text("main")
+    assert "Let's both take a slow breath." in page.inner_text("#fav-h + ul")
+    page.fill("#new-text", "Hand on heart, one breath.")
+    page.get_by_role("button", name="Add", exact=True).click()
+    assert "Hand on heart, one breath." in page.inner_text("#cat-calm + ul")
+    shot(page, "phrases-desktop")
+    page.goto(web_server.url + "/settings")
+    page.fill("#voice_rate", "150")
+    page.select_option("#helpline_locale", "en-GB")
+    page.get_by_role("button", name="Save settings").click()
+    assert "Settings saved." in page.inner_text("main")
+    assert page.input_value("#voice_rate") == "150"
+    shot(page, "settings-desktop")
