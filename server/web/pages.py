@@ -110,6 +110,7 @@ def dashboard():
         streak=streak,
         streak_text=streak_sentence(streak),
         promises=queries.open_promises(conn),
+        rituals=queries.rituals_since(conn, moment - timedelta(days=7)),
         review=review,
         review_lines=review_lines(review["figures"]) if review else [],
         routine=routine_view(),

@@ -117,6 +117,15 @@ def open_promises(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, A
     return [dict(r) for r in rows]
 
 
+def rituals_since(conn: sqlite3.Connection, since: datetime) -> list[tuple[str, int]]:
+    """[(ritual, times logged)] since a moment, most frequent first."""
+    rows = conn.execute(
+        "SELECT ritual, COUNT(*) AS n FROM ritual_log WHERE logged_at >= ? GROUP BY ritual ORDER BY n DESC, ritual",
+        (iso_utc(since),),
+    ).fetchall()
+    return [(r["ritual"], r["n"]) for r in rows]
+
+
 def last_weekly_review(conn: sqlite3.Connection) -> dict[str, Any] | None:
     row = conn.execute(
         "SELECT id, session_id, week_start, figures, worked, didnt_work, adjust, created_at"

@@ -23,6 +23,7 @@ def test_dashboard_with_seeded_data(client, seeded):
     assert "call when running late" not in html         # kept, so not open
     assert "talking after dinner" in html               # last weekly review
     assert "<dt>Promises kept</dt><dd>1 of 2</dd>" in html and "weekly meal ×1" in html
+    assert "Rituals this week: weekly meal." in html
     assert "Not yet" in html                            # nothing tonight (fixed clock)
     for landmark in ('<main id="main"', '<nav aria-label="Main"', 'class="skip-link"', 'lang="en"'):
         assert landmark in html

@@ -57,6 +57,7 @@ def seed_couple(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
         "INSERT INTO commitments (session_id, partner_id, what, due_at, status, created_at, updated_at)"
         " VALUES (?, ?, 'call when running late', ?, 'kept', ?, ?)",
         (ids["debrief"], alex, iso(now - timedelta(days=3)), iso(now - timedelta(days=5)), iso(now)))
+    conn.execute("INSERT INTO ritual_log (ritual, logged_at) VALUES ('weekly meal', ?)", (iso(now - timedelta(days=2)),))
     monday = (now - timedelta(days=now.weekday() + 7)).date()
     conn.execute(
         "INSERT INTO weekly_reviews (week_start, figures, worked, didnt_work, adjust, created_at)"
