@@ -62,7 +62,7 @@ class Settings:
     """Where the voice loop finds the state service (None: http://host:port)."""
     max_body_bytes: int = 64 * 1024
     """Largest request body the API accepts, in bytes."""
-    routine_timings: Mapping[str, Any] = field(default_factory=dict)
+    routine_timings: Mapping[str, Any] = field(default_factory=dict, hash=False)
     """Per-routine timing overrides in seconds, e.g. {"debrief": {"feelings": 120}} (checked by the routines)."""
 
     @property

@@ -39,6 +39,40 @@ def test_served_document_is_the_merged_one(client):
     assert served["paths"]["/entries"]["post"]["responses"]["4XX"] == {"$ref": "#/components/responses/Error"}
 
 
+def _refs(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def test_document_is_well_formed():
+    doc = document()
+    for ref in set(_refs(doc)):
+        target = doc
+        assert ref.startswith("#/"), ref
+        for part in ref[2:].split("/"):
+            assert isinstance(target, dict) and part in target, f"unresolved $ref {ref}"
+            target = target[part]
+    operation_ids = []
+    for path, item in doc["paths"].items():
+        assert path.startswith("/") and not path.startswith("/api/v1"), path
+        for method in ("get", "post", "put", "patch", "delete"):
+            if method not in item:
+                continue
+            operation = item[method]
+            operation_ids.append(operation.get("operationId"))
+            declared = {p.get("name") for p in [*item.get("parameters", []), *operation.get("parameters", [])]
+                        if "$ref" not in p and p.get("in") == "path"}
+            assert set(re.findall(r"{([^}]+)}", path)) <= declared, f"{method.upper()} {path}: path parameters"
+            assert any(code.startswith("2") for code in operation["responses"]), f"{method.upper()} {path}"
+    assert None not in operation_ids and len(operation_ids) == len(set(operation_ids))
+
+
 def test_merge_refuses_a_conflicting_fragment():
     head = ("base.yaml", {"openapi": "3.1.0", "paths": {"/a": {"get": {"responses": {}}}}})
     clash = ("other.yaml", {"paths": {"/a": {"get": {"summary": "different", "responses": {}}}}})
