@@ -17,6 +17,7 @@ from hassil.intents import Intent, IntentData, TextSlotList, TextSlotValue
 from hassil.expression import TextChunk
 from hassil.sample import sample_expression
 
+from intents.clauses import MIN_CLAUSE_WORDS, clauses, head, without_lead
 from intents.expr import Vocabulary
 from intents.fuzzy import WordRepairer, repair_confidence
 from intents.loader import SourceLine, load_locale
@@ -25,6 +26,12 @@ from intents.text import normalize
 
 CACHE_SIZE = 4096
 """Sentences remembered per matcher (a routine hears the same few words again and again)."""
+LEAD_FACTOR = 0.95
+"""Confidence when a leading "okay so" had to be dropped."""
+CLAUSE_FACTOR = 0.9
+"""Confidence factor when only one clause of a punctuated sentence matched."""
+HEAD_FACTOR = 0.85
+"""Confidence factor when only the main clause before "when/because ..." matched."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,8 @@ class MatchResult:
     text: str = ""
     """The text as given."""
     method: str = "none"
-    """How it matched: "template", "repaired" or "none"."""
+    """How it matched: "template", "repaired" (misheard words fixed), "clause" (one clause of a
+    punctuated sentence), "head" (the part before "when/because ..."), or "none"."""
 
     @property
     def matched(self) -> bool:
@@ -184,33 +192,67 @@ class Matcher:
         """Every word the intent's templates can produce."""
         return self._vocab[intent]
 
+    def clear_cache(self) -> None:
+        """Forget remembered sentences (benchmarks time the matching itself)."""
+        self._cache.clear()
+
     def match(self, text: str, expect: Iterable[str] | None = None) -> MatchResult:
         """Match one sentence. `expect`: intents the step prefers; built-ins are always honoured."""
         expected = frozenset(expect or ())
-        norm = normalize(text or "")
-        key = (norm, expected)
+        key = (text or "", expected)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._match_normalized(norm, expected)
+            cached = self._match_text(text or "", expected)
             self._cache[key] = cached
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
-        if cached.text == text:
-            return cached
-        return MatchResult(cached.intent, cached.slots, cached.confidence, text, cached.method)
+        return cached
 
-    def _match_normalized(self, norm: str, expected: frozenset[str]) -> MatchResult:
+    def _match_text(self, text: str, expected: frozenset[str]) -> MatchResult:
+        """Whole sentence first; then its clauses (typed punctuation); then its main clause."""
+        norm = normalize(text)
         if not norm:
-            return MatchResult(None, {}, 0.0, norm)
+            return MatchResult(None, {}, 0.0, text)
+        found = self._match_sentence(norm, expected)
+        method_scale = ("", 1.0)
+        if found is None:
+            parts = clauses(text)
+            if len(parts) > 1:
+                hits = [(h[0].rank, -i, h) for i, p in enumerate(parts)
+                        if (len(p.split()) >= MIN_CLAUSE_WORDS or self._rest_is_filler(parts, i))
+                        and (h := self._match_sentence(p, expected)) is not None]
+                if hits:
+                    found, method_scale = min(hits)[2], ("clause", CLAUSE_FACTOR)
+        if found is None:
+            main = head(norm)
+            if main is not None:
+                found, method_scale = self._match_sentence(main, expected), ("head", HEAD_FACTOR)
+        if found is None:
+            return MatchResult(None, {}, 0.0, text)
+        hit, confidence, method = found
+        method = method_scale[0] or method
+        return MatchResult(hit.intent, hit.slots, round(confidence * method_scale[1], 3), text, method)
+
+    def _rest_is_filler(self, parts: list[str], index: int) -> bool:
+        """True when every clause but one is only skip words ("honestly? hurt.")."""
+        return all(set(p.split()) <= self.skip_vocabulary for i, p in enumerate(parts) if i != index)
+
+    def _match_sentence(self, norm: str, expected: frozenset[str]) -> tuple[_Hit, float, str] | None:
+        """Exact template match; else without a leading "okay so"; else with misheard words repaired."""
         hit = self._recognize(norm, expected)
         if hit is not None:
-            return MatchResult(hit.intent, hit.slots, 1.0, norm, "template")
-        repair = self._repairer.repair(norm.split())
+            return hit, 1.0, "template"
+        rest = without_lead(norm)
+        if rest is not None:
+            hit = self._recognize(rest, expected)
+            if hit is not None:
+                return hit, LEAD_FACTOR, "template"
+        repair = self._repairer.repair((rest or norm).split())
         if repair is not None:
             hit = self._recognize(repair.text, expected)
             if hit is not None:
-                return MatchResult(hit.intent, hit.slots, repair_confidence(repair.score), norm, "repaired")
-        return MatchResult(None, {}, 0.0, norm)
+                return hit, repair_confidence(repair.score), "repaired"
+        return None
 
     def _candidates(self, words: list[str]) -> list[int]:
         """Templates whose vocabulary holds every (non-skip) word: the only ones that can match."""

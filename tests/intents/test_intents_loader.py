@@ -25,27 +25,19 @@ def _replace(path: Path, old: str, new: str) -> int:
     return line
 
 
-def test_unknown_rule_names_file_line_and_intent(data_dir):
-    path = data_dir / "en" / "builtins.yaml"
-    line = _replace(path, '"louder [please]"', '"<loudly> [please]"')
+@pytest.mark.parametrize("file, old, new, intent, message", [
+    ("builtins.yaml", '"louder [please]"', '"<loudly> [please]"', "Louder", "unknown expansion rule <loudly>"),
+    ("builtins.yaml", '"louder [please]"', '"louder (please"', "Louder", "bad template syntax"),
+    ("answers.yaml", "{need} (would help", "{needz} (would help", "Need", "unknown slot list {needz}"),
+    ("repair.yaml", "  AnotherOne:\n", "  AnotherOneMore:\n", "AnotherOneMore", "not a known intent name"),
+])
+def test_bad_template_names_file_line_and_intent(data_dir, file, old, new, intent, message):
+    path = data_dir / "en" / file
+    line = _replace(path, old, new)
     with pytest.raises(IntentsDataError) as err:
         Matcher.load("en", data_dir=data_dir)
-    assert (err.value.path, err.value.line, err.value.intent) == (str(path), line, "Louder")
-    assert f"builtins.yaml:{line}: intent Louder: unknown expansion rule <loudly>" in str(err.value)
-
-
-def test_bad_template_syntax(data_dir):
-    path = data_dir / "en" / "builtins.yaml"
-    line = _replace(path, '"louder [please]"', '"louder (please"')
-    with pytest.raises(IntentsDataError, match=rf"builtins.yaml:{line}: intent Louder: bad template syntax"):
-        Matcher.load("en", data_dir=data_dir)
-
-
-def test_unknown_list(data_dir):
-    path = data_dir / "en" / "answers.yaml"
-    _replace(path, "{need} (would help", "{needz} (would help")
-    with pytest.raises(IntentsDataError, match=r"answers.yaml:\d+: intent Need: unknown slot list \{needz\}"):
-        Matcher.load("en", data_dir=data_dir)
+    assert (err.value.path, err.value.line, err.value.intent) == (str(path), line, intent)
+    assert f"{file}:{line}: intent {intent}: {message}" in str(err.value)
 
 
 def test_broken_yaml(data_dir):
@@ -54,13 +46,6 @@ def test_broken_yaml(data_dir):
     with pytest.raises(IntentsDataError, match=r"repair.yaml:\d+: bad YAML") as err:
         Matcher.load("en", data_dir=data_dir)
     assert err.value.line >= line
-
-
-def test_unknown_intent_name(data_dir):
-    path = data_dir / "en" / "repair.yaml"
-    line = _replace(path, "  AnotherOne:\n", "  AnotherOneMore:\n")
-    with pytest.raises(IntentsDataError, match=rf"repair.yaml:{line}: intent AnotherOneMore: not a known intent"):
-        Matcher.load("en", data_dir=data_dir)
 
 
 def test_missing_locale(tmp_path):

@@ -1,0 +1,299 @@
+"""Intent matcher benchmark: latency per utterance and accuracy, written to bench/results/intents.md.
+
+Sets (all from tests/intents/cases unless noted):
+- template samples: every template's sentences from hassil's sampler (intents.samples), matched
+  with the template's intent expected;
+- paraphrases (the set the templates were tuned against) and the held-out set (written before
+  tuning, never tuned against), each with its own `expect`;
+- our out-of-domain sentences (under no expectation and six step expectations) and Home
+  Assistant's 1,076 test sentences (/work/shared/benchmarks/out-of-domain), minus the documented
+  overlap with attune's built-ins (ha_builtin_overlap.yaml);
+- near misses: paraphrases and held-out sentences with one word misspelt (seeded), to check
+  that the confidence means something.
+
+    .venv/bin/python bench/intents_bench.py [--rounds 5] [--out bench/results/intents.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from intents import Matcher  # noqa: E402
+from intents.samples import template_samples  # noqa: E402
+
+CASES = ROOT / "tests" / "intents" / "cases"
+HOME_ASSISTANT = Path("/work/shared/benchmarks/out-of-domain/home-assistant-en.txt")
+STEPS = (None, ["Feeling"], ["Need"], ["Yes", "No", "Partly"], ["IdentifyPartner"],
+         ["RepairPhrase", "AnotherOne", "SaveFavorite"], ["LogRitual"])
+HOLDOUT1_BLIND = "82.9% (92/111), at commit 550907b's templates"
+EXTRA_LISTS = {"partner": ["Alex", "Sam"], "ritual": ["Sunday walk"]}
+
+
+def load(name: str) -> list:
+    return yaml.safe_load((CASES / name).read_text(encoding="utf-8"))["cases"]
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.1f}% ({part}/{whole})" if whole else "n/a"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def correct(matcher: Matcher, case: dict) -> bool:
+    result = matcher.match(case["text"], expect=case.get("expect"))
+    return (result.intent, dict(result.slots)) == (case["intent"], case.get("slots") or {})
+
+
+def misspell(text: str, rng: random.Random) -> str | None:
+    """One typo/mishearing in one word of five letters or more: swap, drop, double a letter or split."""
+    words = text.split()
+    spots = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    w = words[i]
+    k = rng.randrange(1, len(w) - 1)
+    kind = rng.choice(("swap", "drop", "double", "split"))
+    if kind == "swap":
+        w = w[:k] + w[k + 1] + w[k] + w[k + 2:]
+    elif kind == "drop":
+        w = w[:k] + w[k + 1:]
+    elif kind == "double":
+        w = w[:k] + w[k] + w[k:]
+    else:
+        w = w[:k] + " " + w[k:]
+    words[i] = w
+    return " ".join(words)
+
+
+def time_matches(matcher: Matcher, items: list[tuple[str, list | None]], rounds: int) -> tuple[list, list]:
+    """Per utterance: first-round time and best-of-rounds time (seconds), cache cleared before each call."""
+    first: list[float] = []
+    best = [float("inf")] * len(items)
+    clock = time.perf_counter_ns
+    for r in range(rounds):
+        order = list(range(len(items)))
+        random.Random(r).shuffle(order)
+        for i in order:
+            text, expect = items[i]
+            matcher.clear_cache()
+            t0 = clock()
+            matcher.match(text, expect=expect)
+            dt = (clock() - t0) / 1e9
+            best[i] = min(best[i], dt)
+            if r == 0:
+                first.append(dt)
+    return first, best
+
+
+def cli_startup() -> float:
+    """Wall time of `attune parse "yes" --json` in a fresh process (median of 3)."""
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "voice", "parse", "yes", "--json"], cwd=ROOT,
+                       capture_output=True, check=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "intents.md")
+    args = parser.parse_args(argv)
+
+    load_times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        matcher = Matcher.load("en", extra_lists=EXTRA_LISTS)
+        load_times.append(time.perf_counter() - t0)
+
+    samples = list(template_samples(matcher))
+    paraphrases, holdout, holdout2 = load("paraphrases.yaml"), load("holdout.yaml"), load("holdout2.yaml")
+    own_ood = load("out_of_domain.yaml")
+    overlap = {c["text"]: c["means"] for c in load("ha_builtin_overlap.yaml")}
+    ha = [s for s in HOME_ASSISTANT.read_text(encoding="utf-8").splitlines() if s.strip()]
+
+    # accuracy
+    sample_ok = sum(1 for s in samples
+                    if (lambda r: (r.intent, dict(r.slots)) == (s.intent, s.slots))(matcher.match(s.text, [s.intent])))
+    para_ok = sum(correct(matcher, c) for c in paraphrases)
+    hold_fail = [c for c in holdout if not correct(matcher, c)]
+    hold2_fail = [c for c in holdout2 if not correct(matcher, c)]
+    own_pairs = [(t, e) for t in own_ood for e in STEPS]
+    own_rejected = sum(1 for t, e in own_pairs if matcher.match(t, e).intent is None)
+    own_plain = sum(1 for t in own_ood if matcher.match(t).intent is None)
+    ha_rest = [s for s in ha if s not in overlap]
+    ha_accepted = [(s, matcher.match(s)) for s in ha_rest]
+    ha_accepted = [(s, r) for s, r in ha_accepted if r.intent]
+    ha_all_rejected = sum(1 for s in ha if matcher.match(s).intent is None)
+    overlap_seen = [(t, matcher.match(t).intent, means) for t, means in overlap.items()]
+
+    # near misses: does confidence track correctness?
+    rng = random.Random(7)
+    buckets = {"1.0 (exact)": [0, 0], "0.85-0.99": [0, 0], "0.70-0.84": [0, 0], "0.55-0.69": [0, 0]}
+    noisy_total = noisy_rejected = 0
+    for case in paraphrases + holdout + holdout2:
+        text = misspell(case["text"].lower().strip(".!?,"), rng)
+        if text is None:
+            continue
+        noisy_total += 1
+        r = matcher.match(text, expect=case.get("expect"))
+        if r.intent is None:
+            noisy_rejected += 1
+            continue
+        key = ("1.0 (exact)" if r.confidence >= 1.0 else "0.85-0.99" if r.confidence >= 0.85
+               else "0.70-0.84" if r.confidence >= 0.70 else "0.55-0.69")
+        buckets[key][1] += 1
+        buckets[key][0] += (r.intent, dict(r.slots)) == (case["intent"], case.get("slots") or {})
+
+    # latency over the full set
+    items = ([(s.text, [s.intent]) for s in samples] + [(c["text"], c.get("expect")) for c in paraphrases + holdout + holdout2]
+             + own_pairs + [(s, None) for s in ha])
+    first, best = time_matches(matcher, items, args.rounds)
+    ms = lambda v: f"{v * 1000:.3f} ms"  # noqa: E731
+    startup = cli_startup()
+
+    def failure_table(failed: list) -> str:
+        return "\n".join(
+            f"| `{c['text']}` | {c['intent']} {c.get('slots') or ''} | "
+            f"{(lambda r: f'{r.intent} {dict(r.slots) or chr(32)}'.strip())(matcher.match(c['text'], c.get('expect')))} |"
+            for c in failed) or "| (none) | | |"
+
+    ha_lines = "\n".join(f"| `{s}` | {r.intent} {dict(r.slots) or ''} | {r.confidence} |" for s, r in ha_accepted) \
+        or "| (none) | | |"
+    overlap_lines = "\n".join(f"| `{t}` | {means} | {got} |" for t, got, means in overlap_seen)
+    calib_lines = "\n".join(f"| {k} | {n} | {pct(ok, n) if n else 'n/a'} |" for k, (ok, n) in buckets.items())
+    cpu = platform.processor() or platform.machine()
+    text = f"""# Intent matcher: figures and method
+
+Written by `bench/intents_bench.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).
+Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, hassil and rapidfuzz
+from the project venv; the machine was shared with other processes while this ran.
+
+## Targets
+
+| target | result |
+|---|---|
+| p99 latency per utterance < 1 ms | **{ms(percentile(best, 0.99))}** (best of {args.rounds}); single run {ms(percentile(first, 0.99))} |
+| 100% of template samples | **{pct(sample_ok, len(samples))}** |
+| >= 95% of paraphrases | **{pct(para_ok, len(paraphrases))}** tuned set; held-out: **{pct(len(holdout2) - len(hold2_fail), len(holdout2))}** set 2 (blind), {pct(len(holdout) - len(hold_fail), len(holdout))} set 1 (blind figure: {HOLDOUT1_BLIND}) |
+| >= 95% of out-of-domain rejected | **{pct(len(ha_rest) - len(ha_accepted), len(ha_rest))}** Home Assistant (overlap excluded); **{pct(own_rejected, len(own_pairs))}** our own set |
+
+## Latency
+
+Full set: {len(items)} utterances = {len(samples)} template samples + {len(paraphrases)} paraphrases +
+{len(holdout) + len(holdout2)} held-out + {len(own_pairs)} own out-of-domain (× {len(STEPS)} step expectations) + {len(ha)}
+Home Assistant sentences.
+
+| per utterance | median | p99 | max |
+|---|---|---|---|
+| best of {args.rounds} rounds | {ms(statistics.median(best))} | {ms(percentile(best, 0.99))} | {ms(max(best))} |
+| first round only | {ms(statistics.median(first))} | {ms(percentile(first, 0.99))} | {ms(max(first))} |
+
+Method: one `Matcher` (templates parsed once), `matcher.clear_cache()` before every call so
+nothing is answered from the sentence cache, `time.perf_counter_ns()` around one
+`matcher.match(text, expect)` call (normalising, candidate lookup, hassil, near-miss repair).
+{args.rounds} rounds over the whole set in a different shuffled order each; "best of" keeps each
+utterance's fastest round, which removes most of the scheduling noise of a shared 2-core machine
+(other workers' test suites were running); "first round" is the single-shot figure including that
+noise. In use, repeated sentences come from the cache (a dict lookup).
+
+Other timings: `Matcher.load("en")` {statistics.median(load_times) * 1000:.0f} ms (median of 3);
+`attune parse "yes" --json` in a fresh process {startup * 1000:.0f} ms wall (median of 3; includes
+Python start-up and the settings module, whose package currently imports Flask).
+
+How it stays under a millisecond: an inverted index from every word a template can produce to
+its templates means only templates able to produce every word of the sentence reach hassil
+(out-of-domain sentences usually reach none); templated slot-list values are flattened so hassil's
+trie index applies; the candidates go to one `hassil.recognize_all` call in rank order
+(expected intent, built-in, bare expected value, other), the most specific template first, so the
+first result is the answer.
+
+## Accuracy
+
+- Template samples: {pct(sample_ok, len(samples))}: hassil's sampler over trimmed copies of every
+  template (every alternative, optional and list value at least once), matched with the
+  template's intent expected, intent and slots compared.
+- Paraphrases (tuned set, tests/intents/cases/paraphrases.yaml): {pct(para_ok, len(paraphrases))}. The
+  templates were edited until these passed, so this is a training figure.
+- Held-out set 1 (holdout.yaml, written before any matching was run; the only edit was quoting
+  `Yes`/`No` so YAML keeps them strings). Its first, blind measurement was {HOLDOUT1_BLIND}.
+  Its failures were then read and the matcher improved in general ways (typed clauses, a leading
+  "okay so", a trailing "when/because ..." reason, more tails and phrasings in the templates, with
+  new tuned paraphrases of those kinds), so set 1 is no longer blind: now
+  {pct(len(holdout) - len(hold_fail), len(holdout))}.
+- Held-out set 2 (holdout2.yaml, committed after set 1's measurement and before those changes;
+  never used for tuning): **{pct(len(holdout2) - len(hold2_fail), len(holdout2))}**. This is the honest
+  figure for unseen paraphrases.
+- Our out-of-domain set (out_of_domain.yaml, {len(own_ood)} sentences: home automation, trivia,
+  shopping, small talk, media, near misses sharing words with attune): rejected
+  {pct(own_plain, len(own_ood))} with no expectation, {pct(own_rejected, len(own_pairs))} over all
+  {len(STEPS)} expectations.
+- Home Assistant's test sentences: {len(overlap)} of {len(ha)} mean an attune built-in and are
+  excluded (list and reasons in tests/intents/cases/ha_builtin_overlap.yaml); of the other
+  {len(ha_rest)}, {pct(len(ha_rest) - len(ha_accepted), len(ha_rest))} are rejected. Counting all {len(ha)}
+  blindly: {pct(ha_all_rejected, len(ha))} rejected.
+
+Held-out set 2 failures:
+
+| sentence | wanted | got |
+|---|---|---|
+{failure_table(hold2_fail)}
+
+Held-out set 1 failures (now):
+
+| sentence | wanted | got |
+|---|---|---|
+{failure_table(hold_fail)}
+
+Home Assistant sentences accepted (false acceptances):
+
+| sentence | matched | confidence |
+|---|---|---|
+{ha_lines}
+
+The excluded overlap, and what the matcher does with it:
+
+| sentence | means | matched |
+|---|---|---|
+{overlap_lines}
+
+## Confidence
+
+1.0 is an exact template match. A sentence with a few words no template knows is repaired
+(nearest vocabulary word by rapidfuzz ratio >= 80, or two words joined / one split) and matched
+again; its confidence is 0.55 + 0.4 × (worst word ratio − 80) / 20. More than two unknown words,
+or more than half the sentence, is rejected without guessing. Near misses: {noisy_total}
+paraphrase and held-out sentences with one word of 5+ letters misspelt (swap, drop, double or
+split a letter, seeded; paraphrases and both held-out sets); {pct(noisy_rejected, noisy_total)} rejected, the rest by confidence:
+
+| confidence | accepted | correct |
+|---|---|---|
+{calib_lines}
+"""
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Pieces of a sentence worth matching on their own when the whole does not match (pure).
+
+- Typed text with punctuation: "this is getting too heated, let's take a break" -> its clauses.
+- A leading discourse marker: "okay so let's keep going" -> "let's keep going".
+- A trailing reason: "I felt lonely when you left early" -> "I felt lonely".
+"""
+
+from __future__ import annotations
+
+import re
+
+from intents.text import normalize
+
+_CLAUSE_BREAK = re.compile(r"[,;:.!?\u2026]+|\s[-\u2013\u2014]+\s")
+_LEAD = re.compile(r"^(?:(?:okay|alright|all right|right|so|well|oh|hey|and|but|now|look|listen|yeah so|um|uh)\s+)+")
+_SUBORDINATE = re.compile(r"\s(?:when|because|cause|since|after|while|as|if|whenever|every time|that you|about how)\s")
+
+MIN_CLAUSE_WORDS = 2
+"""A clause shorter than this ("ok", "yes") only counts when the rest of the sentence is empty."""
+
+
+def clauses(text: str) -> list[str]:
+    """Normalised clauses of typed text, in order (one item when there is no punctuation)."""
+    parts = [normalize(p) for p in _CLAUSE_BREAK.split(text or "")]
+    return [p for p in parts if p]
+
+
+def without_lead(norm: str) -> str | None:
+    """The sentence without leading discourse markers, if it had any and something is left."""
+    stripped = _LEAD.sub("", norm)
+    return stripped if stripped and stripped != norm else None
+
+
+def head(norm: str) -> str | None:
+    """The main clause before a subordinate one ("... when you left early"), if there is one."""
+    found = _SUBORDINATE.search(norm)
+    if not found:
+        return None
+    main = norm[: found.start()].strip()
+    return main if len(main.split()) >= MIN_CLAUSE_WORDS else None
