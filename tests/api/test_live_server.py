@@ -45,3 +45,38 @@ def test_signals_stop_the_server_cleanly(live_server, sig):
     assert live_server.stop(sig) == 0
     log = live_server.log_path.read_text()
     assert "attune: state service stopped" in log and "Traceback" not in log
+
+
+def _at_once(count, call):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    barrier = Barrier(count)
+
+    def run(_):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_concurrent_edits_of_one_version_give_one_winner_and_clear_409s(live_server, http_json):
+    api = f"{live_server}/api/v1"
+    status, promise = http_json("POST", f"{api}/commitments", {"partner": "Alex", "what": "call mum"})
+    assert status == 201
+    results = _at_once(8, lambda: http_json("PATCH", f"{api}/commitments/{promise['id']}",
+                                             {"status": "kept", "version": 1}))
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] + [409] * 7
+    assert all(body["error"]["field"] == "version" for status, body in results if status == 409)
+    assert http_json("GET", f"{api}/commitments/{promise['id']}")[1]["version"] == 2
+
+
+def test_concurrent_replays_of_one_idempotency_key_write_once(live_server, http_json):
+    api = f"{live_server}/api/v1"
+    results = _at_once(8, lambda: http_json("POST", f"{api}/ritual-log", {"ritual": "tea"},
+                                             headers={"Idempotency-Key": "tea-1"}))
+    assert {status for status, _ in results} == {201}
+    assert len({body["id"] for _, body in results}) == 1
+    assert len(http_json("GET", f"{api}/ritual-log")[1]["rituals"]) == 1
