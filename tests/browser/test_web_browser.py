@@ -26,12 +26,22 @@ def test_dashboard_shows_the_seeded_couple(page, web_server):
     assert page.console_errors == []
 
 
-def test_phone_width_has_no_sideways_scrolling(page, web_server):
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button')]
+  .filter(el => el.type !== 'hidden')
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+  .map(el => el.outerHTML)"""
+
+
+def test_phone_width_no_sideways_scrolling_and_every_control_labelled(page, web_server):
     page.set_viewport_size({"width": 375, "height": 800})
     for path, name in (("/", "dashboard-phone"), ("/history", "history-phone"), ("/charts", "charts-phone"),
-                       ("/routine", "routine-phone")):
+                       ("/routine", "routine-phone"), ("/phrases", "phrases-phone"),
+                       ("/settings", "settings-phone"), ("/data", "data-phone")):
         page.goto(web_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        assert page.evaluate(UNLABELLED) == [], path
+        assert page.locator("main h1").count() == 1, path
         shot(page, name)
 
 
