@@ -219,31 +219,38 @@ class Store:
         return self.get_session(row["id"]) if row else None
 
     @staticmethod
-    def _session_filter(routine=None, status=None, partner_id=None, since=None, until=None):
+    def _session_filter(routine=None, status=None, partner_id=None, since=None, until=None, viewer_id=None):
+        visible = (viewer_id if viewer_id is not None else -1,)
         return _where([
             ("s.routine = ?", routine),
             ("s.status = ?", status),
-            ("EXISTS (SELECT 1 FROM entries e WHERE e.session_id = s.id AND e.partner_id = ?)", partner_id),
+            ("EXISTS (SELECT 1 FROM entries e WHERE e.session_id = s.id AND e.partner_id = ?"
+             " AND (e.private = 0 OR e.partner_id = ?))", None if partner_id is None else (partner_id, *visible)),
             ("s.started_at >= ?", since),
             ("s.started_at < ?", until),
         ])
 
     def list_sessions(self, routine: str | None = None, status: str | None = None,
                       partner_id: int | None = None, since: str | None = None, until: str | None = None,
-                      limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Newest first, without state, with `entry_count`. `partner_id` keeps sessions they spoke in."""
-        where, params = self._session_filter(routine, status, partner_id, since, until)
+                      limit: int = 50, offset: int = 0, viewer_id: int | None = None) -> list[dict[str, Any]]:
+        """Newest first, without state, with `entry_count`. `partner_id` keeps sessions they spoke in.
+
+        Private entries count (and place their owner in a session) only when `viewer_id` is their owner.
+        """
+        where, params = self._session_filter(routine, status, partner_id, since, until, viewer_id)
+        visible = viewer_id if viewer_id is not None else -1
         rows = self.db.read().execute(
-            f"SELECT {_SESSION_COLUMNS}, (SELECT COUNT(*) FROM entries e WHERE e.session_id = s.id)"
-            f" AS entry_count FROM sessions s{where} ORDER BY s.started_at DESC, s.id DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+            f"SELECT {_SESSION_COLUMNS}, (SELECT COUNT(*) FROM entries e WHERE e.session_id = s.id"
+            f" AND (e.private = 0 OR e.partner_id = ?)) AS entry_count FROM sessions s{where}"
+            " ORDER BY s.started_at DESC, s.id DESC LIMIT ? OFFSET ?",
+            [visible, *params, limit, offset],
         ).fetchall()
         return [dict(r) for r in rows]
 
     def count_sessions(self, routine: str | None = None, status: str | None = None,
                        partner_id: int | None = None, since: str | None = None,
-                       until: str | None = None) -> int:
-        where, params = self._session_filter(routine, status, partner_id, since, until)
+                       until: str | None = None, viewer_id: int | None = None) -> int:
+        where, params = self._session_filter(routine, status, partner_id, since, until, viewer_id)
         return self.db.read().execute(f"SELECT COUNT(*) FROM sessions s{where}", params).fetchone()[0]
 
     # -- entries -----------------------------------------------------------

@@ -48,6 +48,7 @@ def list_sessions():
     limit, offset = args.pop("limit"), args.pop("offset")
     if "partner" in args:
         args["partner_id"] = optional_partner_id(args.pop("partner"))
+    args["viewer_id"] = viewer_id()
     items = store().list_sessions(**args, limit=limit, offset=offset)
     return page(items, "sessions", store().count_sessions(**args), limit, offset)
 

@@ -73,6 +73,10 @@ def test_entries_round_trip_and_privacy(client, session_id):
     assert [e["value"] for e in as_sam["entries"]] == ["relieved", "more sleep"]
     assert client.get(f"{API}/entries?as=Sam&kind=need").get_json()["total"] == 1
     assert client.get(f"{API}/entries?as=Nobody").status_code == 400
+    assert client.get(f"{API}/sessions").get_json()["sessions"][0]["entry_count"] == 1
+    assert client.get(f"{API}/sessions?as=Sam").get_json()["sessions"][0]["entry_count"] == 2
+    assert client.get(f"{API}/sessions?partner=Sam").get_json()["total"] == 0
+    assert client.get(f"{API}/sessions?partner=Sam&as=Sam").get_json()["total"] == 1
     # Edit with a version, then a stale edit is refused.
     edited = client.patch(f"{API}/entries/{secret['id']}?as=Sam", json={"value": "a quiet morning", "version": 1})
     assert edited.status_code == 200 and edited.headers["ETag"] == '"2"'
