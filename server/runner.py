@@ -210,7 +210,7 @@ class Runner:
 
     def _say(self, session: dict | None, machine: Machine | None, key: str, now: float, **values: Any) -> dict:
         """An utterance outside the machine (phrases, rituals, idle answers), tagged with the routine."""
-        text = language(self._locale).text(key, **values)
+        text = language(self._locale).sentence(key, **values)
         view = machine.view(now) if machine is not None else None
         return self._add_utterance(session["id"] if session else None, "info",
                                    view["routine"] if view else None, view["step"] if view else None,

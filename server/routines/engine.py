@@ -307,7 +307,7 @@ class Machine:
 
     def _say(self, out: Output, kind: str, key: str, **extra: Any) -> Utterance:
         step = self.step
-        text = self.lang.text(key, **{**self._vars(step), **extra})
+        text = self.lang.sentence(key, **{**self._vars(step), **extra})
         utterance = Utterance(kind, key, text, self.s["routine"], step["id"] if step else None, round(self.t, 3))
         out.utterances.append(utterance)
         if kind in ("prompt", "reprompt") and step is not None:

@@ -59,6 +59,11 @@ class Language:
         text = string.Formatter().vformat(template, (), _Blank({k: v for k, v in values.items() if v is not None}))
         return re.sub(r"\s{2,}", " ", text).strip()
 
+    def sentence(self, key: str, **values: Any) -> str:
+        """`text` for saying on its own: first letter capitalised ("One minute left ...")."""
+        text = self.text(key, **values)
+        return text[:1].upper() + text[1:]
+
 
 @lru_cache(maxsize=8)
 def language(locale: str = "en") -> Language:

@@ -86,7 +86,7 @@ def test_timeout_agreed_return_time():
     d.at(30 * 60 - 1)
     assert d.status == "active"
     d.send("TimeLeft")
-    assert d.said[-1].text == "one second left in this part."
+    assert d.said[-1].text == "One second left in this part."
     d.at(30 * 60)
     assert d.status == "completed" and "in 30 minutes" in d.said[-1].text
 
