@@ -80,7 +80,10 @@ def get_entry(entry_id: int):
 @idempotent
 def patch_entry(entry_id: int):
     body = json_body(PATCH_BODY, partial=True, min_fields=1)
-    visible_entry(entry_id)
+    entry = visible_entry(entry_id)
+    if "private" in body and entry["partner_id"] != viewer_id():
+        raise ApiError(403, f"private: only {entry['partner']} can change who sees this entry"
+                            f" (send ?as={entry['partner']})", "private", "not_owner")
     version = expected_version(body)
     changes = {k: v for k, v in body.items() if k != "version"}
     if not changes:

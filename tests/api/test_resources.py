@@ -78,6 +78,8 @@ def test_entries_round_trip_and_privacy(client, session_id):
     assert client.get(f"{API}/sessions?partner=Sam").get_json()["total"] == 0
     assert client.get(f"{API}/sessions?partner=Sam&as=Sam").get_json()["total"] == 1
     # Edit with a version, then a stale edit is refused.
+    not_owner = client.patch(f"{API}/entries/{shared.get_json()['id']}?as=Sam", json={"private": True})
+    assert not_owner.status_code == 403 and not_owner.get_json()["error"]["field"] == "private"
     edited = client.patch(f"{API}/entries/{secret['id']}?as=Sam", json={"value": "a quiet morning", "version": 1})
     assert edited.status_code == 200 and edited.headers["ETag"] == '"2"'
     stale = client.patch(f"{API}/entries/{secret['id']}?as=Sam", json={"value": "x"}, headers={"If-Match": '"1"'})
