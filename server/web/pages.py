@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, redirect, render_template, request, session
+from flask import redirect, render_template, request, session
 
 from server.web import bp, charts, db, now, partners, queries, safe_next, viewer
 from server.web.drive import routine_view
@@ -118,13 +118,9 @@ def dashboard():
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        abort(400)
+    """A whole-number query parameter; anything else counts as not given (pages stay forgiving)."""
+    raw = request.args.get(name, "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
 @bp.get("/history")
