@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store.settings = settings
     app.config.update(ATTUNE_SETTINGS=settings, ATTUNE_SETTING_SOURCES=sources)
     store.sync_partners(settings.partners)
+    store.prune_idempotency()
     app.extensions["attune.db"] = db
     app.extensions["attune.store"] = store
     app.extensions["attune.clock"] = clock

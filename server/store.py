@@ -131,6 +131,12 @@ class Store:
                     raise ValueError(f"internal setting {key!r}")
                 self._put_setting(conn, key, value)
 
+    def prune_idempotency(self, keep_days: float = 30.0) -> int:
+        """Forget stored Idempotency-Key answers older than `keep_days`; returns how many."""
+        cutoff = iso_from_seconds(self.clock() - keep_days * 86400)
+        with self.db.write() as conn:
+            return conn.execute("DELETE FROM idempotency WHERE created_at < ?", (cutoff,)).rowcount
+
     # -- partners ----------------------------------------------------------
     def sync_partners(self, names: tuple[str, ...]) -> None:
         """Make partner slots 1 and 2 carry these names (renaming keeps their entries)."""

@@ -171,3 +171,12 @@ def test_stored_settings_hide_internal_keys(store):
     store.secret_key()
     store.save_settings({"voice_rate": 180})
     assert store.stored_settings() == {"voice_rate": 180}
+
+
+def test_old_idempotency_answers_are_pruned(store, clock):
+    with store.db.write() as conn:
+        conn.execute("INSERT INTO idempotency (key, method, path, status, response, created_at)"
+                     " VALUES ('old', 'POST', '/x', 201, '{}', ?)", (store.now(),))
+    assert store.prune_idempotency(keep_days=30) == 0
+    clock.now += 31 * 86400
+    assert store.prune_idempotency(keep_days=30) == 1
