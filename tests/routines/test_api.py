@@ -183,6 +183,7 @@ def test_repair_flow_stores_commitment_reviewed_by_next_debrief(api, clock):
     post(client, {"text": "I need respect"})
     post(client, {"text": "Could you leave the phone in the hall?"})
     post(client, {"intent": "Skip"})
+    post(client, {"text": "done"})
     reply = post(client, {"text": "I will leave my phone in the hall at dinner every evening this week"})
     assert reply["routine"]["active"] is False
     store = app.extensions["attune.store"]

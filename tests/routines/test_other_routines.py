@@ -18,21 +18,23 @@ def test_repair_stores_impact_need_request_and_a_measurable_promise():
     d.send(text="Could you text me when you're running late?")
     assert d.step == "validate" and d.machine.view(d.now)["partner"] == "Sam"
     d.send(text="I can see why you'd feel hurt"); d.send("Skip")
+    assert d.step == "goal"
+    d.send(text="We both want to trust each other's plans"); d.send("Skip")
     result = d.send(text="I will text you before six, every evening this week")
     assert result.utterances[0].key == "repair.saved"
     commitment = [e for e in d.effects if isinstance(e, AddCommitment)][0]
     assert commitment.partner == 1 and commitment.what.startswith("I will text you")
     assert commitment.due_at == "2027-01-17T23:59:00Z"       # T0 is a Friday; Sunday of that week
     kinds = [e.kind for e in d.effects if isinstance(e, AddEntry)]
-    assert kinds == ["rupture", "impact", "need", "request", "reflection"]
+    assert kinds == ["rupture", "impact", "need", "request", "reflection", "note"]
     assert d.status == "completed" and d.said[-1].key == "repair.end"
 
 
 def test_repair_promise_without_a_date_keeps_the_words():
     d = Driver("repair")
-    for _ in range(4):
+    for _ in range(6):
         d.send("Skip")
-    d.send("Skip")
+    assert d.step == "promise"
     d.send(text="I will pause before responding")
     commitment = [e for e in d.effects if isinstance(e, AddCommitment)][0]
     assert commitment.due_at is None and d.find("repair.saved_no_due")
