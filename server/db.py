@@ -111,13 +111,14 @@ class Database:
     def migrate(self) -> list[int]:
         """Apply every migration newer than the file's version; returns the versions applied."""
         applied = []
-        current = self.schema_version()
+        self.schema_version()  # creates the bookkeeping table
         for version, name, sql in migrations():
-            if version <= current:
-                continue
             conn = self.connection()
             # executescript would commit implicitly; run statements inside our own transaction.
             with self.write():
+                # Re-read inside the transaction: another process may have migrated meanwhile.
+                if version <= (conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] or 0):
+                    continue
                 for statement in _split_sql(sql):
                     conn.execute(statement)
                 conn.execute(

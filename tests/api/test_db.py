@@ -79,3 +79,13 @@ def test_split_sql_keeps_semicolons_in_strings():
                                                                             "SELECT 1;"]
     with pytest.raises(RuntimeError):
         _split_sql("SELECT 1")
+
+
+def test_two_processes_migrating_at_once_do_not_clash(tmp_path):
+    path = tmp_path / "shared.sqlite3"
+    first, second = Database(path), Database(path)
+    assert first.migrate() == [v for v, _, _ in migrations()]
+    second.schema_version = lambda: 0  # as if it had looked just before the first one migrated
+    assert second.migrate() == []  # the version is re-read inside the write transaction
+    first.close()
+    second.close()
