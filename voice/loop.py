@@ -72,7 +72,8 @@ class Loop:
 
     def __init__(self, client: Client, speaker: Speaker, matcher: Any = None, *, partner: str | None = None,
                  time_scale: float | None = None, source: str = "cli", poll_interval: float = 0.05,
-                 notice: Callable[[str], None] | None = None, give_up_s: float = 60.0):
+                 notice: Callable[[str], None] | None = None, give_up_s: float = 60.0,
+                 on_view: Callable[[Mapping[str, Any]], None] | None = None):
         self.client = client
         self.speaker = speaker
         self.matcher = matcher
@@ -82,12 +83,16 @@ class Loop:
         self.poll_interval = poll_interval
         self.notice = notice or (lambda message: print(f"attune: {message}", file=sys.stderr, flush=True))
         self.give_up_s = give_up_s
+        self.on_view = on_view
+        """Called with the routine view whenever attune said something (a recognizer can then
+        restrict itself to `view["expects"]`)."""
         self.seen: set[int] = set()
         self.poll_seq: int | None = None
         self._down_since: float | None = None
 
     # -- speaking ------------------------------------------------------------------------
     def speak(self, utterances: Iterable[Mapping[str, Any]]) -> None:
+        spoken = False
         for utterance in utterances:
             seq = utterance.get("seq")
             if seq in self.seen:
@@ -95,6 +100,12 @@ class Loop:
             if seq is not None:
                 self.seen.add(seq)
             self.speaker.say(utterance)
+            spoken = True
+        if spoken and self.on_view is not None:
+            try:
+                self.on_view(self.client.routine())
+            except (ServerUnavailable, ClientError):
+                pass
 
     def poll(self) -> None:
         """Speak anything new (time announcements, other clients' replies)."""

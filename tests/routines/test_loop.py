@@ -97,7 +97,9 @@ def test_loop_runs_a_debrief_to_its_end_and_speaks_everything_once(wire, tmp_pat
 
     out = io.StringIO()
     client = Client("http://attune.test", tmp_path / "j.jsonl", opener=wire)
-    loop = Loop(client, PrintSpeaker(out, as_json=True), Matcher.load("en"), partner="Alex", poll_interval=0.001)
+    views = []
+    loop = Loop(client, PrintSpeaker(out, as_json=True), Matcher.load("en"), partner="Alex", poll_interval=0.001,
+                on_view=views.append)
     code = loop.run(["start our nightly debrief", Heard("yes"), "yes", "I'm grateful you called", "next",
                      Heard("whatever", intent="Pause"), Heard("", intent="Resume")])
     assert code == 0
@@ -106,6 +108,8 @@ def test_loop_runs_a_debrief_to_its_end_and_speaks_everything_once(wire, tmp_pat
     assert [u["text"] for u in said].count(said[0]["text"]) == 1
     assert any(u["text"].startswith("Paused") for u in said)
     assert client.routine()["active"] is False
+    assert views[0]["step"] == "ready.1" and views[-1]["active"] is False
+    assert {"Yes", "No"} <= set(views[0]["expects"]["intents"])
 
 
 def test_event_for_uses_the_step_expectations():
