@@ -80,3 +80,12 @@ def test_concurrent_replays_of_one_idempotency_key_write_once(live_server, http_
     assert {status for status, _ in results} == {201}
     assert len({body["id"] for _, body in results}) == 1
     assert len(http_json("GET", f"{api}/ritual-log")[1]["rituals"]) == 1
+
+
+def test_a_busy_port_is_a_clear_error(live_server, tmp_path):
+    import subprocess
+
+    result = subprocess.run([*live_server.command()[:-1], str(tmp_path / "other.sqlite3")],
+                            env=live_server.env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{live_server.port}" in result.stderr and "Traceback" not in result.stderr
