@@ -83,9 +83,9 @@ class Loop:
         self.poll_interval = poll_interval
         self.notice = notice or (lambda message: print(f"attune: {message}", file=sys.stderr, flush=True))
         self.give_up_s = give_up_s
+        # Called with the routine view whenever attune said something, so a recognizer can
+        # restrict itself to view["expects"].
         self.on_view = on_view
-        """Called with the routine view whenever attune said something (a recognizer can then
-        restrict itself to `view["expects"]`)."""
         self.seen: set[int] = set()
         self.poll_seq: int | None = None
         self._down_since: float | None = None
