@@ -1,8 +1,9 @@
 """`attune listen` and `attune run`: the hands-free loop, a client of the state service.
 
 `attune listen --text` runs any routine by typing: one line per thing said. Audio input
-(microphone, --wav) plugs in through `voice.audio_loop.listen_audio(args, loop)` and
-`attune run` through `voice.run_command.register(sub)`, when those modules exist.
+(microphone, --wav) plugs in through `voice.audio_loop` (`add_listen_arguments(parser)`,
+`listen_audio(args, loop)`) and `attune run` through `voice.run_command.register(sub)`,
+when those modules exist. `make_loop(args, speaker)` builds the loop for any of them.
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_loop_arguments(parser)
     parser.add_argument("--text", action="store_true", help="read typed lines from standard input")
     parser.set_defaults(handler=listen)
+    try:
+        from voice import audio_loop
+    except ImportError:
+        audio_loop = None
+    if audio_loop is not None and hasattr(audio_loop, "add_listen_arguments"):
+        audio_loop.add_listen_arguments(parser)  # --wav, devices, engine: the voice package's flags
     try:
         from voice import run_command
     except ImportError:
