@@ -1,7 +1,8 @@
 """Pieces of a sentence worth matching on their own when the whole does not match (pure).
 
 - Typed text with punctuation: "this is getting too heated, let's take a break" -> its clauses.
-- A leading discourse marker: "okay so let's keep going" -> "let's keep going".
+- A leading discourse marker or polite request: "okay so let's keep going" -> "let's keep going",
+  "can you help me figure out my needs" -> "help me figure out my needs".
 - A trailing reason: "I felt lonely when you left early" -> "I felt lonely".
 """
 
@@ -12,7 +13,8 @@ import re
 from intents.text import normalize
 
 _CLAUSE_BREAK = re.compile(r"[,;:.!?\u2026]+|\s[-\u2013\u2014]+\s")
-_LEAD = re.compile(r"^(?:(?:okay|alright|all right|right|so|well|oh|hey|and|but|now|look|listen|yeah so|um|uh)\s+)+")
+_LEAD = re.compile(r"^(?:(?:okay|alright|all right|right|so|well|oh|hey|and|but|now|look|listen|yeah so|um|uh"
+                   r"|please|(?:can|could|would|will) you(?: please)?)\s+)+")
 _SUBORDINATE = re.compile(r"\s(?:when|because|cause|since|after|while|as|if|whenever|every time|that you|about how)\s")
 
 MIN_CLAUSE_WORDS = 2
