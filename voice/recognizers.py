@@ -1,0 +1,376 @@
+"""Speech to text: the Recognizer seam, with pocketsphinx (default, no download) and vosk.
+
+Two modes on both engines:
+- command mode (`grammar` given): only what the current step expects plus the built-ins can
+  be recognized; speech outside the grammar is rejected with a low confidence, not guessed;
+- dictation mode (`grammar=None`): free text, for answers in the person's own words.
+
+Streaming: `start(grammar)`, then `feed(chunk)` (returns a partial transcript or None), then
+`finish()` -> `Transcript`. `decode(pcm, grammar)` does all three at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from voice.audio import RATE
+
+log = logging.getLogger("attune.asr")
+
+
+def _version(dist: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+MIN_CONFIDENCE = 0.4
+"""Command-mode results below this confidence are rejected."""
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """What command mode may recognize: a JSGF grammar (pocketsphinx) and a phrase list (vosk)."""
+
+    jsgf: str | None = None
+    """JSGF text whose first public rule is the grammar."""
+    phrases: tuple[str, ...] = ()
+    """Phrases (and "[unk]") for vosk's grammar mode."""
+    graph: tuple | None = None
+    """(start, final, transitions, n_states) word graph for pocketsphinx (`voice.fsg`); preferred over jsgf."""
+
+    @property
+    def key(self) -> str:
+        data = (self.jsgf or "") + "\n".join(self.phrases) + repr(self.graph[:2] if self.graph else None)
+        data += str(len(self.graph[2])) if self.graph else ""
+        return "g" + hashlib.sha1(data.encode("utf-8")).hexdigest()[:12]
+
+    @classmethod
+    def from_phrases(cls, phrases: Iterable[str], name: str = "attune") -> "Grammar":
+        """A grammar of whole phrases (both forms), e.g. for tests and benchmarks."""
+        from voice.fsg import phrase_graph
+
+        items = list(dict.fromkeys(" ".join(p.lower().split()) for p in phrases if p.strip() and p.strip() != "[unk]"))
+        body = " | ".join(items)
+        jsgf = f"#JSGF V1.0;\ngrammar {name};\npublic <{name}> = {body};\n"
+        return cls(jsgf=jsgf, phrases=tuple(items) + ("[unk]",), graph=phrase_graph(items))
+
+
+IDLE_EXPECT: tuple[str, ...] = ("StartDebrief", "StartWeeklyReview", "StartRepair", "StartNeedsInventory",
+                                "TimeOut", "LogRitual", "RepairPhrase", "AnotherOne", "SaveFavorite",
+                                "ReadFavorites")
+"""What can be said with no routine running (starters and repair phrases; built-ins are always added)."""
+
+_GRAMMARS: OrderedDict[tuple, Grammar] = OrderedDict()
+
+
+def command_grammar(matcher, expect: Iterable[str] | None = None) -> Grammar:
+    """The grammar for one step: its expected intents plus the built-ins (from the intent templates).
+
+    Cached per matcher and expectation, since building one takes about a second.
+    """
+    from intents import grammar as intents_grammar
+
+    from voice.fsg import template_graph
+
+    expect = IDLE_EXPECT if expect is None else tuple(sorted(set(expect)))
+    key = (id(matcher), expect)
+    if key not in _GRAMMARS:
+        _GRAMMARS[key] = Grammar(jsgf=None, phrases=tuple(intents_grammar.vosk_phrases(matcher, expect)),
+                                 graph=template_graph(matcher, expect))
+        if len(_GRAMMARS) > 32:
+            _GRAMMARS.popitem(last=False)
+    return _GRAMMARS[key]
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """One decoded utterance."""
+
+    text: str
+    """The words ("" when nothing was recognized)."""
+    confidence: float
+    """0..1; command mode rejects below the recognizer's `min_confidence`."""
+    accepted: bool
+    """False: rejected (out of grammar, low confidence or nothing said)."""
+    engine: str
+    """"pocketsphinx" or "vosk"."""
+    mode: str
+    """"command" or "dictation"."""
+    decode_seconds: float
+    """CPU-side wall time spent decoding (feeding plus finishing), in seconds."""
+    audio_seconds: float
+    """Length of the audio decoded, in seconds."""
+    reason: str | None = None
+    """Why it was rejected, when it was."""
+
+
+class Recognizer(Protocol):
+    """A speech recognizer with command and dictation modes."""
+
+    engine: str
+    model: str
+
+    def start(self, grammar: Grammar | None = None) -> None: ...
+
+    def feed(self, pcm: bytes) -> str | None: ...
+
+    def finish(self) -> Transcript: ...
+
+    def decode(self, pcm: bytes, grammar: Grammar | None = None) -> Transcript: ...
+
+
+class _Base:
+    engine = "?"
+    model = "?"
+    min_confidence = MIN_CONFIDENCE
+
+    def decode(self, pcm: bytes, grammar: Grammar | None = None) -> Transcript:
+        self.start(grammar)
+        step = RATE // 10 * 2  # 100 ms
+        for i in range(0, len(pcm), step):
+            self.feed(pcm[i:i + step])
+        return self.finish()
+
+    def describe(self) -> str:
+        return f"{self.engine} ({self.model})"
+
+    def _result(self, text: str, confidence: float, mode: str, spent: float, n_bytes: int,
+                reason: str | None = None) -> Transcript:
+        text = " ".join(text.split())
+        if reason is None and not text:
+            reason = "nothing recognized"
+        if reason is None and mode == "command" and confidence < self.min_confidence:
+            reason = f"low confidence {confidence:.2f}"
+        return Transcript(text=text if reason is None else "", confidence=round(confidence, 3),
+                          accepted=reason is None, engine=self.engine, mode=mode,
+                          decode_seconds=spent, audio_seconds=n_bytes / 2 / RATE, reason=reason)
+
+
+# -- pocketsphinx --------------------------------------------------------------------------
+
+class PocketsphinxRecognizer(_Base):
+    """pocketsphinx with the US English model inside its pip wheel.
+
+    Command confidence compares the grammar's best path with a free phone loop over the same
+    audio: speech the grammar cannot explain scores far below the phone loop (per frame), which
+    is how out-of-grammar speech is told apart from a command.
+    """
+
+    engine = "pocketsphinx"
+
+    def __init__(self, model_dir: str | Path | None = None, min_confidence: float = MIN_CONFIDENCE,
+                 score_scale: float = 2.0):
+        import pocketsphinx
+
+        base = Path(model_dir) if model_dir else Path(pocketsphinx.get_model_path()) / "en-us"
+        self._paths = {"hmm": str(base / "en-us"), "dict": str(base / "cmudict-en-us.dict"),
+                       "lm": str(base / "en-us.lm.bin"), "allphone": str(base / "en-us-phone.lm.bin")}
+        self.model = f"en-us, from the pocketsphinx {_version('pocketsphinx')} wheel" if model_dir is None \
+            else str(base)
+        self.min_confidence = min_confidence
+        self.score_scale = score_scale
+        self._ps = pocketsphinx
+        self._command = pocketsphinx.Decoder(hmm=self._paths["hmm"], dict=self._paths["dict"], lm=None,
+                                             beam=1e-30, wbeam=1e-20, pbeam=1e-30, loglevel="FATAL")
+        self._phone = pocketsphinx.Decoder(hmm=self._paths["hmm"], allphone=self._paths["allphone"], lm=None,
+                                           lw=2.0, loglevel="FATAL")
+        self._dictation = None
+        self._searches: OrderedDict[str, None] = OrderedDict()
+        self._active = None
+        self._mode = "command"
+        self._spent = 0.0
+        self._bytes = 0
+
+    def _dictation_decoder(self):
+        if self._dictation is None:
+            self._dictation = self._ps.Decoder(hmm=self._paths["hmm"], dict=self._paths["dict"],
+                                               lm=self._paths["lm"], loglevel="FATAL")
+        return self._dictation
+
+    def _use_grammar(self, grammar: Grammar) -> None:
+        if not grammar.jsgf and not grammar.graph:
+            raise ValueError("pocketsphinx command mode needs a word graph or a JSGF grammar")
+        key = grammar.key
+        if key not in self._searches:
+            if grammar.graph:
+                start, final, transitions, _n = grammar.graph
+                self._command.add_fsg(key, self._command.create_fsg(key, start, final, transitions))
+            else:
+                self._command.add_jsgf_string(key, grammar.jsgf)
+            self._searches[key] = None
+            if len(self._searches) > 16:
+                old, _ = self._searches.popitem(last=False)
+                try:
+                    self._command.remove_search(old)
+                except Exception:
+                    pass
+        else:
+            self._searches.move_to_end(key)
+        self._command.activate_search(key)
+
+    def start(self, grammar: Grammar | None = None) -> None:
+        started = time.perf_counter()
+        self._spent = 0.0
+        self._bytes = 0
+        if grammar is None:
+            self._mode = "dictation"
+            self._active = [self._dictation_decoder()]
+        else:
+            self._mode = "command"
+            self._use_grammar(grammar)
+            self._active = [self._command, self._phone]
+        for decoder in self._active:
+            decoder.start_utt()
+        self._spent += time.perf_counter() - started
+
+    def feed(self, pcm: bytes) -> str | None:
+        started = time.perf_counter()
+        for decoder in self._active:
+            decoder.process_raw(pcm, no_search=False, full_utt=False)
+        self._bytes += len(pcm)
+        hyp = self._active[0].hyp()
+        self._spent += time.perf_counter() - started
+        return hyp.hypstr if hyp is not None else None
+
+    def finish(self) -> Transcript:
+        started = time.perf_counter()
+        for decoder in self._active:
+            decoder.end_utt()
+        main = self._active[0]
+        hyp = main.hyp()
+        text = hyp.hypstr if hyp is not None else ""
+        if self._mode == "command":
+            confidence = self._command_confidence(hyp, main.n_frames())
+        else:
+            confidence = 1.0 if text else 0.0
+        spent = self._spent + time.perf_counter() - started
+        self._active = None
+        return self._result(text, confidence, self._mode, spent, self._bytes)
+
+    def _command_confidence(self, hyp, frames: int) -> float:
+        """Map (grammar score - phone loop score) per 1000 frames to 0..1 (0 -> 1.0, -2 -> 0.0)."""
+        phone = self._phone.hyp()
+        if hyp is None or phone is None or frames <= 0 or hyp.score <= 0 or phone.score <= 0:
+            return 0.0
+        per_frame = (math.log(hyp.score) - math.log(phone.score)) / frames * 1000.0
+        return max(0.0, min(1.0, 1.0 + per_frame / self.score_scale))
+
+
+# -- vosk ----------------------------------------------------------------------------------
+
+class VoskRecognizer(_Base):
+    """vosk with a model folder. Grammar mode uses phrase lists; "[unk]" catches other speech."""
+
+    engine = "vosk"
+
+    def __init__(self, model_path: str | Path, min_confidence: float = 0.6):
+        import vosk
+
+        vosk.SetLogLevel(-1)
+        self._vosk = vosk
+        self.model_path = Path(model_path)
+        self.model = self.model_path.name
+        self._model = vosk.Model(str(self.model_path))  # always by path: never Model(lang=...)
+        self.min_confidence = min_confidence
+        self._recognizers: OrderedDict[str, object] = OrderedDict()
+        self._rec = None
+        self._mode = "command"
+        self._segments: list[dict] = []
+        self._spent = 0.0
+        self._bytes = 0
+
+    def known(self, word: str) -> bool:
+        return self._model.vosk_model_find_word(word) != -1
+
+    def usable_phrases(self, phrases: Iterable[str]) -> list[str]:
+        """Phrases whose every word the model knows (vosk would drop unknown words with a warning)."""
+        kept = [p for p in phrases if p == "[unk]" or all(self.known(w) for w in p.split())]
+        if "[unk]" not in kept:
+            kept.append("[unk]")
+        return kept
+
+    def _recognizer(self, grammar: Grammar | None):
+        key = grammar.key if grammar is not None else "dictation"
+        rec = self._recognizers.get(key)
+        if rec is None:
+            if grammar is None:
+                rec = self._vosk.KaldiRecognizer(self._model, RATE)
+            else:
+                phrases = self.usable_phrases(grammar.phrases)
+                rec = self._vosk.KaldiRecognizer(self._model, RATE, json.dumps(phrases, ensure_ascii=False))
+            rec.SetWords(True)
+            self._recognizers[key] = rec
+            if len(self._recognizers) > 8:
+                self._recognizers.popitem(last=False)
+        else:
+            self._recognizers.move_to_end(key)
+        return rec
+
+    def start(self, grammar: Grammar | None = None) -> None:
+        started = time.perf_counter()
+        self._mode = "dictation" if grammar is None else "command"
+        self._rec = self._recognizer(grammar)
+        self._rec.Reset()
+        self._segments = []
+        self._bytes = 0
+        self._spent = time.perf_counter() - started
+
+    def feed(self, pcm: bytes) -> str | None:
+        started = time.perf_counter()
+        self._bytes += len(pcm)
+        if self._rec.AcceptWaveform(pcm):
+            self._segments.append(json.loads(self._rec.Result()))
+            partial = ""
+        else:
+            partial = json.loads(self._rec.PartialResult()).get("partial", "")
+        self._spent += time.perf_counter() - started
+        done = " ".join(s.get("text", "") for s in self._segments)
+        text = " ".join(f"{done} {partial}".split())
+        return text or None
+
+    def finish(self) -> Transcript:
+        started = time.perf_counter()
+        self._segments.append(json.loads(self._rec.FinalResult()))
+        words = [w for s in self._segments for w in s.get("result", [])]
+        text = " ".join(s.get("text", "") for s in self._segments)
+        reason = None
+        if "[unk]" in text.split() or any(w.get("word") == "[unk]" for w in words):
+            reason = "outside the grammar"
+        confidence = min((float(w.get("conf", 0.0)) for w in words), default=0.0) if words else 0.0
+        if self._mode == "dictation" and not words and text.strip():
+            confidence = 1.0
+        spent = self._spent + time.perf_counter() - started
+        return self._result(text, confidence, self._mode, spent, self._bytes, reason)
+
+
+# -- choosing ------------------------------------------------------------------------------
+
+def make_recognizer(engine: str | None = None, model: str | Path | None = None,
+                    env: dict | None = None) -> Recognizer:
+    """The recognizer to use: vosk when an English vosk model is found (or asked for), else pocketsphinx.
+
+    `engine` "vosk" or "pocketsphinx" forces one; `model` is a vosk model folder.
+    """
+    from voice import models
+
+    if engine not in (None, "", "auto", "vosk", "pocketsphinx"):
+        raise ValueError(f"unknown speech engine {engine!r} (use vosk or pocketsphinx)")
+    if engine == "pocketsphinx":
+        return PocketsphinxRecognizer()
+    path = Path(model) if model else models.find_vosk_model(env=env, english_only=engine != "vosk")
+    if path is not None:
+        return VoskRecognizer(path)
+    if engine == "vosk":
+        raise LookupError("no vosk model found: run `attune models download` or set VOSK_MODEL_PATH")
+    return PocketsphinxRecognizer()
