@@ -1,0 +1,1 @@
+"""Language data (YAML): prompts, routine scripts, phrases, safety patterns, help lines."""
