@@ -516,7 +516,8 @@ class Machine:
         if step.get("minutes_var"):
             minutes = due_parser.parse_minutes(text)
             if minutes:
-                s["vars"][step["minutes_var"]] = minutes
+                # A break is a break: capped (well under the time after which a routine is abandoned).
+                s["vars"][step["minutes_var"]] = min(minutes, int(step.get("max_minutes", 180)))
         if step.get("commit"):
             self._commit(step, text, out)
 

@@ -135,3 +135,9 @@ def test_identify_partner_before_answering_changes_whose_inventory_it_is():
     d.send("IdentifyPartner", partner="Alex")
     assert d.said[-1].key == "builtin.identified" and d.machine.view(d.now)["partner"] == "Sam"
     assert d.effects[0].partner == 1
+
+
+def test_timeout_break_is_capped_at_three_hours():
+    d = Driver("timeout")
+    d.send(text="in 8 hours")
+    assert d.machine.s["vars"]["minutes"] == 180
