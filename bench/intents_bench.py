@@ -42,7 +42,8 @@ HOLDOUTS = (  # (file, its first blind measurement; None while still blind)
     ("holdout.yaml", "82.9% (92/111)"),
     ("holdout2.yaml", "89.9% (107/119)"),
     ("holdout3.yaml", "93.3% (112/120)"),
-    ("holdout4.yaml", None),
+    ("holdout4.yaml", "92.4% (109/118)"),
+    ("holdout5.yaml", None),
 )
 EXTRA_LISTS = {"partner": ["Alex", "Sam"], "ritual": ["Sunday walk"]}
 

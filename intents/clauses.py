@@ -3,6 +3,7 @@
 - Typed text with punctuation: "this is getting too heated, let's take a break" -> its clauses.
 - A leading discourse marker or polite request: "okay so let's keep going" -> "let's keep going",
   "can you help me figure out my needs" -> "help me figure out my needs".
+- Content-free trailing words: "I want to check in with you" -> "I want to check in".
 - A trailing reason: "I felt lonely when you left early" -> "I felt lonely".
 """
 
@@ -16,6 +17,10 @@ _CLAUSE_BREAK = re.compile(r"[,;:.!?\u2026]+|\s[-\u2013\u2014]+\s")
 _LEAD = re.compile(r"^(?:(?:okay|alright|all right|right|so|well|oh|hey|and|but|now|look|listen|yeah so|um|uh"
                    r"|please|(?:can|could|would|will) you(?: please)?)\s+)+")
 _SUBORDINATE = re.compile(r"\s(?:when|because|cause|since|after|while|as|if|whenever|every time|that you|about how)\s")
+
+_TAIL_WORDS = frozenset(
+    "with you him her them us me each other please now today tonight together again too then for right away "
+    "thanks thank my partner here".split())
 
 MIN_CLAUSE_WORDS = 2
 """A clause shorter than this ("ok", "yes") only counts when the rest of the sentence is empty."""
@@ -31,6 +36,15 @@ def without_lead(norm: str) -> str | None:
     """The sentence without leading discourse markers, if it had any and something is left."""
     stripped = _LEAD.sub("", norm)
     return stripped if stripped and stripped != norm else None
+
+
+def without_tail(norm: str, names: frozenset[str] = frozenset()) -> str | None:
+    """The sentence without content-free trailing words ("... with you", "... with sam please")."""
+    words = norm.split()
+    end = len(words)
+    while end > MIN_CLAUSE_WORDS and (words[end - 1] in _TAIL_WORDS or words[end - 1] in names):
+        end -= 1
+    return " ".join(words[:end]) if end < len(words) else None
 
 
 def head(norm: str) -> str | None:

@@ -17,7 +17,7 @@ from hassil.intents import Intent, IntentData, TextSlotList, TextSlotValue
 from hassil.expression import TextChunk
 from hassil.sample import sample_expression
 
-from intents.clauses import MIN_CLAUSE_WORDS, clauses, head, without_lead
+from intents.clauses import MIN_CLAUSE_WORDS, clauses, head, without_lead, without_tail
 from intents.expr import Vocabulary
 from intents.fuzzy import WordRepairer, repair_confidence
 from intents.loader import SourceLine, load_locale
@@ -30,6 +30,8 @@ LEAD_FACTOR = 0.95
 """Confidence when a leading "okay so" had to be dropped."""
 CLAUSE_FACTOR = 0.9
 """Confidence factor when only one clause of a punctuated sentence matched."""
+TAIL_FACTOR = 0.9
+"""Confidence when content-free trailing words ("... with you") had to be dropped."""
 HEAD_FACTOR = 0.85
 """Confidence factor when only the main clause before "when/because ..." matched."""
 
@@ -164,6 +166,10 @@ class Matcher:
         self.skip_vocabulary = frozenset(w for s in intents.skip_words for w in normalize(s).split())
         self.vocabulary = frozenset().union(*self._vocab.values()) | self.skip_vocabulary
         self._repairer = WordRepairer(self.vocabulary)
+        partners = intents.slot_lists.get("partner")
+        self._partner_words = frozenset(
+            w for v in getattr(partners, "values", []) if isinstance(v.text_in, TextChunk)
+            for w in normalize(v.text_in.text).split())
         self._cache: OrderedDict[tuple[str, frozenset[str]], MatchResult] = OrderedDict()
 
     @classmethod
@@ -238,7 +244,8 @@ class Matcher:
         return all(set(p.split()) <= self.skip_vocabulary for i, p in enumerate(parts) if i != index)
 
     def _match_sentence(self, norm: str, expected: frozenset[str]) -> tuple[_Hit, float, str] | None:
-        """Exact template match; else without a leading "okay so"; else with misheard words repaired."""
+        """Exact template match; else without a leading "okay so" or a trailing "with you"; else with
+        misheard words repaired."""
         hit = self._recognize(norm, expected)
         if hit is not None:
             return hit, 1.0, "template"
@@ -247,6 +254,11 @@ class Matcher:
             hit = self._recognize(rest, expected)
             if hit is not None:
                 return hit, LEAD_FACTOR, "template"
+        short = without_tail(rest or norm, self._partner_words)
+        if short is not None:
+            hit = self._recognize(short, expected)
+            if hit is not None:
+                return hit, TAIL_FACTOR, "template"
         repair = self._repairer.repair((rest or norm).split())
         if repair is not None:
             hit = self._recognize(repair.text, expected)
