@@ -28,6 +28,7 @@ from server.settings import Settings
 from server.store import Store
 
 VOICE_CONTROLS = VOICE_INTENTS
+PROMISE_GRACE_H = 12
 UTTERANCE_FIELDS = ("seq", "session_id", "kind", "routine", "step", "text", "clock_s")
 
 
@@ -238,8 +239,12 @@ class Runner:
         context: dict[str, Any] = {"utc_offset_s": int(local.utcoffset().total_seconds())}
         slots = {p["id"]: p["slot"] - 1 for p in self.store.partners()}
         if routine == "debrief":
+            # Promises made in the last 12 hours have had no chance yet, unless already due.
+            fresh = to_iso(local - timedelta(hours=PROMISE_GRACE_H))
+            due = to_iso(local)
             context["promises"] = [{"id": c["id"], "partner": slots[c["partner_id"]], "what": c["what"]}
-                                   for c in self.store.list_commitments(status="open")]
+                                   for c in self.store.list_commitments(status="open")
+                                   if c["created_at"] <= fresh or (c["due_at"] and c["due_at"] <= due)]
         if routine == "weekly_review":
             monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
             context["week_start"] = monday.date().isoformat()

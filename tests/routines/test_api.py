@@ -189,11 +189,18 @@ def test_repair_flow_stores_commitment_reviewed_by_next_debrief(api, clock):
     store = app.extensions["attune.store"]
     [commitment] = store.list_commitments()
     assert commitment["partner"] == "Sam" and commitment["due_at"] and commitment["status"] == "open"
+    reply = post(client, {"intent": "StartDebrief"})
+    post(client, {"intent": "Stop"})          # the same evening: nothing to review yet
+    steps = [step["id"] for step in store.get_session(reply["routine"]["session_id"])["state"]["steps"]]
+    assert "promises" in steps and f"promises.{commitment['id']}" not in steps
+    clock.now += 24 * 3600                     # the next evening
     post(client, {"intent": "StartDebrief"})
-    clock.now += 500
-    client.get("/api/v1/routine")
+    clock.now += 440
     view = client.get("/api/v1/routine").get_json()
-    assert view["step"] == f"promises.{commitment['id']}" or view["step"].startswith(("tomorrow", "win"))
+    assert view["step"] == f"promises.{commitment['id']}" and view["partner"] == "Alex"
+    assert "Sam promised: I will leave my phone" in view["prompt"]
+    post(client, {"text": "partly"})
+    assert store.get_commitment(commitment["id"])["status"] == "partly"
 
 
 def test_inventory_private_by_default(api):
