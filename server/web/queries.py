@@ -109,7 +109,7 @@ def streak(conn: sqlite3.Connection, now: datetime) -> Streak:
 
 def open_promises(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT c.id, c.what, c.due_at, c.created_at, p.name AS partner FROM commitments c"
+        "SELECT c.id, c.what, c.due_at, c.created_at, c.version, p.name AS partner FROM commitments c"
         " JOIN partners p ON p.id = c.partner_id WHERE c.status = 'open'"
         " ORDER BY c.due_at IS NULL, c.due_at, c.id LIMIT ?",
         (limit,),

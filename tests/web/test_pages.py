@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from web_seed import PRIVATE_TEXT
 
 
@@ -89,3 +90,21 @@ def test_viewing_as_needs_csrf_and_never_redirects_off_site(client, seeded, csrf
     response = client.post("/viewing-as", data={"csrf_token": csrf, "viewer": "together",
                                                 "next": "//evil.example/"})
     assert response.headers["Location"] == "/"
+
+
+def test_mark_a_promise_from_the_dashboard(app, client, seeded, csrf):
+    pytest.importorskip("server.api.commitments", reason="the commitments API is not in this build")
+    promise = app.extensions["attune.db"].read().execute(
+        "SELECT id, version FROM commitments WHERE status = 'open'").fetchone()
+    response = client.post(f"/promises/{promise['id']}", data={"csrf_token": csrf, "status": "kept",
+                                                               "version": str(promise["version"])},
+                           follow_redirects=True)
+    page = text(response)
+    assert "Marked as kept: put phones away at dinner" in page and "No open promises." in page
+    stale = client.post(f"/promises/{promise['id']}", data={"csrf_token": csrf, "status": "missed",
+                                                            "version": str(promise["version"])},
+                        follow_redirects=True)
+    assert 'flash-error' in text(stale)  # the page was out of date: nothing overwritten
+    status = app.extensions["attune.db"].read().execute(
+        "SELECT status FROM commitments WHERE id = ?", (promise["id"],)).fetchone()[0]
+    assert status == "kept"
