@@ -1,0 +1,176 @@
+"""vosk models: finding them on disk and downloading official ones. Never `vosk.Model(lang=...)`.
+
+Search order: `VOSK_MODEL_PATH`, then folders in `models/` (the repository's, or
+`ATTUNE_MODELS_DIR`), then vosk's cache (`~/.cache/vosk`). A model folder is one holding
+`am/final.mdl` (or `final.mdl`) and a `conf/` folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+from typing import Callable, Mapping
+
+DEFAULT_MODEL = "vosk-model-small-en-us-0.15"
+MODELS_URL = "https://alphacephei.com/vosk/models"
+"""Official vosk model site; override with ATTUNE_VOSK_MODELS_URL (tests use a local server)."""
+REPO_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+class ModelError(Exception):
+    """A model could not be found, downloaded or verified (the message says what to do)."""
+
+
+def models_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env["ATTUNE_MODELS_DIR"]) if env.get("ATTUNE_MODELS_DIR") else REPO_MODELS_DIR
+
+
+def is_model_dir(path: Path) -> bool:
+    return path.is_dir() and ((path / "am" / "final.mdl").exists() or (path / "final.mdl").exists()) \
+        and (path / "conf").is_dir()
+
+
+def is_english(path: Path) -> bool:
+    name = path.name.lower()
+    return "-en-" in name or name.endswith("-en") or "-en-us" in name or "-en-in" in name
+
+
+def candidate_models(env: Mapping[str, str] | None = None) -> list[Path]:
+    """Every vosk model folder found, in search order."""
+    env = os.environ if env is None else env
+    found: list[Path] = []
+    if env.get("VOSK_MODEL_PATH"):
+        path = Path(env["VOSK_MODEL_PATH"]).expanduser()
+        if is_model_dir(path):
+            found.append(path)
+    home = Path(env.get("HOME") or Path.home())
+    for folder in (models_dir(env), home / ".cache" / "vosk"):
+        if folder.is_dir():
+            found.extend(sorted(p for p in folder.iterdir() if is_model_dir(p)))
+    return list(dict.fromkeys(found))
+
+
+def find_vosk_model(env: Mapping[str, str] | None = None, english_only: bool = True) -> Path | None:
+    """The model to use: VOSK_MODEL_PATH as given, else the first English model found."""
+    env = os.environ if env is None else env
+    models = candidate_models(env)
+    if env.get("VOSK_MODEL_PATH") and models and str(models[0]) == str(Path(env["VOSK_MODEL_PATH"]).expanduser()):
+        return models[0]
+    for path in models:
+        if is_english(path) or not english_only:
+            return path
+    return None
+
+
+def _fetch(url: str, timeout: float = 30.0):
+    try:
+        return urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 (https or a test's 127.0.0.1)
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ModelError(f"cannot reach {url} ({reason}). Are you offline? attune keeps working with "
+                         "pocketsphinx, which needs no download.") from exc
+
+
+def expected_md5(name: str, base_url: str) -> str | None:
+    """The md5 the model list publishes for `name` (None when the list has no entry)."""
+    try:
+        with _fetch(f"{base_url}/model-list.json") as resp:
+            listing = json.load(resp)
+    except (ModelError, ValueError):
+        return None
+    for entry in listing if isinstance(listing, list) else []:
+        if entry.get("name") == name:
+            return entry.get("md5")
+    return None
+
+
+def _progress_bar(stream=None) -> Callable[[int, int | None], None]:
+    stream = stream or sys.stderr
+
+    def show(done: int, total: int | None) -> None:
+        if total:
+            filled = int(30 * done / total)
+            stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done / 1e6:6.1f}/{total / 1e6:.1f} MB")
+        else:
+            stream.write(f"\r{done / 1e6:6.1f} MB")
+        stream.flush()
+
+    return show
+
+
+def download_model(name: str = DEFAULT_MODEL, dest: Path | None = None, base_url: str | None = None,
+                   progress: Callable[[int, int | None], None] | None = None) -> Path:
+    """Download `name`.zip, verify it (md5 from the model list, zip CRCs), unpack into `dest`/`name`."""
+    base_url = (base_url or os.environ.get("ATTUNE_VOSK_MODELS_URL") or MODELS_URL).rstrip("/")
+    dest = Path(dest) if dest else models_dir()
+    target = dest / name
+    if is_model_dir(target):
+        return target
+    if "/" in name or name.startswith("."):
+        raise ModelError(f"bad model name {name!r}")
+    dest.mkdir(parents=True, exist_ok=True)
+    want_md5 = expected_md5(name, base_url)
+    progress = progress or _progress_bar()
+    md5 = hashlib.md5()  # noqa: S324 (the vosk model list publishes md5)
+    with tempfile.TemporaryDirectory(dir=dest, prefix=".download-") as tmp:
+        zip_path = Path(tmp) / f"{name}.zip"
+        with _fetch(f"{base_url}/{name}.zip") as resp, open(zip_path, "wb") as out:
+            total = int(resp.headers.get("Content-Length") or 0) or None
+            done = 0
+            while True:
+                block = resp.read(1 << 16)
+                if not block:
+                    break
+                out.write(block)
+                md5.update(block)
+                done += len(block)
+                progress(done, total)
+        progress(done, total)
+        if total and done != total:
+            raise ModelError(f"download of {name} stopped at {done} of {total} bytes; try again")
+        if want_md5 and md5.hexdigest() != want_md5:
+            raise ModelError(f"{name}.zip failed its checksum (md5 {md5.hexdigest()}, expected {want_md5})")
+        try:
+            with zipfile.ZipFile(zip_path) as zf:
+                bad = zf.testzip()
+                if bad:
+                    raise ModelError(f"{name}.zip is corrupt ({bad})")
+                unpack = Path(tmp) / "unpacked"
+                for member in zf.namelist():
+                    resolved = (unpack / member).resolve()
+                    if not str(resolved).startswith(str(unpack.resolve())):
+                        raise ModelError(f"{name}.zip has an unsafe path: {member}")
+                zf.extractall(unpack)
+        except zipfile.BadZipFile as exc:
+            raise ModelError(f"{name}.zip is not a zip file ({exc})") from exc
+        inner = unpack / name if (unpack / name).is_dir() else unpack
+        if not is_model_dir(inner):
+            raise ModelError(f"{name}.zip does not contain a vosk model")
+        shutil.move(str(inner), str(target))
+    return target
+
+
+def list_models(env: Mapping[str, str] | None = None) -> list[dict]:
+    """Every model attune can use: vosk folders found and pocketsphinx's bundled one."""
+    from voice.recognizers import _version
+
+    out = [{"engine": "vosk", "name": p.name, "path": str(p), "english": is_english(p)}
+           for p in candidate_models(env)]
+    try:
+        import pocketsphinx
+
+        out.append({"engine": "pocketsphinx", "name": "en-us",
+                    "path": str(Path(pocketsphinx.get_model_path()) / "en-us"), "english": True,
+                    "version": _version("pocketsphinx")})
+    except ImportError:
+        pass
+    return out

@@ -1,0 +1,75 @@
+"""`attune run`: the state service (waitress, in a thread) and the voice loop, in one process.
+
+With no microphone it says so and reads typed lines instead. Ctrl-C stops both cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+
+def run(args: argparse.Namespace) -> int:
+    from server.cli import make_server, settings_from_args
+    from voice.audio import has_device
+    from voice.audio_loop import listen_audio
+    from voice.loop_commands import make_loop, typed_lines
+
+    def notice(message: str) -> None:
+        print(f"attune: {message}", file=sys.stderr, flush=True)
+
+    loaded = settings_from_args(args)
+    server, _app = make_server(loaded)
+    port = server.effective_port
+    args.server_url = args.server_url or f"http://127.0.0.1:{port}"
+    thread = threading.Thread(target=server.run, name="attune-server", daemon=True)
+    thread.start()
+    notice(f"state service on http://{loaded.settings.host}:{port}  (data: {loaded.settings.db_path})")
+    try:
+        loop = make_loop(args)
+        if not loop.client.wait_until_up(timeout=10.0):
+            notice("the state service did not start")
+            return 2
+        if args.text or (not args.wav and not has_device("input", loop_settings(args).input_device)):
+            if not args.text:
+                notice("no microphone found: type what you would say, one line at a time (Ctrl-D to end)")
+            return loop.run(typed_lines(sys.stdin))
+        return listen_audio(args, loop)
+    except KeyboardInterrupt:
+        notice("stopping")
+        return 0
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        notice("stopped")
+
+
+def loop_settings(args: argparse.Namespace):
+    from server.cli import settings_from_args
+
+    return settings_from_args(args).settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `run`, and the audio options of `listen` (its parser is already registered)."""
+    from voice.audio_loop import add_audio_arguments
+    from voice.loop_commands import add_loop_arguments
+
+    listen_parser = sub.choices.get("listen")
+    if listen_parser is not None:
+        add_audio_arguments(listen_parser)
+    parser = sub.add_parser(
+        "run",
+        help="run everything: the state service and the hands-free voice loop (what `make run` starts)",
+        description="Start the state service in this process and the voice loop against it: it listens "
+                    "on the microphone, understands what is said and answers aloud. Without a microphone "
+                    "it reads typed lines. Ctrl-C stops everything.",
+    )
+    add_loop_arguments(parser)
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="TCP port (default 5317)")
+    parser.add_argument("--db", dest="db_path", metavar="PATH", help="SQLite database file")
+    parser.add_argument("--text", action="store_true", help="type instead of speaking")
+    add_audio_arguments(parser)
+    parser.set_defaults(handler=run)

@@ -1,0 +1,222 @@
+"""Speech out: Speaker implementations for the loop (`say(utterance)`, `control(intent)`).
+
+- `Pyttsx3Speaker`: pyttsx3 renders each sentence to a WAV (its `say()` needs a sound card
+  via aplay); sounddevice plays it on the output device. The next sentence renders while the
+  current one plays. `stop()` cuts speech short (barge-in); `speaking` tells the microphone
+  to ignore what it hears.
+- `FileSpeaker`: the same rendering, appended to a WAV file (tests and demos without sound).
+- `PrintSpeaker` (from `voice.loop`): the fallback when there is no output device.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+import numpy as np
+
+from voice.audio import read_wav, resample
+
+log = logging.getLogger("attune.tts")
+
+RATE_STEP = 25
+"""Words per minute added or removed by Faster / Slower."""
+VOLUME_STEP = 0.15
+"""Volume added or removed by Louder / Softer (0..1)."""
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences (pyttsx3 drops long first renders; one sentence at a time is safe)."""
+    parts = re.split(r"(?<=[.!?;:])\s+", " ".join(text.split()))
+    return [p for p in parts if p.strip()]
+
+
+class Renderer:
+    """pyttsx3 text -> (float32 samples, rate). One engine, used from one thread at a time."""
+
+    def __init__(self, voice: str | None = None, rate: int = 165):
+        import pyttsx3
+
+        self._engine = pyttsx3.init()
+        self._lock = threading.Lock()
+        self.voice = voice
+        self.rate = rate
+        self._dir = tempfile.mkdtemp(prefix="attune-tts-")
+        self._n = 0
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        with self._lock:
+            self._n += 1
+            path = os.path.join(self._dir, f"s{self._n}.wav")
+            if self.voice:
+                self._engine.setProperty("voice", self.voice)
+            self._engine.setProperty("rate", int(self.rate))
+            self._engine.setProperty("volume", 1.0)  # volume is applied at playback, live
+            self._engine.save_to_file(text, path)
+            self._engine.runAndWait()
+            if not os.path.exists(path) or os.path.getsize(path) <= 44:
+                raise RuntimeError("pyttsx3 wrote no audio")
+            data, rate = read_wav(path)
+            os.unlink(path)
+        x = data.astype(np.float32) / 32768.0
+        if x.ndim == 2:
+            x = x.mean(axis=1)
+        return x, rate
+
+
+class _BaseSpeaker:
+    """Voice settings, live controls, and sentence-by-sentence rendering."""
+
+    def __init__(self, voice: str | None = None, rate: int = 165, volume: float = 0.9,
+                 renderer: Renderer | None = None):
+        self.renderer = renderer or Renderer(voice, rate)
+        self.volume = volume
+        self._stop = threading.Event()
+        self._speaking = threading.Event()
+        self.first_audio_at: float | None = None
+        """time.monotonic() when the latest utterance's first audio went out."""
+
+    @property
+    def rate(self) -> int:
+        return self.renderer.rate
+
+    @property
+    def speaking(self) -> bool:
+        return self._speaking.is_set()
+
+    def control(self, intent: str) -> None:
+        """Louder / Softer / Slower / Faster: change the voice from the next block on."""
+        if intent == "Louder":
+            self.volume = min(1.0, self.volume + VOLUME_STEP)
+        elif intent == "Softer":
+            self.volume = max(0.1, self.volume - VOLUME_STEP)
+        elif intent == "Faster":
+            self.renderer.rate = min(400, self.renderer.rate + RATE_STEP)
+        elif intent == "Slower":
+            self.renderer.rate = max(60, self.renderer.rate - RATE_STEP)
+        elif intent == "Stop":
+            self.stop()
+
+    def stop(self) -> None:
+        """Barge-in: cut the current speech short."""
+        self._stop.set()
+
+    def _rendered(self, text: str) -> Iterator[tuple[np.ndarray, int]]:
+        """Render sentences one ahead of playback, so the first audio goes out after one render."""
+        parts = sentences(text)
+        if not parts:
+            return
+        result: dict[int, Any] = {}
+
+        def work(i: int) -> None:
+            try:
+                result[i] = self.renderer.render(parts[i])
+            except Exception as exc:  # a bad sentence is skipped, never fatal
+                result[i] = exc
+
+        thread = threading.Thread(target=work, args=(0,), daemon=True)
+        thread.start()
+        for i in range(len(parts)):
+            thread.join()
+            item = result.pop(i)
+            if i + 1 < len(parts):
+                thread = threading.Thread(target=work, args=(i + 1,), daemon=True)
+                thread.start()
+            if isinstance(item, Exception):
+                log.warning("could not render a sentence: %s", item)
+                continue
+            yield item
+            if self._stop.is_set():
+                thread.join()
+                return
+
+    def say(self, utterance: Mapping[str, Any] | str) -> None:
+        text = utterance if isinstance(utterance, str) else str(utterance.get("text") or "")
+        self._stop.clear()
+        self._speaking.set()
+        self.first_audio_at = None
+        try:
+            for samples, rate in self._rendered(text):
+                if self._stop.is_set():
+                    break
+                self._play(samples, rate)
+        finally:
+            self._speaking.clear()
+
+    def _play(self, samples: np.ndarray, rate: int) -> None:
+        raise NotImplementedError
+
+
+class Pyttsx3Speaker(_BaseSpeaker):
+    """Plays rendered speech through sounddevice, in 50 ms blocks so Stop is quick."""
+
+    def __init__(self, voice: str | None = None, rate: int = 165, volume: float = 0.9,
+                 device: str | int | None = None, sd=None, renderer: Renderer | None = None):
+        from voice.audio import import_sounddevice, resolve_device
+
+        super().__init__(voice, rate, volume, renderer)
+        self.sd = sd or import_sounddevice()
+        self.device = resolve_device(device, "output", self.sd)  # LookupError: no output device
+        info = self.sd.query_devices(self.device, "output")
+        self.out_rate = int(info["default_samplerate"]) or 22050
+
+    def _play(self, samples: np.ndarray, rate: int) -> None:
+        x = resample(samples.astype(np.float64), rate, self.out_rate).astype(np.float32)
+        block = self.out_rate // 20
+        with self.sd.OutputStream(device=self.device, samplerate=self.out_rate, channels=1,
+                                  dtype="float32") as stream:
+            for i in range(0, len(x), block):
+                if self._stop.is_set():
+                    break
+                stream.write((x[i:i + block] * self.volume).reshape(-1, 1))
+                if self.first_audio_at is None:
+                    self.first_audio_at = time.monotonic()
+
+
+class FileSpeaker(_BaseSpeaker):
+    """Appends what it says to a 16-bit mono WAV file (and keeps the texts in `spoken`)."""
+
+    def __init__(self, path: str | Path, voice: str | None = None, rate: int = 165, volume: float = 0.9,
+                 renderer: Renderer | None = None, out_rate: int = 22050):
+        super().__init__(voice, rate, volume, renderer)
+        self.path = Path(path)
+        self.out_rate = out_rate
+        self.spoken: list[str] = []
+        self._frames: list[bytes] = []
+
+    def say(self, utterance: Mapping[str, Any] | str) -> None:
+        self.spoken.append(utterance if isinstance(utterance, str) else str(utterance.get("text") or ""))
+        super().say(utterance)
+
+    def _play(self, samples: np.ndarray, rate: int) -> None:
+        x = resample(samples.astype(np.float64), rate, self.out_rate) * self.volume
+        self._frames.append((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
+        if self.first_audio_at is None:
+            self.first_audio_at = time.monotonic()
+        with wave.open(str(self.path), "wb") as wf:
+            wf.setnchannels(1)
+            wf.setsampwidth(2)
+            wf.setframerate(self.out_rate)
+            wf.writeframes(b"".join(self._frames))
+
+
+def make_speaker(settings, *, want_audio: bool = True, notice: Callable[[str], None] = print, as_json=False):
+    """Pyttsx3Speaker on the configured output device, or a PrintSpeaker saying why not."""
+    from voice.loop import PrintSpeaker
+
+    if not want_audio:
+        return PrintSpeaker(as_json=as_json)
+    try:
+        return Pyttsx3Speaker(settings.voice, settings.voice_rate, settings.voice_volume, settings.output_device)
+    except LookupError as exc:
+        notice(f"no audio output ({exc}): prompts will be printed")
+    except Exception as exc:  # pyttsx3/espeak missing or broken
+        notice(f"speech output unavailable ({exc}): prompts will be printed")
+    return PrintSpeaker(as_json=as_json)
