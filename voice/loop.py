@@ -120,6 +120,7 @@ class Loop:
         self._down_since = None
         self.speak(body["utterances"])
         self.poll_seq = max(self.poll_seq, int(body["last_seq"]))
+        self.seen = {seq for seq in self.seen if seq > self.poll_seq}  # older ones never come back
 
     def _down(self) -> None:
         if self._down_since is None:
