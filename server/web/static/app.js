@@ -124,7 +124,15 @@
         if (input) input.value = "";
         appendUtterances(res.payload.utterances);
         render(res.payload.routine);
-      }).catch(function () { form.submit(); });
+      }).catch(function () {
+        // The API could not be reached as JSON: fall back to the plain form post.
+        if (button && button.name === "intent") {
+          var hidden = document.createElement("input");
+          hidden.type = "hidden"; hidden.name = "intent"; hidden.value = button.value;
+          form.appendChild(hidden);
+        }
+        form.submit();
+      });
     });
   }
 
