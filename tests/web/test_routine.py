@@ -89,3 +89,12 @@ def test_forms_work_when_an_access_token_is_required(tmp_path):
         assert view(client)["active"]
     finally:
         app.extensions["attune.db"].close()
+
+
+def test_delete_everything_ends_a_running_routine(client, csrf):
+    post(client, "/routine/start", csrf_token=csrf, routine="debrief")
+    assert view(client)["active"]
+    page = post(client, "/data/delete", csrf_token=csrf, confirm="delete everything")
+    assert "Everything was deleted" in page
+    assert not view(client)["active"]
+    assert client.get("/api/v1/utterances?after=0").get_json()["utterances"] == []
