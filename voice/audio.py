@@ -61,7 +61,10 @@ def to_pcm16k(samples: np.ndarray, rate: int, dst_rate: int = RATE) -> bytes:
     x = np.asarray(samples)
     if x.dtype.kind in "iu":
         scale = float(np.iinfo(x.dtype).max) + 1.0
-        offset = scale if x.dtype.kind == "u" else 0.0
+        offset = 0.0
+        if x.dtype.kind == "u":  # unsigned (8-bit WAV): centred on half the range
+            scale /= 2
+            offset = scale
         x = (x.astype(np.float64) - offset) / scale
     else:
         x = x.astype(np.float64)

@@ -1,0 +1,88 @@
+"""Real pocketsphinx decoding of English speech synthesized at test time (several voices, speeds, faint noise)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.voice.conftest import VOICES
+from voice.recognizers import Grammar, command_grammar
+
+# (sentence, the step's expected intents, intent the whole pipeline must produce)
+COMMANDS = [
+    ("start our nightly debrief", None, "StartDebrief"),
+    ("i feel lonely", ["Feeling"], "Feeling"),
+    ("i need some rest", ["Need"], "Need"),
+    ("how much time is left", ["Feeling"], "TimeLeft"),
+    ("repeat the question", ["Need"], "Repeat"),
+    ("give me a repair phrase", None, "RepairPhrase"),
+]
+OUT_OF_DOMAIN = [
+    "turn on the kitchen lights",
+    "what is the weather like tomorrow",
+    "set a timer for five minutes",
+    "add milk to my shopping list",
+]
+
+
+def decode_intent(recognizer, matcher, pcm, expect):
+    result = recognizer.decode(pcm, command_grammar(matcher, expect))
+    intent = matcher.match(result.text, expect=expect).intent if result.accepted else None
+    return result, intent
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_command_mode_across_voices(synth, ps_recognizer, matcher, voice):
+    got = []
+    for text, expect, want in COMMANDS:
+        result, intent = decode_intent(ps_recognizer, matcher, synth.pcm(text, voice), expect)
+        assert result.engine == "pocketsphinx" and result.mode == "command"
+        got.append((text, result.text, intent == want))
+    correct = sum(ok for *_x, ok in got)
+    assert correct >= len(COMMANDS) - 1, got
+
+
+@pytest.mark.parametrize("speed", [130, 200])
+def test_command_mode_at_other_speeds(synth, ps_recognizer, matcher, speed):
+    result, intent = decode_intent(ps_recognizer, matcher, synth.pcm("start our nightly debrief", "en-us", speed), None)
+    assert intent == "StartDebrief", result
+
+
+def test_out_of_grammar_speech_is_rejected_not_guessed(synth, ps_recognizer, matcher):
+    outcomes = []
+    for text in OUT_OF_DOMAIN:
+        result, intent = decode_intent(ps_recognizer, matcher, synth.pcm(text), None)
+        outcomes.append((text, result.text, result.confidence, intent))
+    accepted = [o for o in outcomes if o[3] is not None]
+    assert len(accepted) <= 1, outcomes
+
+
+def test_silence_is_rejected(ps_recognizer, matcher):
+    from tests.voice.conftest import add_noise
+
+    result = ps_recognizer.decode(add_noise(bytes(32000)), command_grammar(matcher, None))
+    assert not result.accepted and result.text == ""
+
+
+def test_dictation_mode_gives_free_text(synth, ps_recognizer):
+    result = ps_recognizer.decode(synth.pcm("i felt lonely when you came home late"), None)
+    assert result.mode == "dictation" and result.accepted
+    assert len(result.text.split()) >= 3
+    assert {"lonely", "home", "late", "felt"} & set(result.text.split()), result.text
+
+
+def test_streaming_gives_partials_then_the_same_result(synth, ps_recognizer):
+    grammar = Grammar.from_phrases(["start our nightly debrief", "pause", "stop"])
+    pcm = synth.pcm("start our nightly debrief")
+    ps_recognizer.start(grammar)
+    partials = [p for i in range(0, len(pcm), 3200) if (p := ps_recognizer.feed(pcm[i:i + 3200]))]
+    final = ps_recognizer.finish()
+    assert partials and final.text == "start our nightly debrief"
+    assert final.audio_seconds == pytest.approx(len(pcm) / 32000)
+
+
+def test_phrase_grammar_both_forms():
+    grammar = Grammar.from_phrases(["Stop", "stop talking", "[unk]"])
+    assert grammar.phrases == ("stop", "stop talking", "[unk]")
+    assert "public <attune> = stop | stop talking;" in grammar.jsgf
+    start, final, transitions, n = grammar.graph
+    assert {t[3] for t in transitions if len(t) == 4} == {"stop", "talking"}
