@@ -12,7 +12,7 @@ from typing import Sequence
 
 BAR_HEIGHT = 18
 BAR_GAP = 8
-LABEL_WIDTH = 110
+LABEL_WIDTH = 130
 VALUE_WIDTH = 34
 WIDTH = 360
 
