@@ -295,8 +295,8 @@ class VoskRecognizer(_Base):
 
     def usable_phrases(self, phrases: Iterable[str]) -> list[str]:
         """Phrases whose every word the model knows (vosk would drop unknown words with a warning)."""
-        kept = [p for p in phrases if p == "[unk]" or all(self.known(w) for w in p.split())]
-        if "[unk]" not in kept:
+        kept = [p for p in phrases if p != "[unk]" and all(self.known(w) for w in p.split())]
+        if self.known("[unk]"):  # English models have it; without it, only confidence can reject
             kept.append("[unk]")
         return kept
 
