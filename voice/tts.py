@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
 import re
@@ -60,7 +62,8 @@ class Renderer:
             self._engine.setProperty("rate", int(self.rate))
             self._engine.setProperty("volume", 1.0)  # volume is applied at playback, live
             self._engine.save_to_file(text, path)
-            self._engine.runAndWait()
+            with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints "Audio saved to ..."
+                self._engine.runAndWait()
             if not os.path.exists(path) or os.path.getsize(path) <= 44:
                 raise RuntimeError("pyttsx3 wrote no audio")
             data, rate = read_wav(path)
