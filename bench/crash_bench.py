@@ -3,7 +3,8 @@
 One kill cycle: start `python -m voice serve` (waitress) on a fixed loopback port and
 one database file, let a writer thread POST entries, repair commitments and ritual
 log lines (each with an `Idempotency-Key` and a unique marker text) over a keep-alive
-connection, and SIGKILL the server after a random 20-300 ms. Then, with no server
+connection, plus answers posted to a running debrief (`/events`), and SIGKILL the server after a
+random 20-300 ms. Then, with no server
 running, open the file with sqlite3 and check:
 
 - `PRAGMA integrity_check` is "ok" and `PRAGMA foreign_key_check` is empty;
@@ -28,6 +29,7 @@ import http.client
 import json
 import os
 import random
+import re
 import select
 import signal
 import socket
@@ -97,9 +99,13 @@ class Write:
     marker: str
 
 
-def make_write(n: int, rng: random.Random, run_id: str) -> Write:
+def make_write(n: int, rng: random.Random, run_id: str, events: bool = True) -> Write:
     marker = f"crash-{run_id}-{n}"
-    kind = n % 3
+    kind = n % 4 if events else n % 3
+    if kind == 3:
+        # An answer in the running debrief's talk segment: routine state, entry and utterances in one transaction.
+        return Write("/api/v1/events", {"text": marker, "partner": "Alex", "source": "voice"}, f"k-{run_id}-{n}",
+                     marker)
     if kind == 0:
         return Write("/api/v1/entries", {"partner": rng.choice(PARTNERS), "kind": "note", "value": marker,
                                          "private": rng.random() < 0.3}, f"k-{run_id}-{n}", marker)
@@ -115,6 +121,8 @@ class CrashReport:
     cycles: int = 0
     kills: int = 0
     acked: int = 0
+    acked_events: int = 0
+    """Acknowledged answers to the running debrief (POST /events)."""
     in_flight_at_kill: int = 0
     replayed_committed: int = 0
     """In-flight writes the killed server had committed (the replay got the stored answer)."""
@@ -161,6 +169,7 @@ class Writer(threading.Thread):
                 if 200 <= response.status < 300:
                     self.acked.add(write.marker)
                     self.report.acked += 1
+                    self.report.acked_events += write.path.endswith("/events")
                     if self.replaying:
                         replayed = response.getheader("Idempotent-Replayed") == "true"
                         self.replay_stats["committed" if replayed else "new"] += 1
@@ -171,6 +180,52 @@ class Writer(threading.Thread):
                     self.pending = None
         finally:
             conn.close()
+
+
+def start_debrief(port: int) -> None:
+    """Walk a slow-clock debrief to its first talk segment, where every text is an entry."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        for path, body in (("/api/v1/routines", {"routine": "debrief", "time_scale": 0.01}),
+                           ("/api/v1/events", {"intent": "Yes", "partner": "Alex"}),
+                           ("/api/v1/events", {"intent": "Yes", "partner": "Sam"})):
+            conn.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            view = json.loads(response.read())
+            if response.status >= 300:
+                raise RuntimeError(f"{path} -> {response.status}: {view}")
+        if view["routine"]["step"] != "appreciation.1":
+            raise RuntimeError(f"debrief is at {view['routine']['step']}, not appreciation.1")
+    finally:
+        conn.close()
+
+
+def warm_up(port: int) -> None:
+    """One text event, so the server has loaded its intent matcher before the kill timer starts.
+
+    (Loading it takes about half a second; without this, every answer to the debrief would be cut
+    off while the matcher loads, and the stream of writes would stall on it.)
+    """
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", "/api/v1/events", body=json.dumps({"text": "how much time is left", "partner": "Alex"}),
+                     headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"warm-up event -> {response.status}")
+    finally:
+        conn.close()
+
+
+def visible_entries(db_path: Path, viewer: str) -> int:
+    """Entries the API should count for `viewer`: shared ones and the viewer's own private ones."""
+    conn = sqlite3.connect(db_path, timeout=30)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM entries e JOIN partners p ON p.id = e.partner_id"
+                            " WHERE e.private = 0 OR p.name = ?", (viewer,)).fetchone()[0]
+    finally:
+        conn.close()
 
 
 def verify_file(db_path: Path, acked: set[str], report: CrashReport, cycle: int) -> Counter:
@@ -248,19 +303,20 @@ def run_lane(cycles: int, workdir: Path | None = None, seed: int = 7, min_ms: fl
     report, acked, replay_stats = CrashReport(), set(), Counter()
     run_id = f"{seed}x{rng.randrange(10**6)}"
     counter = iter(range(10**9))
-    writes: dict[str, Write] = {}
-
-    def next_write() -> Write:
-        write = make_write(next(counter), rng, run_id)
-        writes[write.marker] = write
-        return write
-
+    routine_cycle = [False]
+    next_write = lambda: make_write(next(counter), rng, run_id, routine_cycle[0])  # noqa: E731
     pending: Write | None = None
     started = time.monotonic()
     for cycle in range(cycles):
         t0 = time.monotonic()
         process = start_server(db_path, port, env, log_path)
         report.startup_s.append(time.monotonic() - t0)
+        if cycle == 0:
+            start_debrief(port)
+        # Every 4th cycle also answers the debrief; those (and replays of an answer) warm the matcher up first.
+        routine_cycle[0] = cycle % 4 == 0
+        if routine_cycle[0] or (pending is not None and pending.path.endswith("/events")):
+            warm_up(port)
         if pending is not None:
             report.in_flight_at_kill += 1
         writer = Writer(port, next_write, pending, report, acked, replay_stats)
@@ -285,10 +341,9 @@ def run_lane(cycles: int, workdir: Path | None = None, seed: int = 7, min_ms: fl
         if pending is not None:
             report.in_flight_at_kill += 1
             _replay_one(port, pending, report, acked, replay_stats)
-        counts = verify_file(db_path, acked, report, cycles)
+        verify_file(db_path, acked, report, cycles)
         for viewer in PARTNERS:
-            expected = sum(1 for marker in counts if marker in writes and writes[marker].path.endswith("entries")
-                           and (not writes[marker].body["private"] or writes[marker].body["partner"] == viewer))
+            expected = visible_entries(db_path, viewer)
             seen = api_entry_total(port, viewer)
             if seen != expected:
                 report.api_mismatch.append(f"entries visible to {viewer}: API {seen}, file {expected}")
@@ -327,23 +382,27 @@ def summary(report: CrashReport) -> str:
     return "\n".join([
         f"- kills survived: **{report.kills - len(report.integrity_failures)} of {report.kills}** SIGKILLs "
         f"(`PRAGMA integrity_check` ok and no foreign-key violations after every one)",
-        f"- acknowledged writes: {report.acked}; lost: {len(report.lost)}; doubled: {len(report.doubled)}; "
+        f"- acknowledged writes: {report.acked} ({report.acked_events} of them debrief answers via /events); "
+        f"lost: {len(report.lost)}; doubled: {len(report.doubled)}; "
         f"unexpected errors: {len(report.errors)}",
         f"- writes in flight at a kill and replayed with the same Idempotency-Key: {report.in_flight_at_kill} "
         f"({report.replayed_committed} had been committed before the kill and were answered from the "
         f"idempotency record, {report.replayed_new} had not and were written once by the replay, the rest "
         f"were cut off again by the next kill and replayed later)",
         f"- server alive per cycle: {min(report.alive_ms):.0f}-{max(report.alive_ms):.0f} ms "
-        f"(random 20-300 ms after the banner); start-up to banner p50 "
+        f"(scheduled: a random 20-300 ms after the writer starts); start-up to banner p50 "
         f"{statistics.median(startup) * 1000:.0f} ms, max {startup[-1] * 1000:.0f} ms",
         f"- wall time: {report.wall_s:.0f} s (two servers killed side by side, each on its own file)",
     ])
 
 
 METHOD = """Method (`bench/crash_bench.py`, asserted by `tests/reliability/test_crash.py`): each cycle starts a
-real `attune serve` (waitress, `synchronous=FULL`, WAL) on one database file, a writer thread POSTs
-entries, repair commitments and ritual-log lines over a keep-alive connection, each with an
-`Idempotency-Key` and a unique marker, and the server gets SIGKILL after a random 20-300 ms. With no
+real `attune serve` (waitress, WAL, `synchronous={sync}`) on one database file, a writer thread POSTs
+entries, repair commitments, ritual-log lines and answers to a running debrief (`POST /events` in a
+talk segment: routine state, entry and utterances in one transaction) over a keep-alive connection,
+each with an `Idempotency-Key` and a unique marker, and the server gets SIGKILL a random 20-300 ms after
+the writer starts. Every 4th cycle also posts debrief answers; it first sends one warm-up text event that
+loads the intent matcher (half a second), so the answers are not all cut off while it loads. With no
 server running the file is opened with sqlite3: `PRAGMA integrity_check`, `PRAGMA foreign_key_check`,
 and every acknowledged marker must be present exactly once. The write that was in flight at the kill is
 replayed with the same key at the next start (what the voice loop's journal does). A last start checks
@@ -362,7 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     for problem in (report.integrity_failures + report.lost + report.doubled + report.errors
                     + report.api_mismatch)[:20]:
         print("PROBLEM:", problem)
-    update_section(args.out, "crash", "## Crash safety (SIGKILL during writes)\n\n" + METHOD + "\n\n"
+    sync = re.search(r"PRAGMA synchronous=(\w+)", (ROOT / "server" / "db.py").read_text())
+    method = METHOD.replace("{sync}", sync.group(1) if sync else "?")
+    update_section(args.out, "crash", "## Crash safety (SIGKILL during writes)\n\n" + method + "\n\n"
                    + f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
                      f"seed {args.seed}:\n\n" + text + "\n")
     return 0 if report.ok else 1

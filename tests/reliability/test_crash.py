@@ -31,3 +31,4 @@ def test_sigkill_during_writes_loses_and_doubles_nothing(tmp_path):
     assert report.acked > report.kills
     assert report.in_flight_at_kill > 100
     assert report.replayed_committed > 0 and report.replayed_new > 0
+    assert report.acked_events > 0, "no debrief answer got through: /events was never exercised"
