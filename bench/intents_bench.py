@@ -31,7 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from intents import Matcher  # noqa: E402
+from intents import BUILTIN_INTENTS, Matcher  # noqa: E402
 from intents.samples import template_samples  # noqa: E402
 
 CASES = ROOT / "tests" / "intents" / "cases"
@@ -43,7 +43,8 @@ HOLDOUTS = (  # (file, its first blind measurement; None while still blind)
     ("holdout2.yaml", "89.9% (107/119)"),
     ("holdout3.yaml", "93.3% (112/120)"),
     ("holdout4.yaml", "92.4% (109/118)"),
-    ("holdout5.yaml", None),
+    ("holdout5.yaml", "89.6% (103/115)"),
+    ("holdout6.yaml", "94.8% (110/116)"),
 )
 EXTRA_LISTS = {"partner": ["Alex", "Sam"], "ritual": ["Sunday walk"]}
 
@@ -140,12 +141,18 @@ def main(argv: list[str] | None = None) -> int:
     ha = [s for s in HOME_ASSISTANT.read_text(encoding="utf-8").splitlines() if s.strip()]
 
     # accuracy
-    sample_ok = sum(1 for s in samples
-                    if (lambda r: (r.intent, dict(r.slots)) == (s.intent, s.slots))(matcher.match(s.text, [s.intent])))
+    def sample_ok_(s) -> bool:
+        r = matcher.match(s.text, [s.intent])
+        # a bare value never hides a built-in ("help" at the needs step is Help), by design
+        return (r.intent, dict(r.slots)) == (s.intent, s.slots) or (s.context_only and r.intent in BUILTIN_INTENTS)
+
+    sample_ok = sum(1 for s in samples if sample_ok_(s))
+    bare_builtin = sum(1 for s in samples if s.context_only and matcher.match(s.text, [s.intent]).intent in BUILTIN_INTENTS)
     para_ok = sum(correct(matcher, c) for c in paraphrases)
     hold_fails = {name: [c for c in cases if not correct(matcher, c)] for name, cases, _blind in holdouts}
-    last_name, last_cases, _ = holdouts[-1]
+    last_name, last_cases, last_blind = holdouts[-1]
     last_ok = len(last_cases) - len(hold_fails[last_name])
+    last_figure = last_blind or pct(last_ok, len(last_cases))
     own_pairs = [(t, e) for t in own_ood for e in STEPS]
     own_rejected = sum(1 for t, e in own_pairs if matcher.match(t, e).intent is None)
     own_plain = sum(1 for t in own_ood if matcher.match(t).intent is None)
@@ -186,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{(lambda r: f'{r.intent} {dict(r.slots) or chr(32)}'.strip())(matcher.match(c['text'], c.get('expect')))} |"
             for c in failed) or "| (none) | | |"
 
+    last_note = ("it has not been tuned against since" if last_blind is None else
+                 "after it was measured, one fault its failures showed was fixed (leaving out a superfluous "
+                 "word could drop a negation: \"I feel like I'm not heard\" came out as heard); nothing else "
+                 "was changed for it, and no later set exists")
     holdout_summary = "\n".join(
         f"  - {name} ({len(cases)} sentences): blind {blind or pct(len(cases) - len(hold_fails[name]), len(cases))}; "
         f"now {pct(len(cases) - len(hold_fails[name]), len(cases))}" for name, cases, blind in holdouts)
@@ -209,7 +220,7 @@ from the project venv; the machine was shared with other processes while this ra
 |---|---|
 | p99 latency per utterance < 1 ms | **{ms(percentile(best, 0.99))}** (best of {args.rounds}); single run {ms(percentile(first, 0.99))} |
 | 100% of template samples | **{pct(sample_ok, len(samples))}** |
-| >= 95% of paraphrases | **{pct(para_ok, len(paraphrases))}** tuned set; **{pct(last_ok, len(last_cases))}** on the blind held-out set ({last_name}); earlier held-out sets' blind figures: {", ".join(f"{n} {b}" for n, _c, b in holdouts[:-1])} |
+| >= 95% of paraphrases | **{pct(para_ok, len(paraphrases))}** tuned set; **{last_figure}** on the last held-out set ({last_name}) when first measured blind; earlier sets' blind figures: {", ".join(f"{n} {b}" for n, _c, b in holdouts[:-1])} (all held-out sets now: {pct(sum(len(c) - len(hold_fails[n]) for n, c, _b in holdouts), len(heldout_cases))}) |
 | >= 95% of out-of-domain rejected | **{pct(len(ha_rest) - len(ha_accepted), len(ha_rest))}** Home Assistant (overlap excluded); **{pct(own_rejected, len(own_pairs))}** our own set |
 
 ## Latency
@@ -246,7 +257,9 @@ first result is the answer.
 
 - Template samples: {pct(sample_ok, len(samples))}: hassil's sampler over trimmed copies of every
   template (every alternative, optional and list value at least once), matched with the
-  template's intent expected, intent and slots compared.
+  template's intent expected, intent and slots compared. {bare_builtin} bare-value samples
+  ("help" as a need) come out as the built-in instead, which is the intended rule (a bare value
+  never hides a built-in) and counts as correct.
 - Paraphrases (tuned set, tests/intents/cases/paraphrases.yaml): {pct(para_ok, len(paraphrases))}. The
   templates were edited until these passed, so this is a training figure.
 - Held-out sets: the protocol was write a set, commit it, measure it once blind, then read its
@@ -254,8 +267,8 @@ first result is the answer.
   never by copying held-out sentences), and write the next set before those changes. Once its
   failures have been read a set is no longer blind. Each set's first (blind) figure, and now:
 {holdout_summary}
-  The last set, {last_name}, has never been tuned against: **{pct(last_ok, len(last_cases))}** is the
-  honest figure for unseen paraphrases.
+  The honest figure for unseen paraphrases is the last set's blind one, **{last_figure}** ({last_name});
+  {last_note}.
 - Our out-of-domain set (out_of_domain.yaml, {len(own_ood)} sentences: home automation, trivia,
   shopping, small talk, media, near misses sharing words with attune): rejected
   {pct(own_plain, len(own_ood))} with no expectation, {pct(own_rejected, len(own_pairs))} over all

@@ -4,6 +4,8 @@
 - A leading discourse marker or polite request: "okay so let's keep going" -> "let's keep going",
   "can you help me figure out my needs" -> "help me figure out my needs".
 - Content-free trailing words: "I want to check in with you" -> "I want to check in".
+- One superfluous known word: "got another one" -> "another one" (the matcher only tries this
+  when every word is template vocabulary, so device and place names never get this far).
 - A trailing reason: "I felt lonely when you left early" -> "I felt lonely".
 """
 
@@ -20,7 +22,7 @@ _SUBORDINATE = re.compile(r"\s(?:when|because|cause|since|after|while|as|if|when
 
 _TAIL_WORDS = frozenset(
     "with you him her them us me each other please now today tonight together again too then for right away "
-    "thanks thank my partner here".split())
+    "thanks thank my partner here from".split())
 
 MIN_CLAUSE_WORDS = 2
 """A clause shorter than this ("ok", "yes") only counts when the rest of the sentence is empty."""
@@ -42,9 +44,22 @@ def without_tail(norm: str, names: frozenset[str] = frozenset()) -> str | None:
     """The sentence without content-free trailing words ("... with you", "... with sam please")."""
     words = norm.split()
     end = len(words)
-    while end > MIN_CLAUSE_WORDS and (words[end - 1] in _TAIL_WORDS or words[end - 1] in names):
+    while end > 1 and (words[end - 1] in _TAIL_WORDS or words[end - 1] in names):
         end -= 1
     return " ".join(words[:end]) if end < len(words) else None
+
+
+_NEGATIONS = frozenset(
+    "not no never nothing none nobody nope nah don't didn't doesn't isn't wasn't weren't aren't can't "
+    "cannot couldn't won't wouldn't shouldn't haven't hasn't hadn't without un".split())
+
+
+def one_word_shorter(words: list[str]) -> list[str]:
+    """The sentence with each single word left out, in order ("I really like that one").
+
+    Negations are never left out: "I'm not heard" must not become "I'm heard".
+    """
+    return [" ".join(words[:i] + words[i + 1:]) for i in range(len(words)) if words[i] not in _NEGATIONS]
 
 
 def head(norm: str) -> str | None:

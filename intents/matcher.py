@@ -17,7 +17,7 @@ from hassil.intents import Intent, IntentData, TextSlotList, TextSlotValue
 from hassil.expression import TextChunk
 from hassil.sample import sample_expression
 
-from intents.clauses import MIN_CLAUSE_WORDS, clauses, head, without_lead, without_tail
+from intents.clauses import MIN_CLAUSE_WORDS, clauses, head, one_word_shorter, without_lead, without_tail
 from intents.expr import Vocabulary
 from intents.fuzzy import WordRepairer, repair_confidence
 from intents.loader import SourceLine, load_locale
@@ -32,6 +32,10 @@ CLAUSE_FACTOR = 0.9
 """Confidence factor when only one clause of a punctuated sentence matched."""
 TAIL_FACTOR = 0.9
 """Confidence when content-free trailing words ("... with you") had to be dropped."""
+EDIT_FACTOR = 0.8
+"""Confidence when one superfluous word had to be left out."""
+MIN_EDIT_WORDS, MAX_EDIT_WORDS = 3, 8
+"""Sentence lengths (words) for which leaving one word out is tried."""
 HEAD_FACTOR = 0.85
 """Confidence factor when only the main clause before "when/because ..." matched."""
 
@@ -49,7 +53,8 @@ class MatchResult:
     text: str = ""
     """The text as given."""
     method: str = "none"
-    """How it matched: "template", "repaired" (misheard words fixed), "clause" (one clause of a
+    """How it matched: "template", "repaired" (misheard words fixed), "edited" (one superfluous
+    word left out), "clause" (one clause of a
     punctuated sentence), "head" (the part before "when/because ..."), or "none"."""
 
     @property
@@ -244,8 +249,8 @@ class Matcher:
         return all(set(p.split()) <= self.skip_vocabulary for i, p in enumerate(parts) if i != index)
 
     def _match_sentence(self, norm: str, expected: frozenset[str]) -> tuple[_Hit, float, str] | None:
-        """Exact template match; else without a leading "okay so" or a trailing "with you"; else with
-        misheard words repaired."""
+        """Exact template match; else without a leading "okay so" or a trailing "with you"; else
+        with one superfluous word left out; else with misheard words repaired."""
         hit = self._recognize(norm, expected)
         if hit is not None:
             return hit, 1.0, "template"
@@ -259,7 +264,13 @@ class Matcher:
             hit = self._recognize(short, expected)
             if hit is not None:
                 return hit, TAIL_FACTOR, "template"
-        repair = self._repairer.repair((rest or norm).split())
+        words = (rest or norm).split()
+        if MIN_EDIT_WORDS <= len(words) <= MAX_EDIT_WORDS and set(words) <= self.vocabulary:
+            for shorter in one_word_shorter(words):
+                hit = self._recognize(shorter, expected)
+                if hit is not None:
+                    return hit, EDIT_FACTOR, "edited"
+        repair = self._repairer.repair(words)
         if repair is not None:
             hit = self._recognize(repair.text, expected)
             if hit is not None:

@@ -101,3 +101,10 @@ def test_slot_values_and_names(matcher):
     assert matcher.intent_names == INTENT_NAMES
     with pytest.raises(KeyError):
         matcher.slot_values("colour")
+
+
+@pytest.mark.parametrize("text", ["I'm not happy", "I feel like I'm not heard", "I don't feel safe",
+                                  "not grateful at all"])
+def test_negations_never_flip_a_feeling(matcher, text):
+    result = matcher.match(text, expect=["Feeling"])
+    assert result.slots.get("feeling") not in ("happy", "heard", "safe", "grateful"), result
