@@ -182,12 +182,13 @@ class PocketsphinxRecognizer(_Base):
         self.score_scale = score_scale
         self._ps = pocketsphinx
         self._command = pocketsphinx.Decoder(hmm=self._paths["hmm"], dict=self._paths["dict"], lm=None,
-                                             beam=1e-30, wbeam=1e-20, pbeam=1e-30, loglevel="FATAL")
+                                             beam=1e-30, wbeam=1e-20, pbeam=1e-30, dither=True, loglevel="FATAL")
         self._phone = pocketsphinx.Decoder(hmm=self._paths["hmm"], allphone=self._paths["allphone"], lm=None,
-                                           lw=2.0, loglevel="FATAL")
+                                           lw=2.0, dither=True, loglevel="FATAL")
         self._dictation = None
         self._searches: OrderedDict[str, None] = OrderedDict()
         self._active = None
+        self._buffer: list[bytes] = []
         self._mode = "command"
         self._spent = 0.0
         self._bytes = 0
@@ -195,7 +196,7 @@ class PocketsphinxRecognizer(_Base):
     def _dictation_decoder(self):
         if self._dictation is None:
             self._dictation = self._ps.Decoder(hmm=self._paths["hmm"], dict=self._paths["dict"],
-                                               lm=self._paths["lm"], loglevel="FATAL")
+                                               lm=self._paths["lm"], dither=True, loglevel="FATAL")
         return self._dictation
 
     def _use_grammar(self, grammar: Grammar) -> None:
@@ -230,14 +231,14 @@ class PocketsphinxRecognizer(_Base):
             self._mode = "command"
             self._use_grammar(grammar)
             self._active = [self._command, self._phone]
-        for decoder in self._active:
-            decoder.start_utt()
+        self._buffer = []
+        self._active[0].start_utt()
         self._spent += time.perf_counter() - started
 
     def feed(self, pcm: bytes) -> str | None:
         started = time.perf_counter()
-        for decoder in self._active:
-            decoder.process_raw(pcm, no_search=False, full_utt=False)
+        self._active[0].process_raw(pcm, no_search=False, full_utt=False)  # live pass, for partials
+        self._buffer.append(pcm)
         self._bytes += len(pcm)
         hyp = self._active[0].hyp()
         self._spent += time.perf_counter() - started
@@ -245,7 +246,13 @@ class PocketsphinxRecognizer(_Base):
 
     def finish(self) -> Transcript:
         started = time.perf_counter()
+        self._active[0].end_utt()
+        # The final pass sees the whole utterance, so its cepstral mean is this speaker's and this
+        # microphone's (the model's batch CMN): a live running mean is off for the first utterances.
+        pcm = b"".join(self._buffer)
         for decoder in self._active:
+            decoder.start_utt()
+            decoder.process_raw(pcm, no_search=False, full_utt=True)
             decoder.end_utt()
         main = self._active[0]
         hyp = main.hyp()
