@@ -92,7 +92,7 @@ class _JsgfWriter:
 
     def __init__(self, matcher, dictionary: frozenset[str] | None):
         self.rules = matcher.intents.expansion_rules
-        self.lists = matcher.intents.slot_lists
+        self.lists = getattr(matcher, "written_lists", matcher.intents.slot_lists)
         self.dictionary = dictionary
         self.defs: dict[str, str | None] = {}  # JSGF rule name -> body (None: unusable)
 

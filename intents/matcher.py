@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from hassil import Intents, recognize_all
-from hassil.intents import Intent, IntentData, TextSlotList, TextSlotValue
+from hassil.intents import Intent, IntentData, SlotList, TextSlotList, TextSlotValue
 from hassil.expression import TextChunk
 from hassil.sample import sample_expression
 
@@ -175,6 +175,8 @@ class Matcher:
         self._partner_words = frozenset(
             w for v in getattr(partners, "values", []) if isinstance(v.text_in, TextChunk)
             for w in normalize(v.text_in.text).split())
+        self.written_lists: Mapping[str, SlotList] = MappingProxyType(dict(intents.slot_lists))
+        """Slot lists as written in the YAML (templated values), for compact grammars."""
         self._cache: OrderedDict[tuple[str, frozenset[str]], MatchResult] = OrderedDict()
 
     @classmethod
@@ -185,8 +187,11 @@ class Matcher:
         intents = Intents.from_dict(merged)
         for name, values in (extra_lists or {}).items():
             _extend_list(intents, name, values or (), keep_case=(name == "partner"))
+        written = dict(intents.slot_lists)
         _flatten_lists(intents)
-        return cls(intents, MappingProxyType(dict(sources)), locale)
+        matcher = cls(intents, MappingProxyType(dict(sources)), locale)
+        matcher.written_lists = MappingProxyType(written)
+        return matcher
 
     @property
     def intent_names(self) -> tuple[str, ...]:

@@ -68,7 +68,7 @@ def test_template_vocabulary_is_mostly_in_the_dictionary(matcher):
 def test_jsgf_loads_in_pocketsphinx(matcher):
     pocketsphinx = pytest.importorskip("pocketsphinx")
     decoder = pocketsphinx.Decoder(lm=None, loglevel="FATAL")
-    for i, expect in enumerate(STEPS):
+    for i, expect in enumerate((None, ["Feeling"], ["Yes", "No", "Partly"], list(STARTER_INTENTS))):
         name = f"step{i}"
         decoder.add_jsgf_string(name, jsgf(matcher, expect))
         decoder.activate_search(name)
