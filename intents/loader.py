@@ -6,17 +6,18 @@ own tooling reports template errors. Pure apart from reading the files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
-from hassil.expression import Expression, Group, ListReference, RuleReference
+from hassil.expression import Expression, Group, ListReference, RuleReference, Sentence
 from hassil.parse_expression import parse_sentence
 
 from intents.names import INTENT_NAMES
 
 DATA_DIR = Path(__file__).parent / "data"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: several times faster
 
 
 class IntentsDataError(ValueError):
@@ -39,6 +40,8 @@ class SourceLine:
     """1-based line number of the text."""
     intent: str | None
     """Intent the sentence belongs to (None for lists and rules)."""
+    parsed: Sentence | None = field(default=None, compare=False, repr=False)
+    """hassil's parse of the sentence."""
 
 
 def locale_dir(locale: str, data_dir: Path | None = None) -> Path:
@@ -66,7 +69,7 @@ def _node_item(node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] 
 def _read(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
     try:
         text = path.read_text(encoding="utf-8")
-        return yaml.safe_load(text) or {}, yaml.compose(text)
+        return yaml.load(text, Loader=_Loader) or {}, yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise IntentsDataError(path, mark.line + 1 if mark else None, None,
@@ -92,7 +95,8 @@ def _check_refs(expr: Expression, rules: set[str], lists: set[str]) -> str | Non
 def load_locale(locale: str = "en", data_dir: Path | None = None) -> tuple[dict[str, Any], dict[str, SourceLine]]:
     """Merge every *.yaml of the locale into one hassil dict and check every template.
 
-    Returns the dict (for `hassil.Intents.from_dict`) and, per sentence text, where it came from.
+    Returns the dict (for `hassil.Intents.from_dict`) and, per sentence text, where it came from
+    (`SourceLine.parsed` holds hassil's parse, so it is not parsed twice).
     """
     folder = locale_dir(locale, data_dir)
     merged: dict[str, Any] = {"language": locale, "intents": {}, "lists": {}, "expansion_rules": {},
@@ -159,7 +163,10 @@ def load_locale(locale: str = "en", data_dir: Path | None = None) -> tuple[dict[
             raise IntentsDataError(folder, None, None, f"expansion rule <{name}>: {problem}")
     for text, source in pending:
         try:
-            problem = _check_refs(parse_sentence(text).expression, rules, lists)
+            parsed = parse_sentence(text, keep_text=True)
+            problem = _check_refs(parsed.expression, rules, lists)
+            if where[text] is source:
+                where[text] = replace(source, parsed=parsed)
         except Exception as exc:
             problem = f"bad template syntax: {exc}"
         if problem:

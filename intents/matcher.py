@@ -134,7 +134,9 @@ def _flatten_lists(intents: Intents) -> None:
             for spoken in dict.fromkeys(normalize(t) for t in sample_expression(value.text_in)):
                 flat.append(TextSlotValue(text_in=TextChunk(spoken), value_out=value.value_out,
                                           context=value.context, metadata=value.metadata))
-        intents.slot_lists[name] = TextSlotList(name=slot_list.name, values=flat)
+        flat_list = TextSlotList(name=slot_list.name, values=flat)
+        flat_list.get_candidates("")  # build hassil's value index now, before any thread matches
+        intents.slot_lists[name] = flat_list
 
 
 class Matcher:
@@ -161,6 +163,7 @@ class Matcher:
                     one = IntentData(sentence_texts=[text], slots=data.slots, metadata=data.metadata,
                                      wildcard_list_names=data.wildcard_list_names)
                     index = len(self._templates)
+                    one.__dict__["sentences"] = [sentence]  # hassil's cached_property, filled with the parse we have
                     clauses = sentence.get_required_clauses(intents.expansion_rules)
                     self._templates.append(
                         _Template(name, order, context_only, Intent(name, [one]), one, text, clauses))
@@ -185,6 +188,11 @@ class Matcher:
         """Parse the locale's templates; `extra_lists` adds partner names and rituals from settings."""
         merged, sources = load_locale(locale, data_dir)
         intents = Intents.from_dict(merged)
+        for intent in intents.intents.values():  # reuse the loader's parses (hassil would parse again)
+            for data in intent.data:
+                parsed = [sources[t].parsed for t in data.sentence_texts]
+                if all(p is not None for p in parsed):
+                    data.__dict__["sentences"] = parsed
         for name, values in (extra_lists or {}).items():
             _extend_list(intents, name, values or (), keep_case=(name == "partner"))
         written = dict(intents.slot_lists)

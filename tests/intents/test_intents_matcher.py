@@ -108,3 +108,16 @@ def test_slot_values_and_names(matcher):
 def test_negations_never_flip_a_feeling(matcher, text):
     result = matcher.match(text, expect=["Feeling"])
     assert result.slots.get("feeling") not in ("happy", "heard", "safe", "grateful"), result
+
+
+def test_one_matcher_serves_many_threads():
+    """The server matches from several request threads at once with one matcher."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    fresh = Matcher.load("en", extra_lists={"partner": ["Alex", "Sam"]})
+    texts = ["I feel kind of lonely", "start the debrief", "yes", "turn on the lights", "I need space",
+             "how much time is left", "it's Sam", "give me a sorry phrase"] * 25
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda t: fresh.match(t, expect=["Feeling", "Need"]), texts))
+    expected = [fresh.match(t, expect=["Feeling", "Need"]) for t in texts]
+    assert [(r.intent, r.slots) for r in results] == [(r.intent, r.slots) for r in expected]
