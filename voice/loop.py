@@ -182,15 +182,19 @@ class Loop:
     def run(self, source: Iterable[Heard | str]) -> int:
         """Hear everything from `source`, then keep going until the running routine ends.
 
-        Returns 0, or 1 if the server stayed unreachable for `give_up_s` after the input ended
-        with events still unsent.
+        Returns 0; 1 if the input failed (the error is reported in one line), or if the server
+        stayed unreachable for `give_up_s` after the input ended with events still unsent.
         """
         items: queue.Queue = queue.Queue()
+
+        failed: list[BaseException] = []
 
         def read() -> None:
             try:
                 for item in source:
                     items.put(item)
+            except Exception as exc:  # a broken source (bad file, lost device) ends the input
+                failed.append(exc)
             finally:
                 items.put(_EOF)
 
@@ -204,6 +208,8 @@ class Loop:
                 item = None
             if item is _EOF:
                 input_done = True
+                if failed:
+                    self.notice(f"input stopped: {failed[0] or type(failed[0]).__name__}")
             elif item is not None:
                 self.hear(item)
             self.poll()
@@ -211,7 +217,7 @@ class Loop:
                 active = self.routine_active()
                 if active is False and self.client.pending() == 0:
                     self.poll()
-                    return 0
+                    return 1 if failed else 0
                 if active is None and self._down_since is not None and \
                         time.monotonic() - self._down_since > self.give_up_s:
                     self.notice(f"gave up waiting for the server; {self.client.pending()} event(s) kept "

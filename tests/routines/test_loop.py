@@ -125,3 +125,17 @@ def test_event_for_uses_the_step_expectations():
     assert matcher.expect == ["Yes", "No"]
     assert event == {"text": "hello there", "source": "cli", "time_scale": 50}
     assert loop.event_for("   ", None) is None
+
+
+def test_a_broken_source_is_reported_in_one_line_and_exits_1(wire, tmp_path):
+    def source():
+        yield "we had our weekly meal"
+        raise EOFError("bad.wav: not a WAV file")
+
+    notices = []
+    out = io.StringIO()
+    loop = Loop(Client("http://attune.test", tmp_path / "j.jsonl", opener=wire), PrintSpeaker(out),
+                poll_interval=0.001, notice=notices.append)
+    assert loop.run(source()) == 1
+    assert notices == ["input stopped: bad.wav: not a WAV file"]
+    assert "weekly meal" in out.getvalue()
