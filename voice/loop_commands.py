@@ -65,6 +65,9 @@ def listen(args: argparse.Namespace) -> int:
         print(f"attune: no state service at {loop.client.base_url} (start it with `attune serve`)", file=sys.stderr)
         return 2
     if args.text:
+        if sys.stdin.isatty():
+            print("attune: type what you would say, one line at a time (for example 'start our nightly "
+                  "debrief'); Ctrl-D when you're done.", file=sys.stderr)
         return loop.run(typed_lines(sys.stdin))
     try:
         from voice.audio_loop import listen_audio
