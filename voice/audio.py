@@ -75,10 +75,16 @@ def to_pcm16k(samples: np.ndarray, rate: int, dst_rate: int = RATE) -> bytes:
 
 
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
-    """A PCM WAV file as (frames[, channels]) integer samples and its rate."""
-    with wave.open(str(path), "rb") as wf:
-        channels, width, rate = wf.getnchannels(), wf.getsampwidth(), wf.getframerate()
-        raw = wf.readframes(wf.getnframes())
+    """A PCM WAV file as (frames[, channels]) integer samples and its rate.
+
+    A file that is not a PCM WAV (or is empty or cut short in its header) is a ValueError naming it.
+    """
+    try:
+        with wave.open(str(path), "rb") as wf:
+            channels, width, rate = wf.getnchannels(), wf.getsampwidth(), wf.getframerate()
+            raw = wf.readframes(wf.getnframes())
+    except (wave.Error, EOFError) as exc:
+        raise ValueError(f"{path}: not a PCM WAV file ({exc or 'empty or cut short'})") from None
     if width == 1:
         data = np.frombuffer(raw, dtype=np.uint8)
     elif width == 2:

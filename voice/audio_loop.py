@@ -165,6 +165,14 @@ def listen_audio(args: argparse.Namespace, loop) -> int:
         if missing:
             notice(f"no such file: {', '.join(missing)}")
             return 2
+        from voice.audio import read_wav
+
+        for path in args.wav:  # refuse unreadable audio up front, not mid-routine in the reader thread
+            try:
+                read_wav(path)
+            except (OSError, ValueError) as exc:
+                notice(f"{path}: {exc}" if str(path) not in str(exc) else str(exc))
+                return 2
         chunks: Iterable[bytes] = wav_chunks(args.wav)
         after_each = pace(loop)
         on_partial = None

@@ -136,6 +136,8 @@ class _Base:
     min_confidence = MIN_CONFIDENCE
 
     def decode(self, pcm: bytes, grammar: Grammar | None = None) -> Transcript:
+        if not pcm:  # a WAV with no frames: nothing was said (pocketsphinx fails on an empty buffer)
+            return self._result("", 0.0, "command" if grammar is not None else "dictation", 0.0, 0)
         self.start(grammar)
         step = RATE // 10 * 2  # 100 ms
         for i in range(0, len(pcm), step):
