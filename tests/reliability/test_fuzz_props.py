@@ -61,7 +61,11 @@ def mutated(draw_data, base: dict):
     return draw_data.draw(st.binary(max_size=200))
 
 
+SENT = {"requests": 0, "refused": 0}
+
+
 def call(client, method: str, path: str, data: bytes, content_type: str = "application/json"):
+    SENT["requests"] += 1
     return client.open(path, method=method, data=data, content_type=content_type,
                        headers={"Idempotency-Key": uuid.uuid4().hex})
 
@@ -69,6 +73,7 @@ def call(client, method: str, path: str, data: bytes, content_type: str = "appli
 def check_refusal(response, before, db_path, label):
     assert response.status_code < 500, f"{label}: {response.status_code} {response.get_data(as_text=True)[:300]}"
     if response.status_code >= 400:
+        SENT["refused"] += 1
         error = response.get_json()["error"]
         assert error["status"] == response.status_code and error["message"]
         assert changed_tables(before, snapshot(db_path)) == [], f"{label}: refused but wrote"
@@ -124,3 +129,9 @@ def test_any_query_string_gets_an_answer_not_a_crash(fuzz_app, path, params):
     assert response.status_code < 500, f"{path} {params}: {response.get_data(as_text=True)[:300]}"
     if response.status_code >= 400:
         assert response.get_json()["error"]["status"] == response.status_code
+
+
+def test_zz_figures():
+    """Last in this module: prints how many generated bodies were sent (for the bench notes)."""
+    print(f"\nhypothesis: {SENT['requests']} generated request bodies, {SENT['refused']} refused with a 4xx")
+    assert SENT["requests"] >= len(WRITES) * 10
