@@ -20,6 +20,7 @@ import argparse
 import os
 import platform
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -46,6 +47,7 @@ HOLDOUTS = (  # (file, its first blind measurement; None while still blind)
     ("holdout4.yaml", "92.4% (109/118)"),
     ("holdout5.yaml", "89.6% (103/115)"),
     ("holdout6.yaml", "94.8% (110/116)"),
+    ("holdout7.yaml", "89.7% (105/117)"),
 )
 EXTRA_LISTS = {"partner": ["Alex", "Sam"], "ritual": ["Sunday walk"]}
 
@@ -196,9 +198,13 @@ def main(argv: list[str] | None = None) -> int:
             for c in failed) or "| (none) | | |"
 
     last_note = ("it has not been tuned against since" if last_blind is None else
-                 "after it was measured, one fault its failures showed was fixed (leaving out a superfluous "
-                 "word could drop a negation: \"I feel like I'm not heard\" came out as heard); nothing else "
-                 "was changed for it, and no later set exists")
+                 "its failures were read and fixed afterwards like the earlier sets' (so it is no longer "
+                 "blind now), and no set was written after it")
+    blind_counts = [tuple(int(x) for x in re.search(r"\((\d+)/(\d+)\)", b).groups())
+                    for _n, _c, b in holdouts if b]
+    pooled = pct(sum(a for a, _ in blind_counts), sum(t for _, t in blind_counts)) if blind_counts else "n/a"
+    later = blind_counts[2:]
+    pooled_later = pct(sum(a for a, _ in later), sum(t for _, t in later)) if later else "n/a"
     holdout_summary = "\n".join(
         f"  - {name} ({len(cases)} sentences): blind {blind or pct(len(cases) - len(hold_fails[name]), len(cases))}; "
         f"now {pct(len(cases) - len(hold_fails[name]), len(cases))}" for name, cases, blind in holdouts)
@@ -222,7 +228,7 @@ from the project venv; the machine was shared with other processes while this ra
 |---|---|
 | p99 latency per utterance < 1 ms | **{ms(percentile(best, 0.99))}** (best of {args.rounds}); single run {ms(percentile(first, 0.99))} |
 | 100% of template samples | **{pct(sample_ok, len(samples))}** |
-| >= 95% of paraphrases | **{pct(para_ok, len(paraphrases))}** tuned set; **{last_figure}** on the last held-out set ({last_name}) when first measured blind; earlier sets' blind figures: {", ".join(f"{n} {b}" for n, _c, b in holdouts[:-1])} (all held-out sets now: {pct(sum(len(c) - len(hold_fails[n]) for n, c, _b in holdouts), len(heldout_cases))}) |
+| >= 95% of paraphrases | **{pct(para_ok, len(paraphrases))}** tuned set; **{pooled_later}** on unseen paraphrases (held-out sets 3 to {len(blind_counts)}, each measured blind before its failures were read; all {len(blind_counts)} sets: {pooled}; per set: {", ".join(f"{n} {b}" for n, _c, b in holdouts if b)}); all held-out sets after tuning: {pct(sum(len(c) - len(hold_fails[n]) for n, c, _b in holdouts), len(heldout_cases))} |
 | >= 95% of out-of-domain rejected | **{pct(len(ha_rest) - len(ha_accepted), len(ha_rest))}** Home Assistant (overlap excluded); **{pct(own_rejected, len(own_pairs))}** our own set |
 
 ## Latency
@@ -269,8 +275,11 @@ first result is the answer.
   never by copying held-out sentences), and write the next set before those changes. Once its
   failures have been read a set is no longer blind. Each set's first (blind) figure, and now:
 {holdout_summary}
-  The honest figure for unseen paraphrases is the last set's blind one, **{last_figure}** ({last_name});
-  {last_note}.
+  The honest figure for unseen paraphrases is the blind one: **{pooled}** over all
+  {len(blind_counts)} sets' first measurements, **{pooled_later}** over sets 3 to {len(blind_counts)} (after the
+  first two rounds the blind figure stopped rising and stayed between about 89% and 95%), and
+  {last_figure} on the last set, {last_name}; {last_note}. So the >= 95% target is met on the
+  tuned set and on every held-out set after tuning, but not on unseen paraphrases (about 92%).
 - Our out-of-domain set (out_of_domain.yaml, {len(own_ood)} sentences: home automation, trivia,
   shopping, small talk, media, near misses sharing words with attune): rejected
   {pct(own_plain, len(own_ood))} with no expectation, {pct(own_rejected, len(own_pairs))} over all
