@@ -30,8 +30,6 @@ class Repair:
     """Words after repair, space-separated."""
     score: float
     """Worst per-word similarity of the repair, 0..100 (100: nothing changed)."""
-    dropped: int = 0
-    """Unknown words dropped because nothing in the vocabulary was close."""
 
 
 class WordRepairer:
@@ -61,7 +59,7 @@ class WordRepairer:
         if not unknown or len(unknown) > MAX_UNKNOWN or len(unknown) * 2 > len(words):
             return None
         out: list[str] = []
-        score, dropped = 100.0, 0
+        score = 100.0
         i = 0
         while i < len(words):
             word = words[i]
@@ -97,7 +95,7 @@ class WordRepairer:
             out.append(near[0])
             score = min(score, near[1])
             i += 1
-        return Repair(" ".join(out), score, dropped)
+        return Repair(" ".join(out), score)
 
 
 def repair_confidence(score: float) -> float:

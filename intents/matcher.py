@@ -54,8 +54,8 @@ class MatchResult:
     """The text as given."""
     method: str = "none"
     """How it matched: "template", "repaired" (misheard words fixed), "edited" (one superfluous
-    word left out), "clause" (one clause of a
-    punctuated sentence), "head" (the part before "when/because ..."), or "none"."""
+    word left out), "clause" (one clause of a punctuated sentence), "head" (the part before
+    "when/because ..."), or "none"."""
 
     @property
     def matched(self) -> bool:
@@ -69,7 +69,7 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class _Template:
-    """One sentence template, wrapped as its own hassil `Intents` so it can be tried alone."""
+    """One sentence template, wrapped as its own hassil `Intent` so candidates can be picked alone."""
 
     intent: str
     """Intent the template belongs to."""
@@ -230,6 +230,8 @@ class Matcher:
             self._cache[key] = cached
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
+        if cached.slots:  # callers get their own slots dict; the cached one stays intact
+            return MatchResult(cached.intent, dict(cached.slots), cached.confidence, cached.text, cached.method)
         return cached
 
     def _match_text(self, text: str, expected: frozenset[str]) -> MatchResult:
