@@ -123,6 +123,24 @@ def cli_startup() -> float:
     return statistics.median(times)
 
 
+def grammar_figures(matcher: Matcher) -> str:
+    """Size of the exported grammars and how long pocketsphinx takes to load the JSGF."""
+    import pocketsphinx
+
+    from intents.grammar import jsgf, vosk_phrases, vosk_words
+
+    decoder = pocketsphinx.Decoder(lm=None, loglevel="FATAL")
+    rows = []
+    for label, expect in (("everything", None), ("Feeling step", ["Feeling"]), ("Yes/No/Partly step", ["Yes", "No", "Partly"])):
+        grammar = jsgf(matcher, expect)
+        t0 = time.perf_counter()
+        decoder.add_jsgf_string(f"g{len(rows)}", grammar)
+        load_s = time.perf_counter() - t0
+        rows.append(f"| {label} | {len(vosk_phrases(matcher, expect)) - 1} | {len(vosk_words(matcher, expect)) - 1} | "
+                    f"{len(grammar) / 1024:.1f} KB | {load_s * 1000:.0f} ms |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -190,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     first, best = time_matches(matcher, items, args.rounds)
     ms = lambda v: f"{v * 1000:.3f} ms"  # noqa: E731
     startup = cli_startup()
+    grammar_lines = grammar_figures(matcher)
 
     def failure_table(failed: list) -> str:
         return "\n".join(
@@ -302,6 +321,17 @@ The excluded overlap, and what the matcher does with it:
 | sentence | means | matched |
 |---|---|---|
 {overlap_lines}
+
+## Recognizer grammars
+
+From the same templates (intents/grammar.py), with the built-ins always included: vosk phrases
+(covering every alternative and list value, plus "[unk]") and words, and one JSGF grammar (rules
+for the expansion rules and lists, alternatives and optionals kept, every word in pocketsphinx's
+dictionary), with the time `pocketsphinx.Decoder.add_jsgf_string` takes to load it.
+
+| grammar | vosk phrases | vosk words | JSGF size | pocketsphinx load |
+|---|---|---|---|---|
+{grammar_lines}
 
 ## Confidence
 
