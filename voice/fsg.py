@@ -184,3 +184,25 @@ def phrase_graph(phrases: Iterable[str]) -> tuple[int, int, list[Transition], in
             cur = nxt
         nfa.eps[cur].append(final)
     return _minimal_graph(nfa, start, final)
+
+
+def graph_accepts(graph: tuple, words: list[str]) -> bool:
+    """True when `words` is a complete path from the graph's start to its final state.
+
+    pocketsphinx returns the best partial path when none reaches the final state; such a
+    half-sentence ("... with milk and") must be rejected, not guessed.
+    """
+    start, final, transitions, _n = graph
+    arcs: dict[int, dict[str, int]] = {}
+    ends: set[int] = set()
+    for t in transitions:
+        if len(t) == 4:
+            arcs.setdefault(t[0], {})[t[3]] = t[1]
+        elif t[1] == final:
+            ends.add(t[0])
+    state = start
+    for word in words:
+        state = arcs.get(state, {}).get(word.split("(")[0])
+        if state is None:
+            return False
+    return state in ends or state == final

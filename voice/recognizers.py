@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterable, Protocol
 
 from voice.audio import RATE
+from voice.fsg import graph_accepts
 
 log = logging.getLogger("attune.asr")
 
@@ -191,6 +192,7 @@ class PocketsphinxRecognizer(_Base):
         self._searches: OrderedDict[str, None] = OrderedDict()
         self._active = None
         self._buffer: list[bytes] = []
+        self._graph = None
         self._mode = "command"
         self._spent = 0.0
         self._bytes = 0
@@ -226,6 +228,7 @@ class PocketsphinxRecognizer(_Base):
         started = time.perf_counter()
         self._spent = 0.0
         self._bytes = 0
+        self._graph = grammar.graph if grammar is not None else None
         if grammar is None:
             self._mode = "dictation"
             self._active = [self._dictation_decoder()]
@@ -259,13 +262,16 @@ class PocketsphinxRecognizer(_Base):
         main = self._active[0]
         hyp = main.hyp()
         text = hyp.hypstr if hyp is not None else ""
+        reason = None
         if self._mode == "command":
             confidence = self._command_confidence(hyp, main.n_frames())
+            if text and self._graph is not None and not graph_accepts(self._graph, text.split()):
+                reason = "no complete sentence of the grammar"
         else:
             confidence = 1.0 if text else 0.0
         spent = self._spent + time.perf_counter() - started
         self._active = None
-        return self._result(text, confidence, self._mode, spent, self._bytes)
+        return self._result(text, confidence, self._mode, spent, self._bytes, reason)
 
     def _command_confidence(self, hyp, frames: int) -> float:
         """Map (grammar score - phone loop score) per 1000 frames to 0..1 (0 -> 1.0, -2 -> 0.0)."""
