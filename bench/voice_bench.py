@@ -37,7 +37,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voice.audio import RATE, read_wav_16k, write_wav  # noqa: E402
+from voice.audio import RATE, read_wav_16k, write_alsa_file_device, write_wav  # noqa: E402
 
 S2I = Path("/work/shared/benchmarks/speech-to-intent")
 HOME_ASSISTANT = Path("/work/shared/benchmarks/out-of-domain/home-assistant-en.txt")
@@ -276,21 +276,10 @@ def bench_coffee(recognizer, limit: int | None) -> dict:
 
 # -- latency and memory ---------------------------------------------------------------------
 
-ASOUNDRC = """\
-pcm.!default {{ type asym; playback.pcm "testspk"; capture.pcm "testmic" }}
-pcm.testspk {{ type plug; slave {{ pcm "spkfile"; rate 16000; channels 1; format S16_LE }} }}
-pcm.spkfile {{ type file; slave.pcm "null"; file "{out}"; format "raw" }}
-pcm.testmic {{ type plug; slave {{ pcm "micfile"; rate 16000; channels 1; format S16_LE }} }}
-pcm.micfile {{ type file; slave.pcm "null"; file "/dev/null"; infile "{inp}"; format "raw" }}
-ctl.!default {{ type hw card 0 }}
-"""
 
 
 def fake_sound_card(folder: Path) -> Path:
-    home = folder / "home"
-    home.mkdir(exist_ok=True)
-    (home / "in.raw").write_bytes(bytes(RATE * 2))
-    (home / ".asoundrc").write_text(ASOUNDRC.format(out=home / "out.raw", inp=home / "in.raw"))
+    home = write_alsa_file_device(folder / "home")
     os.environ["HOME"] = str(home)
     return home
 

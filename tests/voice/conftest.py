@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice.audio import RATE, read_wav_16k, write_wav
+from voice.audio import RATE, read_wav_16k, write_alsa_file_device, write_wav
 
 HAVE_ESPEAK = shutil.which("espeak-ng") is not None
 needs_espeak = pytest.mark.skipif(not HAVE_ESPEAK, reason="espeak-ng is not installed")
@@ -70,14 +70,6 @@ def matcher():
     return Matcher.load("en", extra_lists={"partner": ["Alex", "Sam"], "ritual": []})
 
 
-ASOUNDRC = """\
-pcm.!default {{ type asym; playback.pcm "testspk"; capture.pcm "testmic" }}
-pcm.testspk {{ type plug; slave {{ pcm "spkfile"; rate 16000; channels 1; format S16_LE }} }}
-pcm.spkfile {{ type file; slave.pcm "null"; file "{out}"; format "raw" }}
-pcm.testmic {{ type plug; slave {{ pcm "micfile"; rate 16000; channels 1; format S16_LE }} }}
-pcm.micfile {{ type file; slave.pcm "null"; file "/dev/null"; infile "{inp}"; format "raw" }}
-ctl.!default {{ type hw card 0 }}
-"""
 
 
 class AlsaFiles:
@@ -106,10 +98,7 @@ class AlsaFiles:
 @pytest.fixture
 def alsa_files(tmp_path, monkeypatch):
     """sounddevice with an ALSA file device as default input and output."""
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "in.raw").write_bytes(bytes(RATE * 2))
-    (home / ".asoundrc").write_text(ASOUNDRC.format(out=home / "out.raw", inp=home / "in.raw"))
+    home = write_alsa_file_device(tmp_path / "home")
     monkeypatch.setenv("HOME", str(home))
     import sounddevice as sd
 

@@ -12,17 +12,13 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO
-from tests.voice.conftest import ASOUNDRC
-from voice.audio import write_wav
+from voice.audio import write_alsa_file_device, write_wav
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
 
 def test_spoken_start_reaches_the_first_prompt_on_the_speaker(live_server, synth, tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "in.raw").write_bytes(bytes(32000))
-    (home / ".asoundrc").write_text(ASOUNDRC.format(out=home / "out.raw", inp=home / "in.raw"))
+    home = write_alsa_file_device(tmp_path / "home")
     wav = tmp_path / "start.wav"
     write_wav(wav, synth.pcm("start our nightly debrief", "en-us"))
     env = dict(live_server.env, HOME=str(home), XDG_DATA_HOME=str(tmp_path / "client-data"))
