@@ -116,8 +116,12 @@ def _closure(nfa: _Nfa, states: Iterable[int]) -> frozenset[int]:
 
 def _minimal_graph(nfa: _Nfa, start: int, final: int) -> tuple[int, int, list[Transition], int]:
     """Determinise (subset construction) and minimise an acyclic word NFA into FSG transitions."""
+    def important(states: frozenset[int]) -> frozenset[int]:
+        # only states with word arcs (and the final state) decide what can follow
+        return frozenset(s for s in states if nfa.arcs[s] or s == final)
+
     dfa: dict[frozenset, dict[str, frozenset]] = {}
-    first = _closure(nfa, [start])
+    first = important(_closure(nfa, [start]))
     todo = [first]
     while todo:
         cur = todo.pop()
@@ -127,7 +131,7 @@ def _minimal_graph(nfa: _Nfa, start: int, final: int) -> tuple[int, int, list[Tr
         for s in cur:
             for word, nxt in nfa.arcs[s]:
                 moves.setdefault(word, set()).add(nxt)
-        dfa[cur] = {w: _closure(nfa, t) for w, t in moves.items()}
+        dfa[cur] = {w: important(_closure(nfa, t)) for w, t in moves.items()}
         todo.extend(t for t in dfa[cur].values() if t not in dfa)
 
     ids: dict[tuple, int] = {}
