@@ -10,6 +10,7 @@ No Flask here: the API module passes plain dicts in and gets plain dicts back.
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -65,8 +66,9 @@ class Runner:
     # -- public API ----------------------------------------------------------------------
     def view(self) -> dict[str, Any]:
         """The current routine (its clock advanced to now first, so due announcements are stored)."""
-        with self.store.db.write():
-            session, machine = self._load()
+        running = self.store.active_session() is not None
+        with self._write_if(running):
+            session, machine = self._load() if running else (None, None)
             if machine is not None:
                 self._advance(session, machine, self.clock())
                 session, machine = self._load()
@@ -74,8 +76,9 @@ class Runner:
 
     def utterances(self, after: int, limit: int = 200) -> dict[str, Any]:
         """Utterances with seq > after (the clock is advanced first)."""
-        with self.store.db.write():
-            session, machine = self._load()
+        running = self.store.active_session() is not None
+        with self._write_if(running):
+            session, machine = self._load() if running else (None, None)
             if machine is not None:
                 self._advance(session, machine, self.clock())
             rows = self.store.utterances_after(after, limit)
@@ -83,6 +86,14 @@ class Runner:
             # `after` to learn where to start listening from.
             return {"utterances": [_utterance(r) for r in rows],
                     "last_seq": rows[-1]["seq"] if rows else self.store.last_utterance_seq()}
+
+    def _write_if(self, running: bool):
+        """A write transaction when a routine runs (its clock may move); none when idle.
+
+        Polls (GET /routine, /utterances) come many times a second; idle ones must not queue
+        for SQLite's write lock, whose busy wait backs off in sleeps of up to 100 ms under load.
+        """
+        return self.store.db.write() if running else nullcontext()
 
     def start(self, routine: str, partner: str | None = None, time_scale: float | None = None) -> dict[str, Any]:
         """Start `routine` (409 when another one is running)."""
