@@ -186,12 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0, help="time limit per endpoint and shape")
     parser.add_argument("--requests", type=int, default=20000, help="request limit per endpoint and shape")
-    parser.add_argument("--pace-ms", type=float, default=1000.0,
-                        help="paced shape: each client sends one request per this many ms")
+    parser.add_argument("--pace-ms", default="1000,100",
+                        help="paced shapes: each client sends one request per this many ms (comma-separated)")
     parser.add_argument("--only", help="run only endpoints whose name contains this")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "reliability.md")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
+    paces = [float(p) for p in str(args.pace_ms).split(",") if p.strip()]
 
     base = Path(tempfile.mkdtemp(prefix="attune-load-"))
     port = free_port()
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         for endpoint in ENDPOINTS:
             if args.only and args.only not in endpoint.name:
                 continue
-            for pace in (0.0, args.pace_ms):
+            for pace in (0.0, *paces):
                 result = run_endpoint(port, endpoint, args.clients, args.seconds, args.requests, pace)
                 results.append(result)
                 print(f"{result.name:28} {result.shape:14} {result.requests:6} req {result.rps:7.0f}/s "
@@ -216,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         waitress_threads = re.search(r"threads=(\d+)", (ROOT / "server" / "cli.py").read_text())
         update_section(args.out, "load", "## Load (loopback, real `attune serve`)\n\n" + METHOD.format(
-            clients=args.clients, seconds=args.seconds, requests=args.requests, pace=args.pace_ms) + "\n\n"
+            clients=args.clients, seconds=args.seconds, requests=args.requests,
+            pace=" and ".join(f"{p:g}" for p in paces), top=int(args.clients * 1000 / min(paces))) + "\n\n"
             + f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores "
               f"(shared with other work), waitress threads={waitress_threads.group(1) if waitress_threads else '?'}:"
               "\n\n" + text + "\n")
@@ -227,7 +229,8 @@ METHOD = """Method (`bench/load_bench.py`): `attune serve` (waitress) on a tempo
 API with 60 debrief sessions of 8 entries each and 10 promises. Per endpoint, {clients} client threads in one
 process, each on its own keep-alive `http.client` connection, bounded by {requests} requests or {seconds:g} s.
 "closed loop": each client sends its next request as soon as the previous answer arrives (saturation).
-"paced": each client sends one request every {pace:g} ms (50 clients live at once). Latency is measured
+"paced N ms": each client sends one request every N ms ({pace} ms: {clients} clients at once offer
+{clients} to {top} requests a second). Latency is measured
 around one request/response in the client. POSTs carry a fresh Idempotency-Key each."""
 
 
