@@ -119,3 +119,28 @@ class Endpointer:
                 break
         seg.audio = b"".join(out)
         return seg
+
+
+def trim_to_speech(pcm: bytes, config: EndpointConfig | None = None) -> bytes:
+    """The part of a recording the endpointer calls speech: first start (with pre-roll) to last end.
+
+    A recorded utterance decoded whole would make the recognizer explain its leading and trailing
+    room noise too; trimming gives it what the live loop gives it. No speech found: unchanged.
+    """
+    ep = Endpointer(config)
+    step = RATE * 30 // 1000 * 2
+    start = end = None
+    pos = 0  # bytes consumed so far
+    for i in range(0, len(pcm), step):
+        chunk = pcm[i:i + step]
+        seg = ep.feed(chunk)
+        pos = i + len(chunk)
+        if seg.started and start is None:
+            start = max(0, pos - len(seg.audio))
+        if seg.ended:
+            end = pos
+    if start is None:
+        return pcm
+    if end is None or ep.in_speech:
+        end = len(pcm)
+    return pcm[start:end]

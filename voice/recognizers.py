@@ -128,7 +128,7 @@ class Recognizer(Protocol):
 
     def finish(self) -> Transcript: ...
 
-    def decode(self, pcm: bytes, grammar: Grammar | None = None) -> Transcript: ...
+    def decode(self, pcm: bytes, grammar: Grammar | None = None, trim: bool = True) -> Transcript: ...
 
 
 class _Base:
@@ -136,7 +136,12 @@ class _Base:
     model = "?"
     min_confidence = MIN_CONFIDENCE
 
-    def decode(self, pcm: bytes, grammar: Grammar | None = None) -> Transcript:
+    def decode(self, pcm: bytes, grammar: Grammar | None = None, trim: bool = True) -> Transcript:
+        """Decode a whole recorded utterance (trimmed to its speech, as the live loop's endpointer does)."""
+        if trim:
+            from voice.endpoint import trim_to_speech
+
+            pcm = trim_to_speech(pcm)
         if not pcm:  # a WAV with no frames: nothing was said (pocketsphinx fails on an empty buffer)
             return self._result("", 0.0, "command" if grammar is not None else "dictation", 0.0, 0)
         self.start(grammar)

@@ -23,7 +23,16 @@ def run(args: argparse.Namespace) -> int:
     server, _app = make_server(loaded)
     port = server.effective_port
     args.server_url = args.server_url or f"http://127.0.0.1:{port}"
-    thread = threading.Thread(target=server.run, name="attune-server", daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):  # the socket closed under select() while stopping
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, name="attune-server", daemon=True)
     thread.start()
     notice(f"state service on http://{loaded.settings.host}:{port}  (data: {loaded.settings.db_path})")
     try:
@@ -34,12 +43,18 @@ def run(args: argparse.Namespace) -> int:
         if args.text or (not args.wav and not has_device("input", loop_settings(args).input_device)):
             if not args.text:
                 notice("no microphone found: type what you would say, one line at a time (Ctrl-D to end)")
+            if not args.print_only and not args.json:
+                from voice.tts import make_speaker
+
+                loop.speaker = make_speaker(loop_settings(args), notice=notice)
             return loop.run(typed_lines(sys.stdin))
         return listen_audio(args, loop)
     except KeyboardInterrupt:
         notice("stopping")
         return 0
     finally:
+        stopping.set()
+        server.task_dispatcher.shutdown()
         server.close()
         thread.join(timeout=5)
         notice("stopped")
