@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import wave
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
@@ -83,6 +84,7 @@ class _BaseSpeaker:
         self.volume = volume
         self._stop = threading.Event()
         self._speaking = threading.Event()
+        self._renders = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attune-tts")
         self.first_audio_at: float | None = None
         """time.monotonic() when the latest utterance's first audio went out."""
 
@@ -112,33 +114,32 @@ class _BaseSpeaker:
         self._stop.set()
 
     def _rendered(self, text: str) -> Iterator[tuple[np.ndarray, int]]:
-        """Render sentences one ahead of playback, so the first audio goes out after one render."""
+        """Render sentences one ahead of playback, so the first audio goes out after one render.
+
+        All rendering happens on one worker thread: pyttsx3's engine belongs to the thread that drives it.
+        """
         parts = sentences(text)
         if not parts:
             return
-        result: dict[int, Any] = {}
-
-        def work(i: int) -> None:
-            try:
-                result[i] = self.renderer.render(parts[i])
-            except Exception as exc:  # a bad sentence is skipped, never fatal
-                result[i] = exc
-
-        thread = threading.Thread(target=work, args=(0,), daemon=True)
-        thread.start()
+        pending = self._renders.submit(self._render_safely, parts[0])
         for i in range(len(parts)):
-            thread.join()
-            item = result.pop(i)
+            item = pending.result()
             if i + 1 < len(parts):
-                thread = threading.Thread(target=work, args=(i + 1,), daemon=True)
-                thread.start()
+                pending = self._renders.submit(self._render_safely, parts[i + 1])
             if isinstance(item, Exception):
                 log.warning("could not render a sentence: %s", item)
                 continue
             yield item
             if self._stop.is_set():
-                thread.join()
                 return
+
+    def _render_safely(self, sentence: str):
+        for attempt in range(2):  # pyttsx3 occasionally writes no file; once more is enough
+            try:
+                return self.renderer.render(sentence)
+            except Exception as exc:  # a bad sentence is skipped, never fatal
+                error = exc
+        return error
 
     def say(self, utterance: Mapping[str, Any] | str) -> None:
         text = utterance if isinstance(utterance, str) else str(utterance.get("text") or "")
