@@ -14,6 +14,7 @@ import json
 import re
 import sqlite3
 import threading
+import urllib.parse
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,6 +37,18 @@ class WebPage:
         conn.close()
         self.cookie = response.getheader("Set-Cookie").split(";")[0]
         self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def form(self, path: str, fields: dict) -> int:
+        """A no-JavaScript form post (the page's own idempotency key and CSRF token); returns the status."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        body = urllib.parse.urlencode({**fields, "csrf_token": self.csrf, "idempotency_key": uuid.uuid4().hex})
+        conn.request("POST", path, body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookie,
+            "Origin": f"http://127.0.0.1:{self.port}"})
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        return response.status
 
     def send(self, method: str, path: str, body=None, headers=None) -> tuple[int, dict]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -103,9 +116,16 @@ def test_answers_from_voice_and_page_at_once_are_all_kept(live_server, both):
 
     def from_web():
         barrier.wait()
-        return [web.send("POST", "/api/v1/events", {"intent": None, "slots": {}, "partner": "Alex", "source": "web",
-                                                    "text": f"page says thanks number {i} aardvark"})[0]
-                for i in range(n)]
+        statuses = []
+        for i in range(n):
+            text = f"page says thanks number {i} aardvark"
+            if i % 2:  # app.js: JSON with the CSRF header
+                statuses.append(web.send("POST", "/api/v1/events", {"intent": None, "slots": {}, "partner": "Alex",
+                                                                    "source": "web", "text": text})[0])
+            else:  # no JavaScript: the routine page's form
+                status = web.form("/routine/event", {"text": text, "partner": "Alex"})
+                statuses.append(200 if status == 303 else status)
+        return statuses
 
     with ThreadPoolExecutor(2) as pool:
         voice_statuses, web_statuses = pool.submit(from_voice), pool.submit(from_web)
