@@ -231,3 +231,24 @@ def test_edits_without_a_version_are_serialised_not_lost(live_server, both):
     after = web.send("GET", path)[1]
     assert after["version"] == 1 + 2 * n          # every edit counted, none overwritten unseen
     assert after["value"] in (f"voice {n - 1}", f"page {n - 1}")
+
+
+def test_the_same_idempotency_key_sent_many_times_at_once_writes_once(live_server, both):
+    """A journal replay can race the original request (a client timeout while the server still works)."""
+    voice, web = both
+    body = {"partner": "Sam", "kind": "request", "value": "same key raced ten times"}
+    barrier = threading.Barrier(10)
+
+    def send(_):
+        barrier.wait()
+        return voice.send("POST", "/api/v1/entries", body, {"Idempotency-Key": "raced-key-1"})
+
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(send, range(10)))
+    assert {status for status, _ in results} == {200}  # voice.send maps any 2xx to 200
+    assert len({json.dumps(reply, sort_keys=True) for _, reply in results}) == 1, "every answer is the first one"
+    assert rows(live_server.db_path, "SELECT COUNT(*) FROM entries WHERE value = ?", body["value"])[0][0] == 1
+    # The same key on a different body is refused, not silently answered.
+    status, reply = voice.send("POST", "/api/v1/entries", {**body, "value": "something else"},
+                               {"Idempotency-Key": "raced-key-1"})
+    assert status == 409 and reply["error"]["code"] == "idempotency_key_reused"
