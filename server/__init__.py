@@ -8,10 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from server.db import Database
 from server.settings import Settings, load_settings, with_stored
+
+if TYPE_CHECKING:  # Flask loads only when an app is built, so `attune parse` stays light.
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -21,7 +23,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     each key), DB_PATH, ATTUNE_CLOCK (a callable returning wall-clock seconds; default
     time.time) or any Flask key.
     """
+    from flask import Flask
+
     from server import errors, security
+    from server.db import Database
     from server.api import bp as api_bp
     from server.store import Store
     from server.web import bp as web_bp
