@@ -307,7 +307,9 @@ def test_with_a_token_every_request_must_present_it(tmp_path):
     finally:
         process.terminate()
         process.wait(15)
+        output = process.stdout.read()
         process.stdout.close()
+    assert token.encode() not in output, "the access token must never be printed"
 
 
 def test_token_on_loopback_is_enforced_too(tmp_path):
