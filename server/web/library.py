@@ -7,6 +7,8 @@ Favourites made while viewing as a partner are theirs; in the Together view they
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, request, url_for
 
 from server.web import bp, viewer
@@ -66,7 +68,8 @@ def phrases_favourite():
 
 def _delete(field: str, path: str, what: str, done: str):
     ident = request.form.get(field, "")
-    if not ident.isdigit():
+    # "0", 20 digits or "²" pass isdigit() but match no API route (ApiMissing would be a 500).
+    if not re.fullmatch(r"[1-9][0-9]{0,17}", ident):
         return _back(400, {"error": {"message": f"No such {what}."}}, "")
     status, data = call_api("DELETE", path.format(ident))
     return _back(status, data, done)
