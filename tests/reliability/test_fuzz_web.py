@@ -27,7 +27,7 @@ text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size
 known = st.sampled_from(["1", "2", "0", "-1", "99999999999999999999", "calm", "debrief", "Alex", "Sam",
                          "Yes", "StartDebrief", "RepairPhrase", "delete everything", "/history", "//evil.example",
                          "http://evil.example/", "custom.1", "calm.1", ""])
-EXAMPLES = 40
+EXAMPLES = 80
 
 
 @pytest.fixture(scope="module")
