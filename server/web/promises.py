@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 
 from server.web import bp
-from server.web.api_client import call_api, error_message
+from server.web.api_client import ApiMissing, call_api, error_message
 
 OUTCOMES = {"kept": "kept", "partly": "partly kept", "missed": "missed"}
 
@@ -24,7 +24,10 @@ def promise_outcome(commitment_id: int):
     version = request.form.get("version", "")
     if version.isdigit():
         body["version"] = int(version)
-    code, data = call_api("PATCH", f"/commitments/{commitment_id}", body)
+    try:
+        code, data = call_api("PATCH", f"/commitments/{commitment_id}", body)
+    except ApiMissing:  # an id no API route takes (0, or past 2**63): no such promise, not a 500
+        code, data = 404, {"error": {"message": "No such promise."}}
     if code >= 400:
         flash(error_message(data), "error")
     else:
