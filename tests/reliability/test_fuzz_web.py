@@ -65,3 +65,11 @@ def test_any_form_fields_on_any_form(web, path):
             assert location.startswith("/") and not location.startswith("//"), f"open redirect to {location}"
 
     run()
+
+
+@pytest.mark.parametrize("ident", ["0", "1", "7", "99999999999999999999", "9223372036854775808"])
+@pytest.mark.parametrize("version", ["", "1", "0", "99999999999999999999"])
+def test_promise_form_with_any_id_and_version(web, ident, version):
+    client, token = web
+    response = client.post(f"/promises/{ident}", data={"status": "kept", "version": version, "csrf_token": token})
+    assert response.status_code < 500, f"/promises/{ident} version={version!r}: {response.status_code}"
