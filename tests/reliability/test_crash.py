@@ -32,3 +32,10 @@ def test_sigkill_during_writes_loses_and_doubles_nothing(tmp_path):
     assert report.in_flight_at_kill > 100
     assert report.replayed_committed > 0 and report.replayed_new > 0
     assert report.acked_events > 0, "no debrief answer got through: /events was never exercised"
+
+
+@pytest.mark.slow
+def test_sigkill_while_starting_and_migrating_leaves_a_database_that_starts(tmp_path):
+    result = crash_bench.run_startup_kills(cycles=16, workdir=tmp_path)
+    assert result["kills"] == 16
+    assert result["failures"] == []
