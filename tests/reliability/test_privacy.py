@@ -106,3 +106,26 @@ def test_debrief_words_stay_out_of_logs_and_are_gone_after_delete(live_server, t
     assert server_log, "the server log is empty: the check would prove nothing"
     assert found_in(server_log) == []
     assert found_in(listener.stderr_path.read_bytes()) == []
+
+
+def test_deleting_an_entry_session_or_promise_leaves_no_words_in_freed_space(tmp_path):
+    """One deletion (not "delete everything") leaves no bytes behind in the file either."""
+    from .helpers import make_app
+
+    db_path = tmp_path / "attune.sqlite3"
+    app = make_app(db_path)
+    client = app.test_client()
+    words = ["ocelot-6120 said it first", "jackdaw-4410 at the station", "ibex-9034 every sunday"]
+    entry = client.post("/api/v1/entries", json={"partner": "Alex", "kind": "hardest", "value": words[0]}).get_json()
+    session = client.post("/api/v1/sessions", json={"routine": "debrief"}).get_json()
+    client.post("/api/v1/entries", json={"partner": "Sam", "kind": "feeling", "value": words[1],
+                                         "session_id": session["id"]})
+    promise = client.post("/api/v1/commitments", json={"partner": "Sam", "what": words[2]}).get_json()
+    for i in range(30):  # rows that stay, so the deleted ones share pages that remain in use
+        client.post("/api/v1/entries", json={"partner": "Alex", "kind": "note", "value": f"keep me {i}"})
+    assert client.delete(f"/api/v1/entries/{entry['id']}").status_code == 204
+    assert client.delete(f"/api/v1/sessions/{session['id']}").status_code == 204
+    assert client.delete(f"/api/v1/commitments/{promise['id']}").status_code == 204
+    app.extensions["attune.db"].close()  # the last connection checkpoints the WAL into the file
+    assert found_in(raw_bytes(db_path), words) == [], "deleted words are still in the database file"
+    assert b"keep me 29" in raw_bytes(db_path)
