@@ -495,11 +495,12 @@ def report(args, cmd, ood, coffee, latency, rss_mb, elapsed) -> str:
         "",
         "## Memory",
         "",
-        f"Peak RSS of `attune listen --wav` (three utterances, one in dictation mode, pocketsphinx, pyttsx3 "
+        f"Peak RSS of `attune listen --wav` (three utterances with no routine running, pocketsphinx, pyttsx3 "
         f"speaking to the ALSA file device, against an in-process server): **{rss_mb:.0f} MB** peak "
-        "(`ru_maxrss`), {args.rss_end_mb:.0f} MB resident at exit after `gc.collect()` (VmRSS). The peak comes "
-        "from building a step's grammar (determinising the template automaton) and from pocketsphinx's three "
-        "decoders (grammar, phone loop for confidence, and the dictation language model, loaded on first use).",
+        f"(`ru_maxrss`), {args.rss_end_mb:.0f} MB resident at exit after `gc.collect()` (VmRSS). The peak comes "
+        "from building a step's grammar (determinising the template automaton; about 125 MB transient for the "
+        "Feeling step, less for the others) on top of pocketsphinx's decoders (grammar and phone loop, about "
+        "60 MB; the dictation language model adds about 90 MB when a free-text step first needs it).",
         "",
         "## Not measured here",
         "",
