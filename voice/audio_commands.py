@@ -41,11 +41,12 @@ def hear(args: argparse.Namespace) -> int:
             continue
         started = time.perf_counter()
         result = recognizer.decode(pcm, grammar)
+        decode_seconds = time.perf_counter() - started
         match = matcher.match(result.text, expect=expect) if (matcher is not None and result.text) else None
         line = {"file": str(path), "text": result.text, "intent": match.intent if match else None,
                 "slots": dict(match.slots) if match and match.intent else {},
                 "confidence": result.confidence, "engine": result.engine,
-                "decode_seconds": round(time.perf_counter() - started, 3)}
+                "decode_seconds": round(decode_seconds, 3)}
         if args.json:
             print(json.dumps(line, ensure_ascii=False), flush=True)
         else:
