@@ -39,7 +39,8 @@ def main() -> int:
         "`test_fuzz_props.py` runs hypothesis on mutated bodies for 8 write endpoints, arbitrary text "
         "round trips and arbitrary query strings; `test_fuzz_web.py` runs hypothesis on every web page's "
         "query string (320 examples) and every form's fields (80 examples per form, with a valid CSRF token so "
-        "the handlers run; no 5xx, no redirect off the site); `test_bad_input.py` is a table of hand-made bad bodies "
+        "the handlers run; no 5xx, no redirect off the site); `test_bad_input.py` is a table of hand-made "
+        "bad bodies "
         "(in-process and over a real socket). Every case: no 5xx, one JSON error shape, and a refused request "
         "leaves every table unchanged (whole-database snapshot before and after).",
         "",
