@@ -63,7 +63,8 @@ def app_db(tmp_path):
 @pytest.mark.parametrize("name,body,content_type,status,field", CASES, ids=[c[0] for c in CASES])
 def test_bad_body_is_a_clear_4xx_and_writes_nothing(app_db, name, body, content_type, status, field):
     app, db_path = app_db
-    headers = {"Idempotency-Key": "bad key with spaces" if name == "bad Idempotency-Key" else "k-" + name.replace(" ", "_")}
+    key = "bad key with spaces" if name == "bad Idempotency-Key" else "k-" + name.replace(" ", "_")
+    headers = {"Idempotency-Key": key}
     if content_type:
         headers["Content-Type"] = content_type
     before = snapshot(db_path)

@@ -52,7 +52,8 @@ def mutated(draw_data, base: dict):
         field = draw_data.draw(st.sampled_from(sorted(base)))
         return json.dumps({**base, field: draw_data.draw(json_values)}).encode()
     if how == "add":
-        return json.dumps({**base, draw_data.draw(st.text(min_size=1, max_size=12)): draw_data.draw(json_values)}).encode()
+        name = draw_data.draw(st.text(min_size=1, max_size=12))
+        return json.dumps({**base, name: draw_data.draw(json_values)}).encode()
     if how == "drop":
         field = draw_data.draw(st.sampled_from(sorted(base)))
         return json.dumps({k: v for k, v in base.items() if k != field}).encode()
