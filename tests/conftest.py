@@ -140,3 +140,18 @@ def live_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+class FakeClock:
+    """An injected wall clock (seconds) that tests move by hand: `clock.now += 30`."""
+
+    def __init__(self, now: float = 1_800_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()

@@ -8,19 +8,13 @@ from server.db import Database
 from server.errors import ApiError
 from server.settings import Settings
 from server.store import Store
-
-
-class FakeClock:
-    def __init__(self, start: float = 1_764_000_000.0):
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
+from tests.conftest import FakeClock
 
 
 @pytest.fixture
 def clock():
-    return FakeClock()
+    # The dates asserted below are counted from this start (2025-11-24T16:00:00Z).
+    return FakeClock(1_764_000_000.0)
 
 
 @pytest.fixture

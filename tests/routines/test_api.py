@@ -6,20 +6,6 @@ import pytest
 
 from server import create_app
 
-from tests.routines.helpers import T0
-
-
-class FakeClock:
-    def __init__(self, now: float = T0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 @pytest.fixture
