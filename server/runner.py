@@ -9,6 +9,7 @@ No Flask here: the API module passes plain dicts in and gets plain dicts back.
 
 from __future__ import annotations
 
+import logging
 import threading
 from contextlib import nullcontext
 import time
@@ -31,6 +32,7 @@ from server.store import Store
 VOICE_CONTROLS = VOICE_INTENTS
 PROMISE_GRACE_H = 12
 UTTERANCE_FIELDS = ("seq", "session_id", "kind", "routine", "step", "text", "clock_s")
+log = logging.getLogger(__name__)
 
 
 def _utterance(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,10 +60,15 @@ class Runner:
     def __init__(self, store: Store, settings: Settings, clock: Callable[[], float] = time.time,
                  matcher: Any = None):
         self.store = store
-        self.settings = settings
+        self._settings = settings
         self.clock = clock
         self._matcher = matcher
         self._matcher_lock = threading.Lock()
+
+    @property
+    def settings(self) -> Settings:
+        """The app's current settings: the store's copy follows edits made on the settings page."""
+        return getattr(self.store, "settings", None) or self._settings
 
     # -- public API ----------------------------------------------------------------------
     def view(self) -> dict[str, Any]:
@@ -238,9 +245,15 @@ class Runner:
             if found is not None:
                 starter = found["slot"] - 1
         scale = float(time_scale) if time_scale else float(self.settings.time_scale)
-        machine, result = Machine.start(routine, now, partners=names, starter=starter, time_scale=scale,
-                                        locale=self._locale, helpline_locale=self.settings.helpline_locale,
-                                        context=self._context(routine, now))
+        options = dict(partners=names, starter=starter, time_scale=scale, locale=self._locale,
+                       helpline_locale=self.settings.helpline_locale, context=self._context(routine, now))
+        timings = (self.settings.routine_timings or {}).get(routine)
+        try:
+            machine, result = Machine.start(routine, now, timings=timings, **options)
+        except ValueError as exc:
+            # Settings are checked when loaded and saved; this is a script changed under them.
+            log.warning("routine_timings for %s ignored: %s", routine, exc)
+            machine, result = Machine.start(routine, now, **options)
         session = self.store.create_session(routine, machine.to_state())
         said = self._save(session, machine, result)
         return self.store.get_session(session["id"]), machine, said

@@ -63,7 +63,8 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     """Largest request body the API accepts, in bytes."""
     routine_timings: Mapping[str, Any] = field(default_factory=dict, hash=False)
-    """Per-routine timing overrides in seconds, e.g. {"debrief": {"feelings": 120}} (checked by the routines)."""
+    """Per-routine step budgets in seconds, e.g. {"repair": {"what": 120}, "timeout": {"break": 1800}}
+    (checked by server.routines.timings.validate_timings; used by routines started afterwards)."""
 
     @property
     def is_loopback(self) -> bool:
@@ -124,6 +125,11 @@ def coerce_setting(name: str, value: Any, source: str) -> Any:
                 raise ValueError("must be a table/object of routine names")
             if len(json.dumps(timings)) > 16 * 1024:
                 raise ValueError("is larger than 16 KiB")
+            from server.routines.timings import validate_timings  # lazily: the routine scripts load YAML
+
+            problems = validate_timings(timings)
+            if problems:
+                raise ValueError("; ".join(problems))
             return timings
         if name == "voice_volume":
             volume = float(value)

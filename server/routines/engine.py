@@ -22,6 +22,7 @@ from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTE
                                    AddWeeklyReview, Event, Expect, MarkCommitment, Output, Result, ShareEntries,
                                    Utterance, VOICE_INTENTS)
 from server.routines.safety import disclosure
+from server.routines.timings import apply_timings
 
 EPS = 1e-6
 ANYTIME = PHRASE_INTENTS + ("TimeOut", "LogRitual", "IdentifyPartner")
@@ -81,10 +82,14 @@ class Machine:
     @classmethod
     def start(cls, routine: str, now: float, *, partners: tuple[str, str] | list[str], starter: int = 0,
               time_scale: float = 1.0, locale: str = "en", helpline_locale: str = "en-US",
-              context: Mapping[str, Any] | None = None) -> tuple["Machine", Result]:
+              context: Mapping[str, Any] | None = None,
+              timings: Mapping[str, Any] | None = None) -> tuple["Machine", Result]:
         """Begin `routine` at wall time `now`. `context` carries what the store knows:
-        promises [{id, partner (slot), what}], figures {...}, week_start, utc_offset_s."""
-        spec = script(routine, locale)
+        promises [{id, partner (slot), what}], figures {...}, week_start, utc_offset_s.
+        `timings` overrides this routine's step budgets ({step id: seconds}, see
+        server.routines.timings; ValueError if invalid). The budgets are copied into the
+        state, so the routine keeps them to its end, across restarts and setting changes."""
+        spec = apply_timings(script(routine, locale), timings)
         context = dict(context or {})
         state = {
             "v": STATE_VERSION, "routine": routine, "locale": locale, "helpline_locale": helpline_locale,
@@ -97,7 +102,7 @@ class Machine:
             "reprompted": False, "seg_announced": [], "answers": {}, "prompt": None,
             "vars": {**spec.get("vars", {}), **context.get("vars", {})}, "defaults": dict(spec.get("defaults", {})),
             "utc_offset_s": int(context.get("utc_offset_s", 0)), "week_start": context.get("week_start"),
-            "figures": context.get("figures"), "collect": {},
+            "figures": context.get("figures"), "collect": {}, "timings": dict(timings or {}),
         }
         machine = cls(state)
         out = Output(changed=True)

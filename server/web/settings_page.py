@@ -51,12 +51,13 @@ def default_timings(locale: str) -> list[tuple[str, int | None, list[tuple[str, 
     try:
         from server.routines import ROUTINES
         from server.routines.language import script
+        from server.routines.timings import script_timings
     except ImportError:
         return []
     out = []
     for routine in ROUTINES:
         spec = script(routine, locale)
-        steps = [(str(st.get("id")), st["budget_s"]) for st in spec.get("steps", []) if st.get("budget_s")]
+        steps = [(step, int(s) if float(s).is_integer() else s) for step, s in script_timings(spec).items()]
         out.append((routine, spec.get("total_s"), steps))
     return out
 

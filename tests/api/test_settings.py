@@ -101,7 +101,7 @@ def test_edited_settings_are_stored_and_survive_a_restart(tmp_path):
     app = create_app({"ATTUNE_SETTINGS": settings})
     changed = app.test_client().patch(f"{API}/settings", json={
         "voice_rate": 190, "voice_volume": 0.5, "partners": ["Robin", "Kai"], "rituals": ["tea"],
-        "routine_timings": {"debrief": {"feelings": 90}}, "voice": None})
+        "routine_timings": {"repair": {"what": 120}}, "voice": None})
     assert changed.get_json()["settings"]["voice"]["value"] is None
     assert changed.status_code == 200
     view = changed.get_json()["settings"]
@@ -113,7 +113,7 @@ def test_edited_settings_are_stored_and_survive_a_restart(tmp_path):
     again = create_app({"ATTUNE_SETTINGS": settings})
     restored = again.config["ATTUNE_SETTINGS"]
     assert (restored.voice_rate, restored.voice_volume, restored.rituals) == (190, 0.5, ("tea",))
-    assert restored.routine_timings == {"debrief": {"feelings": 90}} and restored.voice is None
+    assert restored.routine_timings == {"repair": {"what": 120}} and restored.voice is None
     assert [p["name"] for p in again.extensions["attune.store"].partners()] == ["Robin", "Kai"]
     again.extensions["attune.db"].close()
 
