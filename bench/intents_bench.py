@@ -6,7 +6,7 @@ Sets (all from tests/intents/cases unless noted):
 - paraphrases (the set the templates were tuned against) and the held-out set (written before
   tuning, never tuned against), each with its own `expect`;
 - our out-of-domain sentences (under no expectation and six step expectations) and Home
-  Assistant's 1,076 test sentences (/work/shared/benchmarks/out-of-domain), minus the documented
+  Assistant's 1,076 test sentences (../shared/benchmarks/out-of-domain, beside the repository), minus the documented
   overlap with attune's built-ins (ha_builtin_overlap.yaml);
 - near misses: paraphrases and held-out sentences with one word misspelt (seeded), to check
   that the confidence means something.
@@ -37,7 +37,7 @@ from intents.matcher import CLAUSE_FACTOR, EDIT_FACTOR, HEAD_FACTOR, LEAD_FACTOR
 from intents.samples import template_samples  # noqa: E402
 
 CASES = ROOT / "tests" / "intents" / "cases"
-HOME_ASSISTANT = Path("/work/shared/benchmarks/out-of-domain/home-assistant-en.txt")
+HOME_ASSISTANT = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "out-of-domain" / "home-assistant-en.txt"
 STEPS = (None, ["Feeling"], ["Need"], ["Yes", "No", "Partly"], ["IdentifyPartner"],
          ["RepairPhrase", "AnotherOne", "SaveFavorite"], ["LogRitual"])
 HOLDOUTS = (  # (file, its first blind measurement; None while still blind)
