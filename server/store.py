@@ -88,6 +88,15 @@ _USE_SELECT = ("SELECT u.id, u.phrase_id, u.category, u.partner_id, p.name AS pa
                " u.used_at FROM phrase_uses u LEFT JOIN partners p ON p.id = u.partner_id")
 
 
+def _redact_answers(conn: sqlite3.Connection, texts: Iterable[str | None]) -> None:
+    """Blank stored Idempotency-Key answers that quote deleted words (the key stays, so a replay still
+    writes nothing twice; it just no longer returns the words)."""
+    for text in {t for t in texts if t}:
+        quoted = json.dumps(text)  # as the JSON answer spells it (Flask escapes non-ASCII the same way)
+        conn.execute("UPDATE idempotency SET response = ? WHERE instr(response, ?) > 0",
+                     (json.dumps({"redacted": "this answer held words that were deleted since"}), quoted))
+
+
 class Store:
     """All reads and writes of attune's state. Each public write is one transaction."""
 
@@ -216,6 +225,8 @@ class Store:
         with self.db.write() as conn:
             row = conn.execute("SELECT version FROM sessions WHERE id = ?", (session_id,)).fetchone()
             _check_version(row, "session", session_id, expected_version)
+            _redact_answers(conn, [r["value"] for r in conn.execute(
+                "SELECT value FROM entries WHERE session_id = ?", (session_id,))])
             conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def active_session(self) -> dict[str, Any] | None:
@@ -320,8 +331,9 @@ class Store:
 
     def delete_entry(self, entry_id: int, expected_version: int | None = None) -> None:
         with self.db.write() as conn:
-            row = conn.execute("SELECT version FROM entries WHERE id = ?", (entry_id,)).fetchone()
+            row = conn.execute("SELECT version, value FROM entries WHERE id = ?", (entry_id,)).fetchone()
             _check_version(row, "entry", entry_id, expected_version)
+            _redact_answers(conn, [row["value"]])
             conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
 
     # -- commitments -------------------------------------------------------
@@ -377,8 +389,10 @@ class Store:
 
     def delete_commitment(self, commitment_id: int, expected_version: int | None = None) -> None:
         with self.db.write() as conn:
-            row = conn.execute("SELECT version FROM commitments WHERE id = ?", (commitment_id,)).fetchone()
+            row = conn.execute("SELECT version, what FROM commitments WHERE id = ?",
+                               (commitment_id,)).fetchone()
             _check_version(row, "commitment", commitment_id, expected_version)
+            _redact_answers(conn, [row["what"]])
             conn.execute("DELETE FROM commitments WHERE id = ?", (commitment_id,))
 
     # -- phrases -----------------------------------------------------------
