@@ -129,3 +129,46 @@ def test_deleting_an_entry_session_or_promise_leaves_no_words_in_freed_space(tmp
     app.extensions["attune.db"].close()  # the last connection checkpoints the WAL into the file
     assert found_in(raw_bytes(db_path), words) == [], "deleted words are still in the database file"
     assert b"keep me 29" in raw_bytes(db_path)
+
+
+def test_a_deleted_entry_leaves_no_words_in_stored_idempotent_answers(tmp_path):
+    """The voice loop sends every write with an Idempotency-Key, and the first answer is stored so a replay
+    writes nothing twice. Deleting the entry or promise must blank those stored answers too, and a replay of
+    the original request must still not bring it back."""
+    from .helpers import make_app
+
+    db_path = tmp_path / "attune.sqlite3"
+    app = make_app(db_path)
+    client = app.test_client()
+    words = ["okapi-5150 and the broken vase", "heron-7272 by the reservoir", "lynx-3003 on the landing"]
+    entry = client.post("/api/v1/entries", json={"partner": "Alex", "kind": "hardest", "value": words[0]},
+                        headers={"Idempotency-Key": "entry-1"}).get_json()
+    session = client.post("/api/v1/sessions", json={"routine": "debrief"}).get_json()
+    client.post("/api/v1/entries", json={"partner": "Sam", "kind": "feeling", "value": words[1],
+                                         "session_id": session["id"]}, headers={"Idempotency-Key": "entry-2"})
+    promise = client.post("/api/v1/commitments", json={"partner": "Sam", "what": words[2]},
+                          headers={"Idempotency-Key": "promise-1"}).get_json()
+    for i in range(30):
+        client.post("/api/v1/entries", json={"partner": "Alex", "kind": "note", "value": f"keep me {i}"},
+                    headers={"Idempotency-Key": f"keep-{i}"})
+    assert client.delete(f"/api/v1/entries/{entry['id']}").status_code == 204
+    assert client.delete(f"/api/v1/sessions/{session['id']}").status_code == 204
+    assert client.delete(f"/api/v1/commitments/{promise['id']}").status_code == 204
+    app.extensions["attune.db"].close()
+    blob = raw_bytes(db_path)
+    assert found_in(blob, words) == [], "deleted words are still in a stored Idempotency-Key answer"
+    assert b"keep me 29" in blob
+
+    again = make_app(db_path)
+    replay = again.test_client().post("/api/v1/entries", json={"partner": "Alex", "kind": "hardest",
+                                                               "value": words[0]},
+                                      headers={"Idempotency-Key": "entry-1"})
+    assert replay.status_code == 201 and replay.headers.get("Idempotent-Replayed") == "true"
+    assert "okapi" not in replay.get_data(as_text=True)
+    listed = again.test_client().get("/api/v1/entries?limit=100").get_json()["entries"]
+    assert all("okapi" not in e["value"] for e in listed) and any(e["value"] == "keep me 29" for e in listed)
+    kept = again.test_client().post("/api/v1/entries", json={"partner": "Alex", "kind": "note",
+                                                             "value": "keep me 29"},
+                                    headers={"Idempotency-Key": "keep-29"})
+    assert kept.get_json()["value"] == "keep me 29", "answers about words not deleted are kept"
+    again.extensions["attune.db"].close()
