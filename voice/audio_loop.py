@@ -20,6 +20,9 @@ from voice.endpoint import Endpointer
 BARGE_IN_PHRASES = ("stop", "stop talking", "stop please", "please stop", "be quiet", "quiet please",
                     "that's enough", "enough")
 """What cuts attune's speech short while it talks (never posted as an event)."""
+BARGE_IN_MIN_CONFIDENCE = 0.9
+"""Stricter than commands: the barge-in grammar is tiny, so other speech easily finds a path in it,
+and a false barge-in cuts attune off mid-sentence."""
 
 
 def add_audio_arguments(parser: argparse.ArgumentParser) -> None:
@@ -80,7 +83,7 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             continue
         result = recognizer.finish()
         if in_barge:
-            if result.accepted and speaker is not None:
+            if result.accepted and result.confidence >= BARGE_IN_MIN_CONFIDENCE and speaker is not None:
                 speaker.stop()
             in_barge = False
             continue
