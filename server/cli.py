@@ -51,8 +51,12 @@ def make_server(loaded: LoadedSettings):
     check_bind(loaded)
     app = create_app({"ATTUNE_SETTINGS": loaded.settings, "ATTUNE_SETTING_SOURCES": dict(loaded.sources)})
     settings = loaded.settings
+    # waitress would otherwise buffer up to 1 GB before Flask's JSON 413; cap it well above the
+    # API's own limit so ordinary oversize bodies still get the JSON error from Flask.
+    body_cap = max(1024 * 1024, 16 * settings.max_body_bytes)
     return create_server(app, host=settings.host, port=settings.port, threads=8,
-                         ident="attune", clear_untrusted_proxy_headers=True), app
+                         ident="attune", clear_untrusted_proxy_headers=True,
+                         max_request_body_size=body_cap), app
 
 
 def serve(args: argparse.Namespace) -> int:
