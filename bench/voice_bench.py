@@ -39,8 +39,9 @@ sys.path.insert(0, str(ROOT))
 
 from voice.audio import RATE, read_wav_16k, write_alsa_file_device, write_wav  # noqa: E402
 
-S2I = Path("/work/shared/benchmarks/speech-to-intent")
-HOME_ASSISTANT = Path("/work/shared/benchmarks/out-of-domain/home-assistant-en.txt")
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # beside the repository
+S2I = SHARED / "benchmarks" / "speech-to-intent"
+HOME_ASSISTANT = SHARED / "benchmarks" / "out-of-domain" / "home-assistant-en.txt"
 OVERLAP = ROOT / "tests" / "intents" / "cases" / "ha_builtin_overlap.yaml"
 COFFEE_YAML = ROOT / "bench" / "voice_coffee.yaml"
 VOICES = ("en-us", "en-gb", "en-us+f3", "en+m3")
