@@ -111,6 +111,11 @@ def routine_start():
     return _after(status, data)
 
 
+# Controls that mean the same whatever the step; everything else names the step it answers,
+# so an answer to a step that moved on (voice and page at once) is a clear 409.
+STEPLESS_INTENTS = frozenset({"Pause", "Resume", "Repeat", "TimeLeft", "Help", "Stop"})
+
+
 @bp.post("/routine/event")
 def routine_event():
     intent = request.form.get("intent", "").strip() or None
@@ -120,6 +125,9 @@ def routine_event():
         return redirect(safe_next(request.form.get("next"), url_for("web.routine")), 303)
     body: dict[str, Any] = {"intent": intent, "slots": {}, "text": None if intent else text,
                             "partner": _partner_field(), "source": "web"}
+    step = request.form.get("step", "").strip()
+    if step and intent not in STEPLESS_INTENTS:
+        body["step"] = step
     category = request.form.get("category", "").strip()
     if intent == "RepairPhrase" and category in REPAIR_CATEGORIES:
         body["slots"] = {"category": category}

@@ -98,3 +98,21 @@ def test_delete_everything_ends_a_running_routine(client, csrf):
     assert "Everything was deleted" in page
     assert not view(client)["active"]
     assert client.get("/api/v1/utterances?after=0").get_json()["utterances"] == []
+
+
+def test_an_answer_to_a_step_that_moved_on_is_refused_not_misfiled(client, csrf):
+    """The page and the voice loop answer the same step: the later one gets a 409, shown on the page."""
+    page = post(client, "/routine/start", csrf_token=csrf, routine="debrief")
+    shown = view(client)["step"]
+    assert f'name="step" value="{shown}"' in page
+    # The voice loop answers first (no cookie, JSON), moving the routine on.
+    client_voice = client.application.test_client()
+    assert client_voice.post("/api/v1/events", json={"intent": "Yes", "step": shown}).status_code == 200
+    moved = view(client)
+    assert moved["step"] != shown
+    page = post(client, "/routine/event", csrf_token=csrf, intent="Yes", step=shown)
+    assert "no longer current" in page
+    assert view(client)["step"] == moved["step"] and view(client)["version"] == moved["version"]
+    # Controls are not tied to a step: Pause from the stale page still works.
+    post(client, "/routine/event", csrf_token=csrf, intent="Pause", step=shown)
+    assert view(client)["paused"]

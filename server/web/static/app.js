@@ -98,6 +98,8 @@
     box.textContent = message;
   }
 
+  var STEPLESS = ["Pause", "Resume", "Repeat", "TimeLeft", "Help", "Stop"];
+
   function enhance(form) {
     form.addEventListener("submit", function (event) {
       var data = new FormData(form);
@@ -109,6 +111,9 @@
       var body = {intent: intent || null, slots: {}, text: intent ? null : text,
                   partner: data.get("partner") || null, source: "web"};
       if (intent === "RepairPhrase" && data.get("category")) body.slots.category = data.get("category");
+      // Name the step answered (not for controls that mean the same at any step): if the voice
+      // loop moved the routine on meanwhile, the server answers 409 instead of misfiling it.
+      if (data.get("step") && STEPLESS.indexOf(intent) < 0) body.step = data.get("step");
       fetch("/api/v1/events", {
         method: "POST", credentials: "same-origin",
         headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf,
