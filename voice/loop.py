@@ -20,6 +20,9 @@ from typing import Any, Callable, Iterable, Mapping, Protocol, TextIO
 from voice.client import Client, ClientError, ServerUnavailable
 
 SPOKEN_FIELDS = ("kind", "routine", "step", "text", "clock_s")
+# Controls that mean the same at any step (they never name one); see Loop.hear.
+STEPLESS_INTENTS = frozenset({"Pause", "Resume", "Repeat", "TimeLeft", "Help", "Stop",
+                              "Louder", "Softer", "Slower", "Faster"})
 VOICE_CONTROLS = frozenset({"Louder", "Softer", "Slower", "Faster"})
 
 
@@ -154,9 +157,17 @@ class Loop:
     def hear(self, heard: Heard | str) -> None:
         if self.poll_seq is None:
             self.poll()  # start listening from here, so a reply is not mistaken for history
-        event = self.event_for(heard, self.expects())
+        try:
+            view = self.client.routine()
+        except (ServerUnavailable, ClientError):
+            view = {}
+        event = self.event_for(heard, view.get("expects"))
         if event is None:
             return
+        if view.get("active") and view.get("step") and event.get("intent") not in STEPLESS_INTENTS:
+            # Name the step this answers: if the page answered it first, the server says 409
+            # instead of filing this answer under the next step.
+            event["step"] = view["step"]
         if event.get("intent") in VOICE_CONTROLS and hasattr(self.speaker, "control"):
             self.speaker.control(event["intent"])
         if event.get("intent") == "IdentifyPartner" and (event.get("slots") or {}).get("partner"):

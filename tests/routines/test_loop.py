@@ -139,3 +139,41 @@ def test_a_broken_source_is_reported_in_one_line_and_exits_1(wire, tmp_path):
     assert loop.run(source()) == 1
     assert notices == ["input stopped: bad.wav: not a WAV file"]
     assert "weekly meal" in out.getvalue()
+
+
+def test_loop_names_the_step_so_a_step_answered_elsewhere_is_a_409_not_misfiled(wire, tmp_path, capsys):
+    """Voice and page answer the same step: the page got there first, so the voice answer is refused."""
+    from intents import Matcher
+
+    out = io.StringIO()
+    client = Client("http://attune.test", tmp_path / "j.jsonl", opener=wire)
+    loop = Loop(client, PrintSpeaker(out), Matcher.load("en"), partner="Alex", poll_interval=0.001)
+    loop.hear("start our nightly debrief")
+    shown = client.routine()["step"]
+
+    real_routine = client.routine
+
+    def page_answers_first():
+        view = real_routine()  # the loop reads this step, then the page answers it
+        assert wire.client.post("/api/v1/events", json={"intent": "Yes", "step": view["step"]}).status_code == 200
+        return view
+
+    client.routine = page_answers_first
+    loop.hear("yes")
+    client.routine = real_routine
+    notice = capsys.readouterr().err
+    assert "409" in notice and "no longer current" in notice
+    answers = [e for e in wire.client.get("/api/v1/entries").get_json()["entries"] if e["step"] == shown]
+    assert len(answers) == 1  # the page's answer, once; the voice answer was not filed under a later step
+
+
+def test_events_said_while_the_server_was_away_are_replayed_without_their_step(wire, tmp_path):
+    client = Client("http://attune.test", tmp_path / "j.jsonl", opener=wire)
+    client.post_event({"intent": "StartDebrief"})
+    stale = client.routine()["step"]
+    wire.down = True
+    assert client.post_event({"intent": "Yes", "step": stale}) is None
+    wire.down = False
+    wire.client.post("/api/v1/events", json={"intent": "Yes"})  # the routine moved on meanwhile
+    client.replay()
+    assert client.pending() == 0  # delivered, not refused: nothing said is lost
