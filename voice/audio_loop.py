@@ -146,7 +146,6 @@ def pace(loop) -> Callable[[], None]:
 
 def listen_audio(args: argparse.Namespace, loop) -> int:
     """`attune listen` with --wav files or the microphone (and `attune run`)."""
-    from server.cli import settings_from_args
     from voice.audio import MicrophoneSource, has_device
     from voice.recognizers import make_recognizer
     from voice.tts import make_speaker
@@ -154,7 +153,9 @@ def listen_audio(args: argparse.Namespace, loop) -> int:
     def notice(message: str) -> None:
         print(f"attune: {message}", file=sys.stderr, flush=True)
 
-    settings = settings_from_args(args).settings
+    from voice.run_command import loop_settings
+
+    settings = loop_settings(args, loop.client)  # voice, rate and volume as edited on the web page
     recognizer = make_recognizer(None if args.engine == "auto" else args.engine, args.vosk_model)
     notice(f"speech recognition: {recognizer.describe()}")
     if not args.print_only:

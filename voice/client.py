@@ -189,6 +189,11 @@ class Client:
         return self._request("POST", "/routines", {k: v for k, v in body.items() if v is not None},
                              {"Idempotency-Key": f"attune-{uuid.uuid4().hex}"})
 
+    def settings(self) -> dict[str, Any]:
+        """The service's effective settings, {name: value} (includes edits made on the web page)."""
+        body = self._request("GET", "/settings")
+        return {name: item.get("value") for name, item in body.get("settings", {}).items()}
+
     def routine(self) -> dict:
         return self._request("GET", "/routine")
 

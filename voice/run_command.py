@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             if not args.print_only and not args.json:
                 from voice.tts import make_speaker
 
-                loop.speaker = make_speaker(loop_settings(args), notice=notice)
+                loop.speaker = make_speaker(loop_settings(args, loop.client), notice=notice)
             return loop.run(typed_lines(sys.stdin))
         return listen_audio(args, loop)
     except KeyboardInterrupt:
@@ -60,10 +60,29 @@ def run(args: argparse.Namespace) -> int:
         notice("stopped")
 
 
-def loop_settings(args: argparse.Namespace):
-    from server.cli import settings_from_args
+SPEECH_SETTINGS = ("voice", "voice_rate", "voice_volume")
 
-    return settings_from_args(args).settings
+
+def loop_settings(args: argparse.Namespace, client=None):
+    """Settings for the loop; the voice comes from the service (edited on the web page) unless a flag set it."""
+    from dataclasses import replace
+
+    from server.cli import settings_from_args
+    from voice.client import ClientError, ServerUnavailable
+
+    loaded = settings_from_args(args)
+    if client is None:
+        return loaded.settings
+    try:
+        served = client.settings()
+    except (ServerUnavailable, ClientError, ValueError):
+        return loaded.settings
+    changes = {k: served[k] for k in SPEECH_SETTINGS
+               if k in served and loaded.sources.get(k) != "flag" and served[k] is not None}
+    try:
+        return replace(loaded.settings, **changes)
+    except (TypeError, ValueError):
+        return loaded.settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
