@@ -49,6 +49,7 @@ HOLDOUTS = (  # (file, its first blind measurement; None while still blind)
     ("holdout6.yaml", "94.8% (110/116)"),
     ("holdout7.yaml", "89.7% (105/117)"),
     ("holdout8.yaml", "87.3% (110/126)"),
+    ("holdout9.yaml", "76.4% (94/123)"),
 )
 EXTRA_LISTS = {"partner": ["Alex", "Sam"], "ritual": ["Sunday walk"]}
 
