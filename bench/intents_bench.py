@@ -50,6 +50,7 @@ HOLDOUTS = (  # (file, its first blind measurement; None while still blind)
     ("holdout7.yaml", "89.7% (105/117)"),
     ("holdout8.yaml", "87.3% (110/126)"),
     ("holdout9.yaml", "76.4% (94/123)"),
+    ("holdout10.yaml", "69.9% (86/123)"),
 )
 EXTRA_LISTS = {"partner": ["Alex", "Sam"], "ritual": ["Sunday walk"]}
 
