@@ -6,7 +6,8 @@
 - Content-free trailing words: "I want to check in with you" -> "I want to check in".
 - One superfluous known word: "got another one" -> "another one" (the matcher only tries this
   when every word is template vocabulary, so device and place names never get this far).
-- A trailing reason: "I felt lonely when you left early" -> "I felt lonely".
+- A trailing reason or topic: "I felt lonely when you left early" -> "I felt lonely",
+  "I need fun in our life" -> "I need fun".
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from intents.text import normalize
 _CLAUSE_BREAK = re.compile(r"[,;:.!?\u2026]+|\s[-\u2013\u2014]+\s")
 _LEAD = re.compile(r"^(?:(?:okay|alright|all right|right|so|well|oh|hey|and|but|now|look|listen|yeah so|um|uh"
                    r"|please|(?:can|could|would|will) you(?: please)?)\s+)+")
-_SUBORDINATE = re.compile(r"\s(?:when|because|cause|since|after|while|as|if|whenever|every time|that you|about how)\s")
+_SUBORDINATE = re.compile(r"\s(?:when|because|cause|since|after|while|as|if|whenever|every time|that you|about how"
+                          r"|about|with how|for what|in our|in my|to make|so that)\s")
 
 _TAIL_WORDS = frozenset(
     "with you him her them us me each other please now today tonight together again too then for right away "
