@@ -51,7 +51,9 @@ HOLDOUTS = (  # (file, its first blind measurement; None while still blind)
     ("holdout8.yaml", "87.3% (110/126)"),
     ("holdout9.yaml", "76.4% (94/123)"),
     ("holdout10.yaml", "69.9% (86/123)"),
+    ("holdout11.yaml", "80.3% (98/122)"),
 )
+STILL_BLIND = {"holdout11.yaml"}  # measured once, failures not read, nothing tuned against it
 EXTRA_LISTS = {"partner": ["Alex", "Sam"], "ritual": ["Sunday walk"]}
 
 
@@ -219,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{(lambda r: f'{r.intent} {dict(r.slots) or chr(32)}'.strip())(matcher.match(c['text'], c.get('expect')))} |"
             for c in failed) or "| (none) | | |"
 
-    last_note = ("it has not been tuned against since" if last_blind is None else
+    last_note = ("its failures have not been read and nothing has been tuned against it, so it is still blind"
+                 if last_blind is None or last_name in STILL_BLIND else
                  "its failures were read and fixed afterwards like the earlier sets' (so it is no longer "
                  "blind now), and no set was written after it")
     blind_counts = [tuple(int(x) for x in re.search(r"\((\d+)/(\d+)\)", b).groups())
@@ -252,7 +255,7 @@ from the project venv; the machine was shared with other processes while this ra
 |---|---|
 | p99 latency per utterance < 1 ms | **{ms(percentile(best, 0.99))}** (best of {args.rounds}); single run {ms(percentile(first, 0.99))} |
 | 100% of template samples | **{pct(sample_ok, len(samples))}** |
-| >= 95% of paraphrases | **{pct(para_ok, len(paraphrases))}** tuned set; **{pooled_later}** on unseen paraphrases (held-out sets 3 to {len(blind_counts)}, each measured blind before its failures were read; all {len(blind_counts)} sets: {pooled}; per set: {", ".join(f"{n} {b}" for n, _c, b in holdouts if b)}); all held-out sets after tuning: {pct(sum(len(c) - len(hold_fails[n]) for n, c, _b in holdouts), len(heldout_cases))} |
+| >= 95% of paraphrases | **{pct(para_ok, len(paraphrases))}** tuned set; **{pooled_later}** on unseen paraphrases (held-out sets 3 to {len(blind_counts)}, each measured blind before its failures were read; all {len(blind_counts)} sets: {pooled}; per set: {", ".join(f"{n} {b}" for n, _c, b in holdouts if b)}); all held-out sets now{" (the still-blind last set untuned)" if STILL_BLIND else " (after tuning)"}: {pct(sum(len(c) - len(hold_fails[n]) for n, c, _b in holdouts), len(heldout_cases))} |
 | >= 95% of out-of-domain rejected | **{pct(len(ha_rest) - len(ha_accepted), len(ha_rest))}** Home Assistant (overlap excluded); **{pct(own_rejected, len(own_pairs))}** our own set |
 
 ## Latency
