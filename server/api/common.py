@@ -77,8 +77,15 @@ def not_found(what: str, ident: Any, field: str = "id") -> ApiError:
     return ApiError(404, f"no {what} {ident}", field, "not_found")
 
 
-def page(items: list, key: str, total: int, limit: int, offset: int) -> dict[str, Any]:
-    return {key: items, "total": total, "limit": limit, "offset": offset}
+def visible_page(args: dict[str, Any], key: str, lister, counter) -> dict[str, Any]:
+    """One page of a list the asking partner may see: `args` is the validated query
+    (limit, offset, optional partner name and filters); `lister`/`counter` are Store methods."""
+    limit, offset = args.pop("limit"), args.pop("offset")
+    if "partner" in args:
+        args["partner_id"] = optional_partner_id(args.pop("partner"))
+    args["viewer_id"] = viewer_id()
+    items = lister(**args, limit=limit, offset=offset)
+    return {key: items, "total": counter(**args), "limit": limit, "offset": offset}
 
 
 def session_or_400(session_id: int | None, field: str = "session_id") -> int | None:

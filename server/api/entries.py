@@ -8,8 +8,8 @@ to anyone else it does not exist (404).
 from __future__ import annotations
 
 from server.api import bp
-from server.api.common import (expected_version, not_found, optional_partner_id, page, partner_or_400,
-                               session_or_400, store, versioned, viewer_id)
+from server.api.common import (expected_version, not_found, partner_or_400, session_or_400, store,
+                               versioned, viewer_id, visible_page)
 from server.api.idempotency import idempotent
 from server.errors import ApiError
 from server.api.validation import Bool, Id, Int, PartnerRef, Str, Timestamp, json_body, query
@@ -51,13 +51,7 @@ def visible_entry(entry_id: int) -> dict:
 
 @bp.get("/entries")
 def list_entries():
-    args = query(LIST_QUERY)
-    limit, offset = args.pop("limit"), args.pop("offset")
-    if "partner" in args:
-        args["partner_id"] = optional_partner_id(args.pop("partner"))
-    args["viewer_id"] = viewer_id()
-    items = store().list_entries(**args, limit=limit, offset=offset)
-    return page(items, "entries", store().count_entries(**args), limit, offset)
+    return visible_page(query(LIST_QUERY), "entries", store().list_entries, store().count_entries)
 
 
 @bp.post("/entries")

@@ -8,7 +8,7 @@ without attune, marks one ended, and deletes one.
 from __future__ import annotations
 
 from server.api import bp
-from server.api.common import expected_version, not_found, optional_partner_id, page, store, versioned, viewer_id
+from server.api.common import expected_version, not_found, store, versioned, viewer_id, visible_page
 from server.api.idempotency import idempotent
 from server.api.validation import Id, Int, Json, PartnerRef, Str, Timestamp, json_body, query
 from server.store import ENDED_STATUSES, ROUTINES, SESSION_STATUSES
@@ -44,13 +44,7 @@ def session_detail(session_id: int) -> dict:
 
 @bp.get("/sessions")
 def list_sessions():
-    args = query(LIST_QUERY)
-    limit, offset = args.pop("limit"), args.pop("offset")
-    if "partner" in args:
-        args["partner_id"] = optional_partner_id(args.pop("partner"))
-    args["viewer_id"] = viewer_id()
-    items = store().list_sessions(**args, limit=limit, offset=offset)
-    return page(items, "sessions", store().count_sessions(**args), limit, offset)
+    return visible_page(query(LIST_QUERY), "sessions", store().list_sessions, store().count_sessions)
 
 
 @bp.post("/sessions")
