@@ -22,6 +22,7 @@ from intents.expr import Vocabulary
 from intents.fuzzy import WordRepairer, repair_confidence
 from intents.loader import SourceLine, load_locale
 from intents.names import BUILTIN_INTENTS, INTENT_NAMES, SLOT_NAMES
+from intents.spotter import Spotter, english_unigrams
 from intents.text import normalize
 
 CACHE_SIZE = 4096
@@ -55,7 +56,8 @@ class MatchResult:
     method: str = "none"
     """How it matched: "template", "repaired" (misheard words fixed), "edited" (one superfluous
     word left out), "clause" (one clause of a punctuated sentence), "head" (the part before
-    "when/because ..."), or "none"."""
+    "when/because ..."), "spotted" (no template matched; guessed from its words, low confidence),
+    or "none"."""
 
     @property
     def matched(self) -> bool:
@@ -181,6 +183,9 @@ class Matcher:
         self.written_lists: Mapping[str, SlotList] = MappingProxyType(dict(intents.slot_lists))
         """Slot lists as written in the YAML (templated values), for compact grammars."""
         self._cache: OrderedDict[tuple[str, frozenset[str]], MatchResult] = OrderedDict()
+        self._spotter: Spotter | None = None
+        self.spotting = True
+        """Guess from words when no template matches (see intents/spotter.py); off for outside sets."""
 
     @classmethod
     def load(cls, locale: str = "en", extra_lists: Mapping[str, Iterable[str]] | None = None,
@@ -254,10 +259,28 @@ class Matcher:
             if main is not None:
                 found, method_scale = self._match_sentence(main, expected), ("head", HEAD_FACTOR)
         if found is None:
-            return MatchResult(None, {}, 0.0, text)
+            guess = self.spotter.guess(norm, expected) if self.spotting else None
+            if guess is None:
+                return MatchResult(None, {}, 0.0, text)
+            return MatchResult(guess.intent, dict(guess.slots), guess.confidence, text, "spotted")
         hit, confidence, method = found
         method = method_scale[0] or method
         return MatchResult(hit.intent, hit.slots, round(confidence * method_scale[1], 3), text, method)
+
+    @property
+    def spotter(self) -> Spotter:
+        """The last-resort word spotter, trained on the template samples on first use (~0.5 s)."""
+        if self._spotter is None:
+            from intents.samples import template_samples  # samples imports hassil's sampler: only when needed
+
+            samples = [(s.intent, s.text) for s in template_samples(self) if not s.context_only]
+            values: dict[str, dict[tuple[str, ...], str]] = {}
+            for name, slot_list in self.intents.slot_lists.items():
+                if isinstance(slot_list, TextSlotList):
+                    values[name] = {tuple(normalize(v.text_in.text).split()): str(v.value_out)
+                                    for v in slot_list.values if isinstance(v.text_in, TextChunk)}
+            self._spotter = Spotter(samples, english_unigrams(self.locale), values)
+        return self._spotter
 
     def _rest_is_filler(self, parts: list[str], index: int) -> bool:
         """True when every clause but one is only skip words ("honestly? hurt.")."""
