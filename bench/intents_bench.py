@@ -52,8 +52,12 @@ HOLDOUTS = (  # (file, its first blind measurement; None while still blind)
     ("holdout9.yaml", "76.4% (94/123)"),
     ("holdout10.yaml", "69.9% (86/123)"),
     ("holdout11.yaml", "80.3% (98/122)"),
+    # 12 and 13 were written blind by a writer who never read the templates, committed before the
+    # word spotter and the holdout11 fixes, and measured once after them
+    ("holdout12.yaml", "86.5% (109/126)"),
+    ("holdout13.yaml", "93.7% (118/126)"),
 )
-STILL_BLIND = {"holdout11.yaml"}  # measured once, failures not read, nothing tuned against it
+STILL_BLIND = {"holdout12.yaml", "holdout13.yaml"}  # measured once, failures not read, nothing tuned against them
 EXTRA_LISTS = {"partner": ["Alex", "Sam"], "ritual": ["Sunday walk"]}
 
 
@@ -232,10 +236,18 @@ def main(argv: list[str] | None = None) -> int:
     pooled_later = pct(sum(a for a, _ in later), sum(t for _, t in later)) if later else "n/a"
     later_pcts = sorted(100.0 * a / t for a, t in later)
     later_range = f"{later_pcts[0]:.1f}% to {later_pcts[-1]:.1f}% per set" if later_pcts else "n/a"
+    pair = [(n, c) for n, c, _b in holdouts if n in STILL_BLIND]
+    pair_ok = sum(len(c) - len(hold_fails[n]) for n, c in pair)
+    pair_spotted = sum(1 for _n, c in pair for case in c
+                       if matcher.match(case["text"], case.get("expect")).method == "spotted")
+    spotted_pair = (f"{pct(pair_ok, sum(len(c) for _n, c in pair))} together, "
+                    f"{pair_spotted} of them answered by the spotter")
     holdout_summary = "\n".join(
         f"  - {name} ({len(cases)} sentences): blind {blind or pct(len(cases) - len(hold_fails[name]), len(cases))}; "
         f"now {pct(len(cases) - len(hold_fails[name]), len(cases))}" for name, cases, blind in holdouts)
     holdout_failures = "\n\n".join(
+        f"Failures in {name}: {len(hold_fails[name])}, not listed (still blind: nobody has read them)"
+        if name in STILL_BLIND else
         f"Failures in {name}:\n\n| sentence | wanted | got |\n|---|---|---|\n{failure_table(hold_fails[name])}"
         for name, _cases, _blind in reversed(holdouts))
     ha_lines = "\n".join(f"| `{s}` | {r.intent} {dict(r.slots) or ''} | {r.confidence} |" for s, r in ha_accepted) \
@@ -306,7 +318,10 @@ first result is the answer.
   {len(blind_counts)} sets' first measurements, **{pooled_later}** over sets 3 to {len(blind_counts)} (after the
   first two rounds the blind figure stopped rising and has ranged from {later_range}; each new set
   finds new wordings, so per-set figures swing), and
-  {last_figure} on the last set, {last_name}; {last_note}. So the >= 95% target is met on the
+  {last_figure} on the last set, {last_name}; {last_note}. holdout12.yaml and holdout13.yaml were
+  written by a writer who never saw the templates (only the intent list and the domain article),
+  committed before the last changes (the word spotter, intents/spotter.py, and the holdout11
+  fixes) and measured once after them: {spotted_pair}. So the >= 95% target is met on the
   tuned set and on every held-out set after tuning, but not on unseen paraphrases ({pooled_later}).
 - Our out-of-domain set (out_of_domain.yaml, {len(own_ood)} sentences: home automation, trivia,
   shopping, small talk, media, near misses sharing words with attune): rejected

@@ -273,7 +273,8 @@ class Matcher:
         if self._spotter is None:
             from intents.samples import template_samples  # samples imports hassil's sampler: only when needed
 
-            samples = [(s.intent, s.text) for s in template_samples(self) if not s.context_only]
+            samples = [(s.intent, s.text) for s in template_samples(self, skip_empty_lists=True)
+                       if not s.context_only]
             values: dict[str, dict[tuple[str, ...], str]] = {}
             for name, slot_list in self.intents.slot_lists.items():
                 if isinstance(slot_list, TextSlotList):

@@ -22,6 +22,10 @@ from intents.names import SLOT_NAMES
 from intents.text import normalize
 
 
+class EmptyListError(ValueError):
+    """A template refers to a slot list with no values (e.g. no partner names configured)."""
+
+
 @dataclass(frozen=True)
 class Sample:
     """One generated sentence and what it must match."""
@@ -68,7 +72,8 @@ class _Trimmer:
             return self.trim(self.rules[expr.rule_name].expression)
         if isinstance(expr, ListReference):
             slot_list = self.lists[expr.list_name]
-            assert isinstance(slot_list, TextSlotList) and slot_list.values, expr.list_name
+            if not (isinstance(slot_list, TextSlotList) and slot_list.values):
+                raise EmptyListError(f"slot list {expr.list_name!r} has no values")
             value = slot_list.values[self.pick(len(slot_list.values))]
             self.slots.setdefault(expr.slot_name, str(value.value_out))
             return self.trim(value.text_in)
@@ -91,10 +96,11 @@ def group_width(expr: Expression, matcher, seen: frozenset[str] = frozenset()) -
 
 
 def template_samples(matcher, intents: list[str] | None = None, *,
-                     skip_optionals: bool = False) -> Iterator[Sample]:
+                     skip_optionals: bool = False, skip_empty_lists: bool = False) -> Iterator[Sample]:
     """Every template's trimmed samples (deduplicated per template), in template order.
 
     skip_optionals: leave every [optional] part out (the shortest sentences).
+    skip_empty_lists: leave out templates whose slot list has no values instead of raising.
     """
     for name in intents or matcher.intent_names:
         for data in matcher.intents.intents[name].data:
@@ -103,7 +109,12 @@ def template_samples(matcher, intents: list[str] | None = None, *,
                 seen: set[str] = set()
                 for seed in range(group_width(sentence.expression, matcher)):
                     trimmer = _Trimmer(matcher, seed, skip_optionals)
-                    trimmed = trimmer.trim(sentence.expression)
+                    try:
+                        trimmed = trimmer.trim(sentence.expression)
+                    except EmptyListError:
+                        if skip_empty_lists:
+                            break
+                        raise
                     allowed = SLOT_NAMES.get(name, ())
                     slots = {k: v for k, v in trimmer.slots.items() if k in allowed}
                     slots.update({k: str(v) for k, v in (data.slots or {}).items()})
