@@ -50,6 +50,8 @@ ANCHOR_EVIDENCE = 1.0
 """A guess needs one word at least this typical of attune (see `evidence`) ..."""
 ANCHOR_SHARE = 0.5
 """... of whose template occurrences at least this share belongs to the guessed intent."""
+MAX_GUESS_WORDS = 8
+"""Longer sentences are never guessed: they are more likely dictation than a command."""
 MAX_VALUE_WORDS = 4
 """Longest slot value, in words, looked for in a sentence."""
 
@@ -164,6 +166,8 @@ class Spotter:
     def guess(self, norm: str, expected: frozenset[str] = frozenset()) -> Guess | None:
         """An intent for a normalised sentence no template matched, or None (out of domain/unclear)."""
         words = norm.split()
+        if len(words) > MAX_GUESS_WORDS:
+            return None
         evidence = self.evidence(words)
         unknown = sum(1 for w in words if w not in self._evidence)
         if evidence < MIN_DOMAIN_EVIDENCE or unknown > MAX_UNKNOWN_SHARE * len(words):
