@@ -65,6 +65,12 @@ class Settings:
     routine_timings: Mapping[str, Any] = field(default_factory=dict, hash=False)
     """Per-routine step budgets in seconds, e.g. {"repair": {"what": 120}, "timeout": {"break": 1800}}
     (checked by server.routines.timings.validate_timings; used by routines started afterwards)."""
+    wake_phrases: tuple[str, ...] = ("attune",)
+    """What addresses attune by voice: the first is the default, others are alternatives (at most 5)."""
+    wake_threshold: float = 1e-30
+    """Wake phrase sensitivity: pocketsphinx keyphrase threshold, 1e-50 (eager) to 1e-5 (strict)."""
+    addressed_s: float = 6.0
+    """Seconds attune keeps listening without the wake phrase after it was woken or asked a question."""
 
     @property
     def is_loopback(self) -> bool:
@@ -141,6 +147,24 @@ def coerce_setting(name: str, value: Any, source: str) -> Any:
             if not 0.01 <= scale <= 10000:
                 raise ValueError("must be 0.01..10000")
             return scale
+        if name == "wake_phrases":
+            items = value.split(",") if isinstance(value, str) else list(value)
+            phrases = tuple(dict.fromkeys(" ".join(str(i).lower().split()) for i in items if str(i).strip()))
+            if not 1 <= len(phrases) <= 5 or any(len(p) > 40 or len(p.split()) > 4 for p in phrases):
+                raise ValueError("needs 1 to 5 phrases of at most 4 words, e.g. 'attune,hey attune'")
+            if any(not re.fullmatch(r"[a-z' ]+", p) for p in phrases):
+                raise ValueError("phrases are plain words (letters, spaces, apostrophes)")
+            return phrases
+        if name == "wake_threshold":
+            threshold = float(value)
+            if not 1e-50 <= threshold <= 1e-5:
+                raise ValueError("must be 1e-50..1e-5")
+            return threshold
+        if name == "addressed_s":
+            seconds = float(value)
+            if not 1.0 <= seconds <= 60.0:
+                raise ValueError("must be 1..60 seconds")
+            return seconds
         if name == "db_path":
             return Path(os.path.expanduser(str(value)))
         if name in ("partners", "rituals"):
