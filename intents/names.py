@@ -19,7 +19,13 @@ BUILTIN_INTENTS: tuple[str, ...] = (
 )
 """Honoured at any point, whatever the step expects."""
 
-INTENT_NAMES: tuple[str, ...] = STARTER_INTENTS + REPAIR_INTENTS + ANSWER_INTENTS + BUILTIN_INTENTS
+SCHEDULE_INTENTS: tuple[str, ...] = (
+    "SetReminder", "MoveWeeklyReview", "Snooze", "SkipTonight", "NotNow", "NextReminder",
+)
+"""The daily rhythm: reminder times by voice, and the answers to a reminder."""
+
+INTENT_NAMES: tuple[str, ...] = (STARTER_INTENTS + REPAIR_INTENTS + ANSWER_INTENTS + BUILTIN_INTENTS
+                                 + SCHEDULE_INTENTS)
 """Every intent, in a fixed order (also the final tie-break when two intents match equally)."""
 
 SLOT_NAMES: dict[str, tuple[str, ...]] = {
@@ -28,5 +34,8 @@ SLOT_NAMES: dict[str, tuple[str, ...]] = {
     "Feeling": ("feeling",),
     "Need": ("need",),
     "IdentifyPartner": ("partner",),
+    "SetReminder": ("time",),
+    "MoveWeeklyReview": ("day", "time"),
+    "Snooze": ("minutes",),
 }
 """Slots each intent can fill (RepairPhrase's category is optional)."""
