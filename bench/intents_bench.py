@@ -56,6 +56,10 @@ HOLDOUTS = (  # (file, its first blind measurement; None while still blind)
     # word spotter and the holdout11 fixes, and measured once after them
     ("holdout12.yaml", "86.5% (109/126)"),
     ("holdout13.yaml", "93.7% (118/126)"),
+    # 14 (tired, brief, casual) and 15 (long, polite or emotional full sentences): same blind
+    # writing, committed and measured once after the spotter, before their failures were read
+    ("holdout14.yaml", "82.4% (103/125)"),
+    ("holdout15.yaml", "57.6% (72/125)"),
 )
 STILL_BLIND = {"holdout12.yaml", "holdout13.yaml"}  # measured once, failures not read, nothing tuned against them
 EXTRA_LISTS = {"partner": ["Alex", "Sam"], "ritual": ["Sunday walk"]}
