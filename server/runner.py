@@ -25,13 +25,17 @@ from server.routines.due import to_iso
 from server.routines.engine import ANYTIME
 from server.routines.model import VOICE_INTENTS
 from server.routines.language import helplines, language
+from server.routines.reminders import ANSWER_INTENTS as REMINDER_ANSWERS, SCHEDULE_INTENTS
 from server.routines.safety import disclosure
+from server.schedule import Rhythm
 from server.settings import Settings
 from server.store import Store
 
 VOICE_CONTROLS = VOICE_INTENTS
 PROMISE_GRACE_H = 12
 UTTERANCE_FIELDS = ("seq", "session_id", "kind", "routine", "step", "text", "clock_s")
+AGREED_TIME_STEP = ("debrief", "tomorrow")
+"""The debrief step whose answer (tomorrow's time) becomes tomorrow's reminder."""
 log = logging.getLogger(__name__)
 
 
@@ -64,6 +68,7 @@ class Runner:
         self.clock = clock
         self._matcher = matcher
         self._matcher_lock = threading.Lock()
+        self.rhythm = Rhythm(store, lambda: self._locale)
 
     @property
     def settings(self) -> Settings:
@@ -88,11 +93,15 @@ class Runner:
             session, machine = self._load() if running else (None, None)
             if machine is not None:
                 self._advance(session, machine, self.clock())
+            # A reminder due now is said by this poll: once, whichever client polls first.
+            fired = self.rhythm.tick(self.clock(), busy=self.store.active_session() is not None)
             rows = self.store.utterances_after(after, limit)
             # With nothing new, last_seq is the newest there is: a client can ask with a huge
-            # `after` to learn where to start listening from.
-            return {"utterances": [_utterance(r) for r in rows],
-                    "last_seq": rows[-1]["seq"] if rows else self.store.last_utterance_seq()}
+            # `after` to learn where to start listening from (but still hears a reminder this call fired).
+            last = rows[-1]["seq"] if rows else self.store.last_utterance_seq()
+            if fired and not rows:
+                last = min(last, fired[0]["seq"] - 1)
+            return {"utterances": [_utterance(r) for r in rows], "last_seq": last}
 
     def _write_if(self, running: bool):
         """A write transaction when a routine runs (its clock may move); none when idle.
@@ -130,7 +139,7 @@ class Runner:
                                    "version", "version_conflict")
                 said += self._advance(session, machine, now)
                 session, machine = self._load()
-            expects = machine.expects().as_dict() if machine else self._idle_expects()
+            expects = machine.expects().as_dict() if machine else self._idle_expects(now)
             intent, slots, text = self._resolve(body, expects)
             partner = body.get("partner")
             step = body.get("step")
@@ -155,6 +164,12 @@ class Runner:
                 else:
                     said.append(self._say(session, machine, "builtin.busy", now,
                                           routine=self._routine_name(machine.s["routine"])))
+            elif self.rhythm.takes(intent, machine is not None, now):
+                more, routine = self.rhythm.handle(intent, slots, now)
+                said += [_utterance(r) for r in more]
+                if routine is not None and machine is None:
+                    session, machine, more = self._start(routine, partner, body.get("time_scale"), now)
+                    said += more
             elif machine is not None:
                 said += self._handle(session, machine, event, now, step)
             elif intent == "IdentifyPartner" and slots.get("partner"):
@@ -194,6 +209,8 @@ class Runner:
         sid = session["id"]
         for effect in result.effects:
             self._apply(effect, sid)
+            if isinstance(effect, AddEntry) and (machine.s["routine"], effect.step) == AGREED_TIME_STEP:
+                self.rhythm.agree(effect.value, self.clock())
         said = [self._add_utterance(sid, u.kind, u.routine, u.step, u.text, u.clock_s) for u in result.utterances]
         status = machine.s["status"]
         self.store.update_session(sid, machine.to_state(), status=None if status == session["status"] else status)
@@ -374,7 +391,7 @@ class Runner:
     def _view(self, session: dict | None, machine: Machine | None, now: float) -> dict[str, Any]:
         if machine is None:
             return {"active": False, "session_id": None, "routine": None, "step": None, "partner": None,
-                    "prompt": None, "expects": self._idle_expects(), "clock_s": 0.0, "budget_s": None,
+                    "prompt": None, "expects": self._idle_expects(now), "clock_s": 0.0, "budget_s": None,
                     "segment": None, "segment_remaining_s": None, "paused": False, "status": None,
                     "version": None, "time_scale": float(self.settings.time_scale)}
         view = machine.view(now)
