@@ -31,12 +31,19 @@ REVIEW_STATUS = {"Yes": "kept", "No": "missed", "Partly": "partly"}
 ANSWER_KINDS = ("ask", "share")
 TIMED_KINDS = ("ask", "share", "text")
 STATE_VERSION = 1
+WAKE_BY_KIND = {"ask": "none", "share": "none", "text": "none"}
+"""Steps that answer attune's question need no wake phrase; talking segments and the rest do."""
 ABANDON_AFTER_S = 6 * 3600.0
 """Wall-clock seconds without any state change after which a running routine is abandoned."""
 
 
 def _partner_slot(ref: Any, starter: int) -> int | None:
     return {"first": 0, "second": 1, "starter": starter, "other": 1 - starter}.get(ref) if ref is not None else None
+
+
+def step_wake(step: Mapping[str, Any]) -> str:
+    """The step's `wake` ("none" or "required"), else its kind's default (WAKE_BY_KIND)."""
+    return step.get("wake") or WAKE_BY_KIND.get(step["kind"], "required")
 
 
 def expand_steps(spec: Mapping[str, Any], context: Mapping[str, Any], starter: int) -> list[dict[str, Any]]:
@@ -63,6 +70,7 @@ def expand_steps(spec: Mapping[str, Any], context: Mapping[str, Any], starter: i
                 "id": f"{step['id']}.{promise['id']}", "kind": "ask", "partner": 1 - slot,
                 "prompt": step["prompt"], "reprompt": step.get("reprompt"), "expects": step["expects"],
                 "example": step.get("example"), "budget_s": float(step.get("each_s", budget)), "deadline": elapsed,
+                "wake": step_wake({**step, "kind": "ask"}),
                 "commitment": int(promise["id"]), "vars": {"who_slot": slot, "what": promise["what"]},
             })
     return steps
@@ -557,7 +565,7 @@ class Machine:
         step = self.step
         kind = step["kind"]
         own = tuple(step.get("expects", [])) if kind in ANSWER_KINDS else ()
-        return Expect(own + BUILTIN_INTENTS + ANYTIME, kind in ("text", "talk", "share"))
+        return Expect(own + BUILTIN_INTENTS + ANYTIME, kind in ("text", "talk", "share"), step_wake(step))
 
     def view(self, now: float) -> dict[str, Any]:
         """The current step for a caller (no side effects; call `advance` first)."""

@@ -86,6 +86,9 @@ def script(routine: str, locale: str = "en") -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("routine") != routine:
         raise ValueError(f"server/data/{locale}/routines/{routine}.yaml: 'routine' must be {routine!r}")
     for step in data["steps"]:
+        if step.get("wake", "none") not in ("none", "required"):
+            raise ValueError(f"server/data/{locale}/routines/{routine}.yaml: step {step.get('id')}: "
+                             f"wake must be none or required, not {step['wake']!r}")
         # YAML reads a bare Yes/No as a boolean: intent names must be quoted strings.
         for name in [*step.get("expects", []), *([step["stop_on"]] if "stop_on" in step else [])]:
             if not isinstance(name, str):

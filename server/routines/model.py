@@ -64,9 +64,12 @@ class Expect:
 
     intents: tuple[str, ...]
     free_text: bool
+    wake: str = "required"
+    """"none": the voice loop takes an answer without the wake phrase (right after a short question);
+    "required": only after the wake phrase (talking segments, no routine, paused)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"intents": list(self.intents), "free_text": self.free_text}
+        return {"intents": list(self.intents), "free_text": self.free_text, "wake": self.wake}
 
 
 # -- effects: writes the runner applies in the same transaction as the new state ------------

@@ -37,7 +37,8 @@ def test_start_by_text_and_answer_by_text(api, clock):
     reply = post(client, {"text": "start our nightly debrief", "source": "cli"})
     assert reply["routine"]["routine"] == "debrief" and reply["routine"]["step"] == "ready.1"
     assert reply["utterances"][0]["kind"] == "prompt" and reply["utterances"][0]["clock_s"] == 0
-    assert reply["routine"]["expects"] == {"intents": reply["routine"]["expects"]["intents"], "free_text": False}
+    assert reply["routine"]["expects"] == {"intents": reply["routine"]["expects"]["intents"], "free_text": False,
+                                          "wake": "none"}
     clock.now += 2
     reply = post(client, {"text": "yes"})
     assert reply["routine"]["step"] == "ready.2"
