@@ -2,7 +2,8 @@
 
 - Typed text with punctuation: "this is getting too heated, let's take a break" -> its clauses.
 - A leading discourse marker or polite request: "okay so let's keep going" -> "let's keep going",
-  "can you help me figure out my needs" -> "help me figure out my needs".
+  "can you help me figure out my needs" -> "help me figure out my needs", "can we skip this
+  question" -> "skip this question", "I'd like to log a rupture" -> "log a rupture".
 - Content-free trailing words: "I want to check in with you" -> "I want to check in".
 - One superfluous known word: "got another one" -> "another one" (the matcher only tries this
   when every word is template vocabulary, so device and place names never get this far).
@@ -18,7 +19,8 @@ from intents.text import normalize
 
 _CLAUSE_BREAK = re.compile(r"[,;:.!?\u2026]+|\s[-\u2013\u2014]+\s")
 _LEAD = re.compile(r"^(?:(?:okay|alright|all right|right|so|well|oh|hey|and|but|now|look|listen|yeah so|um|uh"
-                   r"|please|(?:can|could|would|will) you(?: please)?)\s+)+")
+                   r"|please|(?:can|could|would|will) you(?: please)?|(?:can|could|shall) we(?: please)?"
+                   r"|(?:i|we)(?:'d| would) (?:like|love) to|(?:i|we) want to)\s+)+")
 _SUBORDINATE = re.compile(r"\s(?:when|because|cause|since|after|while|as|if|whenever|every time|that you|about how"
                           r"|about|with how|for what|in our|in my|to make|so that)\s")
 
@@ -51,7 +53,7 @@ def without_tail(norm: str, names: frozenset[str] = frozenset()) -> str | None:
     return " ".join(words[:end]) if end < len(words) else None
 
 
-_NEGATIONS = frozenset(
+NEGATIONS = frozenset(
     "not no never nothing none nobody nope nah don't didn't doesn't isn't wasn't weren't aren't can't "
     "cannot couldn't won't wouldn't shouldn't haven't hasn't hadn't without un".split())
 
@@ -61,7 +63,7 @@ def one_word_shorter(words: list[str]) -> list[str]:
 
     Negations are never left out: "I'm not heard" must not become "I'm heard".
     """
-    return [" ".join(words[:i] + words[i + 1:]) for i in range(len(words)) if words[i] not in _NEGATIONS]
+    return [" ".join(words[:i] + words[i + 1:]) for i in range(len(words)) if words[i] not in NEGATIONS]
 
 
 def head(norm: str) -> str | None:

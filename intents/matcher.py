@@ -17,7 +17,9 @@ from hassil.intents import Intent, IntentData, SlotList, TextSlotList, TextSlotV
 from hassil.expression import TextChunk
 from hassil.sample import sample_expression
 
-from intents.clauses import MIN_CLAUSE_WORDS, clauses, head, one_word_shorter, without_lead, without_tail
+from intents.clauses import (
+    MIN_CLAUSE_WORDS, NEGATIONS, clauses, head, one_word_shorter, without_lead, without_tail,
+)
 from intents.expr import Vocabulary
 from intents.fuzzy import WordRepairer, repair_confidence
 from intents.loader import SourceLine, load_locale
@@ -39,6 +41,22 @@ MIN_EDIT_WORDS, MAX_EDIT_WORDS = 3, 8
 """Sentence lengths (words) for which leaving one word out is tried."""
 HEAD_FACTOR = 0.85
 """Confidence factor when only the main clause before "when/because ..." matched."""
+CONTEXT_CONFIDENCE = 0.7
+"""Confidence of an answer read from context: the one feeling in a sentence said where a feeling
+was asked for, or the "yes"/"no" that opens a longer reply to a yes/no question."""
+VALUE_ANSWERS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "Feeling": ("feeling", "feeling"), "Need": ("need", "need"), "IdentifyPartner": ("partner", "partner"),
+})
+"""Answers whose value alone says it, when the step asks for it: intent -> (slot, list)."""
+OPENING_ANSWERS = frozenset({"Yes", "No", "Partly"})
+"""Answers that may open a longer reply ("no, I'm afraid I didn't get to it")."""
+PREFIX_REQUESTS: Mapping[str, tuple[str, str]] = MappingProxyType({"RepairPhrase": ("category", "repair_category")})
+"""Requests that may run on after their template ("what could I say to show her I understand how
+she feels"): intent -> (optional slot, list) filled from what follows."""
+MIN_PREFIX_WORDS = 3
+"""Shortest opening tried as such a request."""
+MAX_OPENING_WORDS = 3
+"""Longest opening ("of course", "not at all") tried as the answer to a yes/no question."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +157,34 @@ def _flatten_lists(intents: Intents) -> None:
         flat_list = TextSlotList(name=slot_list.name, values=flat)
         flat_list.get_candidates("")  # build hassil's value index now, before any thread matches
         intents.slot_lists[name] = flat_list
+
+
+FIRST_PERSON = frozenset("i i'm i've i'd i'll me my myself mine we we're we've we'd us our ourselves".split())
+"""Words that make a sentence about the speaker (a feeling or need read from context must be)."""
+MAX_UNKNOWN_SHARE = 0.25
+"""Largest share of words no template knows in a sentence read from context."""
+VALUE_CUES: Mapping[str, frozenset[str]] = MappingProxyType({
+    "Feeling": frozenset("feel feeling felt i'm am was been so really very quite pretty".split()),
+    "Need": frozenset("need needing want more some love like crave miss".split()),
+    "IdentifyPartner": frozenset("is i'm am it's".split()),
+})
+"""Words right before the value meant, when a sentence names several ("I'd love more warmth and
+affection from you")."""
+CUE_REACH = 2
+"""A cue this many words or fewer before a value points at it."""
+NEGATION_REACH = 3
+"""A negation this many words or fewer before a value negates it ("not really that lonely")."""
+
+
+def _negated(words: list[str], position: int) -> bool:
+    """Whether a negation comes shortly before the word at `position`."""
+    before = words[max(0, position - NEGATION_REACH):position]
+    return any(w in NEGATIONS or w.endswith("n't") for w in before)
+
+
+def _cued(words: list[str], position: int, cues: frozenset[str]) -> bool:
+    """Whether a cue word comes shortly before the word at `position`."""
+    return any(w in cues for w in words[max(0, position - CUE_REACH):position])
 
 
 class Matcher:
@@ -259,6 +305,9 @@ class Matcher:
             if main is not None:
                 found, method_scale = self._match_sentence(main, expected), ("head", HEAD_FACTOR)
         if found is None:
+            answer = self._context_answer(norm, expected) or self._request_prefix(norm, expected)
+            if answer is not None:
+                return MatchResult(answer[0], answer[1], CONTEXT_CONFIDENCE, text, "context")
             guess = self.spotter.guess(norm, expected) if self.spotting else None
             if guess is None:
                 return MatchResult(None, {}, 0.0, text)
@@ -282,6 +331,67 @@ class Matcher:
                                     for v in slot_list.values if isinstance(v.text_in, TextChunk)}
             self._spotter = Spotter(samples, english_unigrams(self.locale), values)
         return self._spotter
+
+    def _context_answer(self, norm: str, expected: frozenset[str]) -> tuple[str, dict[str, str]] | None:
+        """An answer the step asked for, read from a sentence no template matched.
+
+        Where a feeling (need, partner) is asked for, a sentence naming exactly one, with no
+        negation, answers it: "I've been completely overwhelmed with work and the kids". Where
+        yes/no is asked, a reply that opens with one does: "absolutely, I felt that too".
+        """
+        words = norm.split()
+        if not expected or not words:
+            return None
+        found: list[tuple[str, dict[str, str]]] = []
+        unknown = sum(1 for w in words if w not in self.vocabulary)
+        # about oneself, and mostly attune's words: "the kids need help with homework" is not a need
+        personal = FIRST_PERSON.intersection(words) and unknown <= MAX_UNKNOWN_SHARE * len(words)
+        for intent, (slot, list_name) in VALUE_ANSWERS.items():
+            if personal and intent in expected:
+                spots = [(i, v) for i, v in self.spotter.spot_at(words, list_name) if not _negated(words, i)]
+                if len({v for _i, v in spots}) > 1:  # "feeling hopeful that things get better"
+                    spots = [(i, v) for i, v in spots if _cued(words, i, VALUE_CUES[intent])]
+                if len({v for _i, v in spots}) == 1:
+                    found.append((intent, {slot: spots[0][1]}))
+        if len(found) == 1:
+            return found[0]
+        if found or not OPENING_ANSWERS & expected:
+            return None
+        answers = OPENING_ANSWERS & expected
+        for n in range(min(MAX_OPENING_WORDS, len(words) - 1), 0, -1):
+            hit = self._recognize(" ".join(words[:n]), answers)
+            if hit is not None and hit.intent in answers:
+                return hit.intent, dict(hit.slots)
+        return None
+
+    def _request_prefix(self, norm: str, expected: frozenset[str]) -> tuple[str, dict[str, str]] | None:
+        """A request whose opening matches its template and whose rest names what it is for.
+
+        "can you suggest something to tell her how much I appreciate her": the opening "can you
+        suggest something" is a repair-phrase request; "appreciate" in the rest is its category.
+        """
+        words = (without_lead(norm) or norm).split()
+        for n in range(len(words) - 1, MIN_PREFIX_WORDS - 1, -1):
+            opening = " ".join(words[:n])
+            hit = self._recognize(opening, expected)
+            if hit is None:
+                continue
+            if hit.intent in PREFIX_REQUESTS:
+                slot, list_name = PREFIX_REQUESTS[hit.intent]
+                slots = dict(hit.slots)
+                values = self.spotter.spot(words[n:], list_name)
+                if slot not in slots and len(values) == 1:
+                    slots[slot] = values.pop()
+                return hit.intent, slots
+            # "what can I say" is Help on its own, but a request when the rest names what for
+            request = self._recognize(opening, expected | PREFIX_REQUESTS.keys())
+            if request is not None and request.intent in PREFIX_REQUESTS:
+                slot, list_name = PREFIX_REQUESTS[request.intent]
+                values = self.spotter.spot(words[n:], list_name)
+                if len(values) == 1:
+                    return request.intent, {**request.slots, slot: values.pop()}
+            return None  # the longest opening that means something means something else
+        return None
 
     def _rest_is_filler(self, parts: list[str], index: int) -> bool:
         """True when every clause but one is only skip words ("honestly? hurt.")."""

@@ -50,8 +50,9 @@ ANCHOR_EVIDENCE = 1.0
 """A guess needs one word at least this typical of attune (see `evidence`) ..."""
 ANCHOR_SHARE = 0.5
 """... of whose template occurrences at least this share belongs to the guessed intent."""
-MAX_GUESS_WORDS = 8
-"""Longer sentences are never guessed: they are more likely dictation than a command."""
+MAX_GUESS_WORDS = 14
+"""Longer sentences are never guessed (more likely dictation than a command; free-text steps
+ignore guesses anyway, see server/runner.py)."""
 MAX_VALUE_WORDS = 4
 """Longest slot value, in words, looked for in a sentence."""
 
@@ -149,14 +150,18 @@ class Spotter:
 
     def spot(self, words: list[str], list_name: str) -> set[str]:
         """Canonical values of one slot list found in the words (longest first, no overlaps)."""
+        return {value for _start, value in self.spot_at(words, list_name)}
+
+    def spot_at(self, words: list[str], list_name: str) -> list[tuple[int, str]]:
+        """(position of first word, canonical value) of every value of a slot list in the words."""
         table = self._values.get(list_name) or {}
-        found: set[str] = set()
+        found: list[tuple[int, str]] = []
         i = 0
         while i < len(words):
             for n in range(min(MAX_VALUE_WORDS, len(words) - i), 0, -1):
                 value = table.get(tuple(words[i:i + n]))
                 if value is not None:
-                    found.add(value)
+                    found.append((i, value))
                     i += n
                     break
             else:

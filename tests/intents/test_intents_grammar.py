@@ -56,7 +56,7 @@ def test_jsgf_words_are_lowercase_in_the_dictionary(matcher, expect):
     assert not missing, sorted(missing)
     for name in selected_intents(matcher, expect):
         assert f"<i_{name}>" in grammar
-    assert len(grammar) < 60_000  # alternatives and optionals, not expanded sentences
+    assert len(grammar) < 100_000  # alternatives and optionals, not expanded sentences (those run to millions)
 
 
 def test_template_vocabulary_is_mostly_in_the_dictionary(matcher):
