@@ -316,7 +316,7 @@ class Rhythm:
         today = rm.reminder_day(now)
         return rm.upcoming(self.schedule(), now, self._stored(today, now.tzinfo))
 
-    def upcoming(self, now_s: float, limit: int = 5) -> list[dict[str, Any]]:
+    def upcoming(self, now_s: float, limit: int = 16) -> list[dict[str, Any]]:
         """The next reminders, soonest first, as JSON-ready dicts."""
         now = local(now_s)
         return [self.as_dict(r, now) for r in self.upcoming_reminders(now)[:limit]]

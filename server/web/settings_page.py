@@ -103,3 +103,63 @@ def _submitted() -> set[str]:
     if {"partner_1", "partner_2"} <= names:
         names.add("partners")
     return names
+
+
+# -- the daily rhythm: reminder schedule (GET/PUT /api/v1/schedule) ------------------------------
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SCHEDULE_TIMES = ("debrief_time", "review_time", "quiet_start", "quiet_end")
+SCHEDULE_NUMBERS = ("max_snoozes", "snooze_minutes")
+
+
+@bp.app_template_global()
+def rhythm() -> dict[str, Any]:
+    """The schedule and reminders for a page: {"schedule", "upcoming", "waiting", "skipped"} (empty if absent)."""
+    try:
+        _, schedule = call_api("GET", "/schedule")
+        _, reminders = call_api("GET", "/reminders?limit=60")
+    except ApiMissing:
+        return {}
+    skipped = [r for r in reminders.get("history", []) if r["status"] == "skipped"]
+    upcoming, kinds = [], set()
+    for reminder in reminders.get("upcoming", []):  # the next one of each kind, soonest first
+        if reminder["kind"] not in kinds:
+            kinds.add(reminder["kind"])
+            upcoming.append(reminder)
+    return {"schedule": schedule, "upcoming": upcoming,
+            "waiting": reminders.get("waiting"), "skipped": skipped[:7]}
+
+
+def _schedule_form() -> dict[str, Any]:
+    """The submitted schedule: an empty time means "none" (null), numbers as numbers."""
+    form = request.form
+    changes: dict[str, Any] = {}
+    for name in SCHEDULE_TIMES:
+        if name in form:
+            value = form.get(name, "").strip()
+            changes[name] = value or (None if name != "review_time" else "")
+    if "review_day" in form:
+        day = form.get("review_day", "").strip()
+        changes["review_day"] = day if day in WEEKDAYS else None
+    for name in SCHEDULE_NUMBERS:
+        raw = form.get(name, "").strip()
+        if raw:
+            changes[name] = int(raw) if raw.isdigit() and len(raw) < 4 else raw
+    version = form.get("version", "").strip()
+    if version.isdigit() and len(version) < 10:
+        changes["version"] = int(version)
+    return changes
+
+
+@bp.post("/settings/schedule")
+def schedule_save():
+    try:
+        status, data = call_api("PUT", "/schedule", _schedule_form())
+    except ApiMissing:
+        status, data = 503, {"error": {"message": "The schedule is not part of this build."}}
+    if status >= 400:
+        field = data.get("error", {}).get("field")
+        flash((f"{field.replace('_', ' ')}: " if field else "") + error_message(data), "error")
+    else:
+        flash("Reminder schedule saved.", "info")
+    return redirect(url_for("web.settings") + "#rhythm", 303)
