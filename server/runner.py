@@ -332,9 +332,11 @@ class Runner:
             intent, slots = None, {}
         return intent, {str(k): str(v) for k, v in slots.items() if v is not None}, text
 
-    @staticmethod
-    def _idle_expects() -> dict[str, Any]:
-        return {"intents": list(STARTER_INTENTS + PHRASE_INTENTS), "free_text": False}
+    def _idle_expects(self, now: float | None = None) -> dict[str, Any]:
+        """Starters, phrases and the schedule's intents; a reminder's answers while one waits."""
+        waiting = now is not None and self.rhythm.pending(now) is not None
+        extra = REMINDER_ANSWERS + SCHEDULE_INTENTS if waiting else SCHEDULE_INTENTS
+        return {"intents": list(dict.fromkeys(STARTER_INTENTS + PHRASE_INTENTS + extra)), "free_text": False}
 
     # -- any-time intents ----------------------------------------------------------------
     def _safety(self, session: dict | None, machine: Machine | None, event: Event, now: float) -> list[dict]:
