@@ -23,12 +23,25 @@ def parse(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args).settings
     expect = _expect(args.expect)
-    unknown = [name for name in expect or () if name not in INTENT_NAMES]
+    if args.intents:
+        from intents import IntentsDataError
+        from intents.intent_set import IntentSet
+
+        try:
+            matcher = IntentSet.load(args.intents, settings.locale)
+        except IntentsDataError as exc:
+            print(f"attune parse: {exc}", file=sys.stderr)
+            return 2
+        known = matcher.intent_names
+    else:
+        matcher, known = None, INTENT_NAMES
+    unknown = [name for name in expect or () if name not in known]
     if unknown:
         print(f"attune parse: unknown intent(s) in --expect: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    matcher = Matcher.load(settings.locale,
-                           extra_lists={"partner": settings.partners, "ritual": settings.rituals})
+    if matcher is None:
+        matcher = Matcher.load(settings.locale,
+                               extra_lists={"partner": settings.partners, "ritual": settings.rituals})
     indent = None if args.json or args.text is None else 2
 
     def emit(text: str) -> None:
@@ -58,6 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="sentence to match (default: read one sentence per line from stdin)")
     parser.add_argument("--expect", metavar="A,B",
                         help="intents the current step expects, e.g. Feeling,Yes (built-ins always count)")
+    parser.add_argument("--intents", metavar="DIR",
+                        help="match against the intent set in DIR (*.yaml hassil templates, any intent "
+                             "names) instead of attune's own")
     parser.add_argument("--json", action="store_true",
                         help="compact one-line JSON (stdin mode always prints one line per sentence)")
     add_settings_flags(parser, server=False)

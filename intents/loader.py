@@ -98,7 +98,19 @@ def load_locale(locale: str = "en", data_dir: Path | None = None) -> tuple[dict[
     Returns the dict (for `hassil.Intents.from_dict`) and, per sentence text, where it came from
     (`SourceLine.parsed` holds hassil's parse, so it is not parsed twice).
     """
-    folder = locale_dir(locale, data_dir)
+    return load_folder(locale_dir(locale, data_dir), locale, INTENT_NAMES)
+
+
+def load_folder(folder: Path, locale: str = "en", names: tuple[str, ...] | None = None
+                ) -> tuple[dict[str, Any], dict[str, SourceLine]]:
+    """`load_locale` for any folder of template files (an outside intent set, e.g. a benchmark's).
+
+    `names`: the intent names allowed, all of which must be defined (attune's own set); None
+    accepts any intent name and requires none.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise IntentsDataError(folder, None, None, "not a folder of *.yaml intent files")
     merged: dict[str, Any] = {"language": locale, "intents": {}, "lists": {}, "expansion_rules": {},
                               "skip_words": []}
     where: dict[str, SourceLine] = {}
@@ -126,7 +138,7 @@ def load_locale(locale: str = "en", data_dir: Path | None = None) -> tuple[dict[
             item = _node_item(intents_node, name)
             name_node = item[1] if item else None
             line = item[0].start_mark.line + 1 if item else None
-            if name not in INTENT_NAMES:
+            if names is not None and name not in names:
                 raise IntentsDataError(path, line, name, "not a known intent name (see intents/names.py)")
             if name in merged["intents"]:
                 raise IntentsDataError(path, line, name, "intent defined in two files")
@@ -149,7 +161,7 @@ def load_locale(locale: str = "en", data_dir: Path | None = None) -> tuple[dict[
                     where.setdefault(text, source)
                     pending.append((text, source))
             merged["intents"][name] = body
-    missing = [n for n in INTENT_NAMES if n not in merged["intents"]]
+    missing = [n for n in names or () if n not in merged["intents"]]
     if missing:
         raise IntentsDataError(folder, None, missing[0], f"no templates for intent(s): {', '.join(missing)}")
     rules = set(merged["expansion_rules"])

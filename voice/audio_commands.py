@@ -12,6 +12,10 @@ from pathlib import Path
 def _matcher(args):
     from server.cli import settings_from_args
 
+    if getattr(args, "intents", None):
+        from intents.intent_set import IntentSet
+
+        return IntentSet.load(args.intents)
     settings = settings_from_args(args).settings
     try:
         from intents import Matcher
@@ -19,6 +23,22 @@ def _matcher(args):
         return None
     return Matcher.load(settings.locale, extra_lists={"partner": list(settings.partners),
                                                      "ritual": list(settings.rituals)})
+
+
+def hear_pcm(recognizer, matcher, grammar, pcm: bytes, expect=None) -> dict:
+    """One recorded utterance through the command pipeline: decode (trimmed to its speech), then match.
+
+    {"text", "intent", "slots", "confidence", "engine", "decode_seconds"}: what `attune hear` prints
+    per file (and what the speech-to-intent benchmark scores).
+    """
+    started = time.perf_counter()
+    result = recognizer.decode(pcm, grammar)
+    decode_seconds = time.perf_counter() - started
+    match = matcher.match(result.text, expect=expect) if (matcher is not None and result.text) else None
+    return {"text": result.text, "intent": match.intent if match else None,
+            "slots": dict(match.slots) if match and match.intent else {},
+            "confidence": result.confidence, "engine": result.engine,
+            "decode_seconds": round(decode_seconds, 3)}
 
 
 def hear(args: argparse.Namespace) -> int:
@@ -39,14 +59,7 @@ def hear(args: argparse.Namespace) -> int:
             print(f"attune: {path}: {exc}", file=sys.stderr)
             status = 1
             continue
-        started = time.perf_counter()
-        result = recognizer.decode(pcm, grammar)
-        decode_seconds = time.perf_counter() - started
-        match = matcher.match(result.text, expect=expect) if (matcher is not None and result.text) else None
-        line = {"file": str(path), "text": result.text, "intent": match.intent if match else None,
-                "slots": dict(match.slots) if match and match.intent else {},
-                "confidence": result.confidence, "engine": result.engine,
-                "decode_seconds": round(decode_seconds, 3)}
+        line = {"file": str(path), **hear_pcm(recognizer, matcher, grammar, pcm, expect)}
         if args.json:
             print(json.dumps(line, ensure_ascii=False), flush=True)
         else:
@@ -120,6 +133,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--expect", metavar="A,B", help="intents the step expects (default: what can be said "
                                                    "with no routine running); built-ins are always added")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--intents", type=Path, metavar="DIR",
+                   help="decode and match with the intent set in DIR (*.yaml hassil templates) "
+                        "instead of attune's own, e.g. bench/speech-to-intent/intents")
     p.add_argument("--dictation", action="store_true", help="free dictation instead of command mode")
     p.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto")
     p.add_argument("--vosk-model", type=Path, metavar="DIR")

@@ -79,13 +79,17 @@ _GRAMMARS: OrderedDict[tuple, Grammar] = OrderedDict()
 def command_grammar(matcher, expect: Iterable[str] | None = None) -> Grammar:
     """The grammar for one step: its expected intents plus the built-ins (from the intent templates).
 
+    With no expectation: what can be said with no routine running (`IDLE_EXPECT`), or, for an
+    outside intent set (`intents.intent_set.IntentSet`), its `default_expect` (None: every intent).
     Cached per matcher and expectation, since building one takes about a second.
     """
     from intents import grammar as intents_grammar
 
     from voice.fsg import template_graph
 
-    expect = IDLE_EXPECT if expect is None else tuple(sorted(set(expect)))
+    if expect is None:
+        expect = getattr(matcher, "default_expect", IDLE_EXPECT)
+    expect = None if expect is None else tuple(sorted(set(expect)))
     key = (id(matcher), expect)
     if key not in _GRAMMARS:
         _GRAMMARS[key] = Grammar(jsgf=None, phrases=tuple(intents_grammar.vosk_phrases(matcher, expect)),
