@@ -336,7 +336,9 @@ class Runner:
         """Starters, phrases and the schedule's intents; a reminder's answers while one waits."""
         waiting = now is not None and self.rhythm.pending(now) is not None
         extra = REMINDER_ANSWERS + SCHEDULE_INTENTS if waiting else SCHEDULE_INTENTS
-        return {"intents": list(dict.fromkeys(STARTER_INTENTS + PHRASE_INTENTS + extra)), "free_text": False}
+        # A reminder is a short question: its answer needs no wake phrase (see expects.wake).
+        return {"intents": list(dict.fromkeys(STARTER_INTENTS + PHRASE_INTENTS + extra)), "free_text": False,
+                "wake": "none" if waiting else "required"}
 
     # -- any-time intents ----------------------------------------------------------------
     def _safety(self, session: dict | None, machine: Machine | None, event: Event, now: float) -> list[dict]:

@@ -10,7 +10,7 @@ from server import create_app
 from server.routines import reminders as rm
 from server.settings import Settings
 
-from conftest import FakeClock
+from tests.conftest import FakeClock
 
 THURSDAY = datetime(2026, 11, 26)
 SUNDAY = datetime(2026, 11, 29)
