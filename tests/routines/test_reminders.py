@@ -71,12 +71,14 @@ def rig(tmp_path):
 def test_the_debrief_reminder_fires_at_the_set_time_and_not_before(rig):
     rig.at(THURSDAY, 20, 59)
     assert rig.reminders_said() == []
-    assert not YES_NO & set(rig.client.get("/api/v1/routine").get_json()["expects"]["intents"])
+    expects = rig.client.get("/api/v1/routine").get_json()["expects"]
+    assert not YES_NO & set(expects["intents"]) and expects["wake"] == "required"
     rig.at(THURSDAY, 21, 0)
     said = rig.reminders_said()
     assert [u["step"] for u in said] == ["debrief"]
     assert "21:00" in said[0]["text"] and "nightly debrief" in said[0]["text"]
-    assert ANSWERS <= set(rig.client.get("/api/v1/routine").get_json()["expects"]["intents"])
+    expects = rig.client.get("/api/v1/routine").get_json()["expects"]
+    assert ANSWERS <= set(expects["intents"]) and expects["wake"] == "none"  # answered without the wake phrase
 
 
 def test_two_voice_loops_polling_hear_one_reminder(rig):
@@ -353,3 +355,15 @@ def test_quiet_hours_across_midnight():
     assert not rm.in_quiet_hours(schedule, datetime(2026, 11, 26, 21, 0, tzinfo=tz))
     assert not rm.in_quiet_hours(rm.Schedule(quiet_start=None, quiet_end=None),
                                  datetime(2026, 11, 26, 23, 0, tzinfo=tz))
+
+
+def test_every_reminder_prompt_key_used_exists():
+    import re
+    from pathlib import Path
+
+    from server.routines.language import language
+
+    code = (Path(__file__).resolve().parents[2] / "server" / "schedule.py").read_text()
+    used = set(re.findall(r"""["'](reminder\.[a-z_]+)["']""", code))
+    used |= {f"reminder.{kind}" for kind in rm.KINDS}  # built from the kind at run time
+    assert len(used) > 15 and not sorted(k for k in used if not language().has(k))
