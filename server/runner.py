@@ -272,6 +272,7 @@ class Runner:
             log.warning("routine_timings for %s ignored: %s", routine, exc)
             machine, result = Machine.start(routine, now, **options)
         session = self.store.create_session(routine, machine.to_state())
+        self.rhythm.started(routine, now)  # a reminder waiting for this routine is answered
         said = self._save(session, machine, result)
         return self.store.get_session(session["id"]), machine, said
 

@@ -101,16 +101,7 @@ class Rhythm:
                 " review_time = :review_time, quiet_start = :quiet_start, quiet_end = :quiet_end,"
                 " max_snoozes = :max_snoozes, snooze_minutes = :snooze_minutes, version = version + 1,"
                 " updated_at = :now", {**values, "now": to_iso(local(now))})
-            self._follow_schedule(new, local(now))
             return self.schedule_row()
-
-    def _follow_schedule(self, schedule: rm.Schedule, now: datetime) -> None:
-        """Today's reminders not yet said follow a changed schedule (unless a time was agreed)."""
-        day = rm.reminder_day(now)
-        for kind, reminder in self._day(day, now.tzinfo).items():
-            if reminder.status == "scheduled" and reminder.snoozes == 0 and reminder.source == "schedule":
-                self.db.connection().execute("DELETE FROM reminders WHERE kind = ? AND day = ?",
-                                             (kind, day.isoformat()))
 
     # -- reminder rows ---------------------------------------------------------------------
     @staticmethod
@@ -177,6 +168,14 @@ class Rhythm:
         """The reminder said and waiting for yes / snooze / skip tonight / not now."""
         now = local(now_s)
         return rm.pending(list(self._day(rm.reminder_day(now), now.tzinfo).values()), now)
+
+    def started(self, routine: str, now_s: float) -> None:
+        """A routine started (by "yes", by name, or on the page): the reminder waiting for it is answered."""
+        now = local(now_s)
+        waiting = rm.pending(list(self._day(rm.reminder_day(now), now.tzinfo).values()), now)
+        if waiting is not None and rm.STARTS[waiting.kind] == routine:
+            with self.db.write():
+                self._save(replace(waiting, status="accepted"), now)
 
     # -- answers ---------------------------------------------------------------------------
     def takes(self, intent: str | None, running: bool, now_s: float) -> bool:

@@ -367,3 +367,24 @@ def test_every_reminder_prompt_key_used_exists():
     used = set(re.findall(r"""["'](reminder\.[a-z_]+)["']""", code))
     used |= {f"reminder.{kind}" for kind in rm.KINDS}  # built from the kind at run time
     assert len(used) > 15 and not sorted(k for k in used if not language().has(k))
+
+
+def test_starting_the_debrief_by_name_answers_the_waiting_reminder(rig):
+    rig.at(THURSDAY, 21, 0)
+    rig.poll()
+    rig.say("start our nightly debrief", time_scale=100)
+    rig.clock.now += 10  # the debrief is over
+    rig.poll()
+    view = rig.client.get("/api/v1/routine").get_json()
+    assert not view["active"] and not YES_NO & set(view["expects"]["intents"])  # "yes" starts nothing now
+    assert rig.client.get("/api/v1/reminders").get_json()["history"][0]["status"] == "accepted"
+
+
+def test_loops_polling_at_once_from_threads_fire_it_once(rig):
+    from concurrent.futures import ThreadPoolExecutor
+
+    rig.at(THURSDAY, 21, 0)
+    clients = [rig.app.test_client() for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda c: [c.get("/api/v1/utterances?after=0") for _ in range(5)], clients))
+    assert len(rig.reminders_said()) == 1
