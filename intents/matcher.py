@@ -53,8 +53,8 @@ OPENING_ANSWERS = frozenset({"Yes", "No", "Partly"})
 PREFIX_REQUESTS: Mapping[str, tuple[str, str]] = MappingProxyType({"RepairPhrase": ("category", "repair_category")})
 """Requests that may run on after their template ("what could I say to show her I understand how
 she feels"): intent -> (optional slot, list) filled from what follows."""
-MIN_PREFIX_WORDS = 3
-"""Shortest opening tried as such a request."""
+MIN_PREFIX_WORDS, MAX_PREFIX_WORDS = 3, 12
+"""Shortest and longest opening tried as such a request."""
 MAX_OPENING_WORDS = 3
 """Longest opening ("of course", "not at all") tried as the answer to a yes/no question."""
 
@@ -371,7 +371,10 @@ class Matcher:
         suggest something" is a repair-phrase request; "appreciate" in the rest is its category.
         """
         words = (without_lead(norm) or norm).split()
-        for n in range(len(words) - 1, MIN_PREFIX_WORDS - 1, -1):
+        for n in range(min(len(words) - 1, MAX_PREFIX_WORDS), MIN_PREFIX_WORDS - 1, -1):
+            # only openings a request template could produce reach hassil (keeps misses fast)
+            if not any(self._templates[i].intent in PREFIX_REQUESTS for i in self._candidates(words[:n])):
+                continue
             opening = " ".join(words[:n])
             hit = self._recognize(opening, expected)
             if hit is None:
