@@ -327,7 +327,9 @@ class Runner:
             matcher = self.matcher()
             if matcher is not None:
                 match = matcher.match(text, expect=expects.get("intents"))
-                if accept_intent(match.intent, expects):
+                # a word-spotted guess never overrides a free-text answer (it is the answer)
+                guessed = getattr(match, "method", "") == "spotted" and expects.get("free_text")
+                if accept_intent(match.intent, expects) and not guessed:
                     intent, slots = match.intent, dict(match.slots)
         elif intent is not None and text and not accept_intent(intent, expects):
             intent, slots = None, {}
