@@ -93,8 +93,9 @@ class Runner:
             session, machine = self._load() if running else (None, None)
             if machine is not None:
                 self._advance(session, machine, self.clock())
-            # A reminder due now is said by this poll: once, whichever client polls first.
-            fired = self.rhythm.tick(self.clock(), busy=self.store.active_session() is not None)
+            # A reminder due now is said by this poll: once, whichever client polls first. While a
+            # routine runs none is said, so its polls cost nothing more (the reminder waits for its end).
+            fired = [] if machine is not None and machine.active else self.rhythm.tick(self.clock())
             rows = self.store.utterances_after(after, limit)
             # With nothing new, last_seq is the newest there is: a client can ask with a huge
             # `after` to learn where to start listening from (but still hears a reminder this call fired).
