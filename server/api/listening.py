@@ -24,6 +24,14 @@ PUT_BODY = {
     "reason": Str(max_len=20, multiline=False, nullable=True, choices=("wake", "question"), default=None),
 }
 _LOCK = threading.Lock()
+LABELS = {
+    "off": "voice loop not running",
+    "idle": 'waiting for "{phrase}"',
+    "addressed": "listening to you",
+    "talking": 'talking segment: only "{phrase}" reaches attune',
+    "open": "hearing every word (--no-wake)",
+}
+"""How the page words each state ({phrase}: the first wake phrase)."""
 
 
 def _clock() -> float:
@@ -57,3 +65,14 @@ def put_listening():
     with _LOCK:
         current_app.extensions["attune.listening"] = state
     return state
+
+
+def label(state: dict[str, Any]) -> str:
+    phrases = state.get("wake_phrases") or ["attune"]
+    return LABELS.get(state.get("state"), LABELS["off"]).format(phrase=phrases[0])
+
+
+@bp.app_context_processor
+def listening_context() -> dict[str, Any]:
+    """`listening()` for templates (the live partial shows it; app.js keeps it current)."""
+    return {"listening": lambda: {**current(), "label": label(current())}, "listening_labels": LABELS}

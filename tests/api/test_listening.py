@@ -39,3 +39,13 @@ def test_the_listening_state_is_per_app(app, settings):
     other = create_app({"ATTUNE_SETTINGS": settings, "TESTING": True})
     app.test_client().put("/api/v1/listening", json={"state": "open"})
     assert other.test_client().get("/api/v1/listening").get_json()["state"] == "off"
+
+
+def test_the_live_partial_shows_the_state(app, client):
+    assert client.post("/api/v1/routines", json={"routine": "debrief"}).status_code == 201
+    page = client.get("/routine").get_data(as_text=True)
+    assert 'data-field="listening" data-listening="off"' in page and "voice loop not running" in page
+    loop = app.test_client()  # the voice loop: JSON without the page's cookie, so no CSRF token
+    assert loop.put("/api/v1/listening", json={"state": "talking", "wake_phrases": ["attune"]}).status_code == 200
+    page = client.get("/routine").get_data(as_text=True)
+    assert 'data-listening="talking"' in page and "talking segment: only &#34;attune&#34; reaches attune" in page

@@ -1,6 +1,7 @@
 // attune: progressive enhancement only. Every page works without this file.
 // - Follows the routine live: polls GET /api/v1/routine (and /api/v1/utterances on the
 //   routine page) and updates the step, clock and what attune said.
+// - Shows the voice loop's listening state (GET /api/v1/listening) in the live partial.
 // - Sends routine forms with fetch to POST /api/v1/events (X-CSRF-Token header).
 (function () {
   "use strict";
@@ -71,9 +72,20 @@
     if (view.prompt) setField("prompt", view.prompt);
   }
 
+  function showListening(state) {
+    // The voice loop's listening state (idle, addressed, talking, open, off), worded as the server does.
+    var el = live && live.querySelector("[data-listening]");
+    if (!el || !state) return;
+    var labels = JSON.parse(el.dataset.labels || "{}");
+    var phrase = (state.wake_phrases && state.wake_phrases[0]) || "attune";
+    el.dataset.listening = state.state;
+    el.textContent = (labels[state.state] || labels.off || state.state).replace("{phrase}", phrase);
+  }
+
   function poll() {
     if (document.hidden) return;
     getJSON("/api/v1/routine").then(render).catch(function () {});
+    getJSON("/api/v1/listening").then(showListening).catch(function () {});
     if (log) {
       getJSON("/api/v1/utterances?after=" + encodeURIComponent(log.dataset.lastSeq || "0"))
         .then(function (data) {
