@@ -145,9 +145,9 @@ class Rhythm:
     # -- ticking ---------------------------------------------------------------------------
     def tick(self, now_s: float, busy: bool = False) -> list[dict[str, Any]]:
         """Fire what is due at `now_s` (utterance rows for what was said); cheap when nothing is."""
-        now = local(now_s)
-        if not any(self._due(r, now) for r in self._today(now)):
-            return []
+        now, schedule = local(now_s), self.schedule()
+        if not any(rm.step(r, schedule, now, rm.Facts(busy=busy)) for r in self._today(now)):
+            return []  # the usual case: read only, no write lock (idle polls come many times a second)
         said = []
         with self.db.write():
             changes = rm.tick(self.schedule(), now, self._today(now), self._facts(now, busy))
@@ -158,12 +158,6 @@ class Rhythm:
                                                          self._reminder_text(change.reminder, now), 0.0))
         return said
 
-    @staticmethod
-    def _due(reminder: rm.Reminder, now: datetime) -> bool:
-        if reminder.status == "fired":
-            return now - (reminder.fired_at or reminder.due) > rm.GRACE
-        return not reminder.final and now >= reminder.due
-
     def pending(self, now_s: float) -> rm.Reminder | None:
         """The reminder said and waiting for yes / snooze / skip tonight / not now."""
         now = local(now_s)
@@ -171,11 +165,10 @@ class Rhythm:
 
     def started(self, routine: str, now_s: float) -> None:
         """A routine started (by "yes", by name, or on the page): the reminder waiting for it is answered."""
-        now = local(now_s)
-        waiting = rm.pending(list(self._day(rm.reminder_day(now), now.tzinfo).values()), now)
+        waiting = self.pending(now_s)
         if waiting is not None and rm.STARTS[waiting.kind] == routine:
             with self.db.write():
-                self._save(replace(waiting, status="accepted"), now)
+                self._save(replace(waiting, status="accepted"), local(now_s))
 
     # -- answers ---------------------------------------------------------------------------
     def takes(self, intent: str | None, running: bool, now_s: float) -> bool:

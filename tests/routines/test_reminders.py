@@ -224,6 +224,7 @@ def test_quiet_hours_hold_a_reminder_until_they_end(rig):
     rig.client.put("/api/v1/schedule", json={"quiet_start": "20:30", "quiet_end": "21:30"})
     rig.at(THURSDAY, 21, 0)
     assert rig.reminders_said() == []
+    assert rig.client.get("/api/v1/reminders").get_json()["history"] == []  # held polls write nothing
     rig.at(THURSDAY, 21, 30)
     assert len(rig.reminders_said()) == 1
 
@@ -308,6 +309,7 @@ def test_remind_us_at_nine_thirty_moves_the_daily_reminder(rig):
     assert rig.client.get("/api/v1/schedule").get_json()["debrief_time"] == "21:30"
     rig.at(THURSDAY, 21, 0)
     assert rig.reminders_said() == []
+    assert rig.client.get("/api/v1/reminders").get_json()["history"] == []  # held polls write nothing
     rig.at(THURSDAY, 21, 30)
     assert len(rig.reminders_said()) == 1
 
