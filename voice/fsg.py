@@ -190,23 +190,57 @@ def phrase_graph(phrases: Iterable[str]) -> tuple[int, int, list[Transition], in
     return _minimal_graph(nfa, start, final)
 
 
+def _index(graph: tuple) -> tuple[dict[int, dict[str, int]], set[int]]:
+    """(state -> {word: next state}, states that may end the sentence) of a graph."""
+    start, final, transitions, _n = graph
+    arcs: dict[int, dict[str, int]] = {}
+    ends: set[int] = {final}
+    for t in transitions:
+        if len(t) == 4:
+            arcs.setdefault(t[0], {})[t[3]] = t[1]
+        elif t[1] == final:
+            ends.add(t[0])
+    return arcs, ends
+
+
+def _walk(graph: tuple, arcs: dict[int, dict[str, int]], words: list[str]) -> int | None:
+    state = graph[0]
+    for word in words:
+        state = arcs.get(state, {}).get(word.split("(")[0])
+        if state is None:
+            return None
+    return state
+
+
 def graph_accepts(graph: tuple, words: list[str]) -> bool:
     """True when `words` is a complete path from the graph's start to its final state.
 
     pocketsphinx returns the best partial path when none reaches the final state; such a
     half-sentence ("... with milk and") must be rejected, not guessed.
     """
-    start, final, transitions, _n = graph
-    arcs: dict[int, dict[str, int]] = {}
-    ends: set[int] = set()
-    for t in transitions:
-        if len(t) == 4:
-            arcs.setdefault(t[0], {})[t[3]] = t[1]
-        elif t[1] == final:
-            ends.add(t[0])
-    state = start
-    for word in words:
-        state = arcs.get(state, {}).get(word.split("(")[0])
+    arcs, ends = _index(graph)
+    return _walk(graph, arcs, words) in ends
+
+
+def unique_completion(graph: tuple, words: list[str], max_words: int = 4) -> list[str] | None:
+    """`words` plus the only way the grammar lets the sentence go on to its end, or None.
+
+    In noise the last word of an utterance is often too weak for the decoder to finish the path
+    ("... with a bit of brown", "... with soy"); when the words heard allow exactly one ending
+    ("sugar", "milk"), that is the sentence. When several endings are possible ("... and a")
+    nothing is guessed. A complete sentence is returned unchanged.
+    """
+    arcs, ends = _index(graph)
+    state = _walk(graph, arcs, words)
+    out = [w.split("(")[0] for w in words]
+    for _ in range(max_words + 1):
         if state is None:
-            return False
-    return state in ends or state == final
+            return None
+        if state in ends:
+            return out
+        nexts = arcs.get(state, {})
+        if len(nexts) != 1:
+            return None
+        (word, state), = nexts.items()
+        out.append(word)
+    return None

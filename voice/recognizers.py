@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterable, Protocol
 
 from voice.audio import RATE
-from voice.fsg import graph_accepts
+from voice.fsg import graph_accepts, unique_completion
 
 log = logging.getLogger("attune.asr")
 
@@ -281,10 +281,14 @@ class PocketsphinxRecognizer(_Base):
         text = hyp.hypstr if hyp is not None else ""
         reason = None
         if self._mode == "command":
-            if text and self._graph is not None and not graph_accepts(self._graph, text.split()):
-                hyp = self._best_complete(main)
-                text = hyp.hypstr if hyp is not None else text
-                if hyp is None:
+            if self._graph is not None and (not text or not graph_accepts(self._graph, text.split())):
+                # no path reached the grammar's end in the last frame (pocketsphinx then gives its best
+                # partial path, or none at all): take the best lattice path that is a whole sentence,
+                # or that only one ending can finish
+                found = self._best_complete(main)
+                if found is not None:
+                    hyp, text = found
+                elif text:
                     reason = "no complete sentence of the grammar"
             confidence = self._command_confidence(hyp, main.n_frames())
         else:
@@ -293,21 +297,30 @@ class PocketsphinxRecognizer(_Base):
         self._active = None
         return self._result(text, confidence, self._mode, spent, self._bytes, reason)
 
-    NBEST = 30
-    """How many lattice paths to search for a complete sentence when the best path is not one."""
+    NBEST = 200
+    """How many lattice paths to search for a complete sentence when the best path is not one
+    (many differ only in word timing, so this is a few dozen distinct sentences)."""
 
     def _best_complete(self, decoder):
-        """The best lattice path that is a whole sentence of the grammar, or None.
+        """(hypothesis, text) of the best lattice path that is a whole sentence of the grammar, or
+        that only one ending can finish (`voice.fsg.unique_completion`); None when there is none.
 
         pocketsphinx returns its best partial path when no path ends in the grammar's final state
-        in the last frame ("partly it", "slow down a"); the whole sentence is usually a close
-        second in the lattice.
+        in the last frame ("partly it", "slow down a", "... with a bit of brown"); the whole
+        sentence is usually a close second in the lattice, or the partial path allows one ending.
         """
+        seen = set()
         try:
-            paths = itertools.islice(decoder.nbest(), self.NBEST)
-            return next((h for h in paths if graph_accepts(self._graph, h.hypstr.split())), None)
+            for h in itertools.islice(decoder.nbest(), self.NBEST):
+                if h.hypstr in seen:
+                    continue
+                seen.add(h.hypstr)
+                words = unique_completion(self._graph, h.hypstr.split())
+                if words is not None:
+                    return h, " ".join(words)
         except Exception:  # no lattice (nothing decoded)
             return None
+        return None
 
     def _command_confidence(self, hyp, frames: int) -> float:
         """Map (grammar score - phone loop score) over the utterance to 0..1 (0 -> 1.0, -score_scale -> 0.0).

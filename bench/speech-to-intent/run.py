@@ -168,7 +168,8 @@ def report(results: list[dict], args, elapsed: float, vosk_missing: str | None) 
             fas = [x for x in r["rows"] if not x["ok"]]
             lines += ["", f"Out-of-domain sentences accepted, {engine} ({len(fas)}):", ""]
             lines += [f"- \"{x['said']}\" -> heard \"{x['text']}\" (confidence {x['confidence']:.2f})" for x in fas[:15]]
-    lines += ["", "## Method", "", (HERE / "METHOD.md").read_text().strip() if (HERE / "METHOD.md").exists() else ""]
+    readme = (HERE / "README.md").read_text()
+    lines += ["", readme[readme.index("## Method"):].strip()]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -90,3 +90,22 @@ def test_phrase_grammar_both_forms():
     assert "public <attune> = stop | stop talking;" in grammar.jsgf
     start, final, transitions, n = grammar.graph
     assert {t[3] for t in transitions if len(t) == 4} == {"stop", "talking"}
+
+
+@pytest.mark.parametrize("heard, completed", [
+    ("a latte with soy", "a latte with soy milk"),             # one ending only: finished
+    ("a latte with some brown", "a latte with some brown sugar"),
+    ("a latte", "a latte"),                                    # already whole
+    ("a latte with", None),                                    # several endings: nothing guessed
+    ("a latte with soy milk and", "a latte with soy milk and sugar"),
+    ("an espresso", None),                                     # not in the grammar
+])
+def test_unfinished_path_completed_only_when_one_ending_is_possible(heard, completed):
+    from voice.fsg import graph_accepts, unique_completion
+
+    graph = Grammar.from_phrases(["a latte", "a latte with soy milk", "a latte with some brown sugar",
+                                  "a latte with some milk", "a latte with soy milk and sugar"]).graph
+    words = unique_completion(graph, heard.split())
+    assert (" ".join(words) if words else None) == completed
+    if words:
+        assert graph_accepts(graph, words)
