@@ -15,7 +15,9 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from voice.endpoint import Endpointer
+from voice.audio import RATE
+from voice.endpoint import Endpointer, speech_seconds
+from voice.wake import NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome, with_wake_phrase
 
 BARGE_IN_PHRASES = ("stop", "stop talking", "stop please", "please stop", "be quiet", "quiet please",
                     "that's enough", "enough")
@@ -41,11 +43,15 @@ def add_audio_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print what attune says instead of speaking it")
 
 
-def grammar_for(recognizer, matcher, expects: Mapping[str, Any] | None):
-    """None (dictation) for free-text steps or without a matcher, else the step's command grammar."""
+def grammar_for(recognizer, matcher, expects: Mapping[str, Any] | None, command: bool = False):
+    """None (dictation) for free-text steps or without a matcher, else the step's command grammar.
+
+    `command`: after the wake phrase, a command even on a free-text step (a talking segment's
+    "attune, next").
+    """
     from voice.recognizers import command_grammar
 
-    if matcher is None or (expects and expects.get("free_text")):
+    if matcher is None or (expects and expects.get("free_text") and not command):
         return None
     intents = (expects or {}).get("intents")
     return command_grammar(matcher, intents if intents else None)
@@ -56,8 +62,18 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                speaker=None, endpointer: Endpointer | None = None,
                on_partial: Callable[[str], None] | None = None,
                notice: Callable[[str], None] | None = None,
-               after_each: Callable[[], None] | None = None) -> Iterator:
-    """Yield a `Heard` for each accepted utterance; rejected ones are reported and dropped."""
+               after_each: Callable[[], None] | None = None,
+               listening=None, spotter=None, on_wake: Callable[[], None] | None = None) -> Iterator:
+    """Yield a `Heard` for each accepted utterance; rejected ones are reported and dropped.
+
+    With `listening` (a `voice.wake.Listening`) and a `spotter` (`voice.wake.KeyphraseSpotter`), an
+    utterance that starts while attune is not addressed is only searched for the wake phrase: the
+    conversation is never decoded, and nothing of it is reported. When the phrase is heard,
+    attune is addressed at once and the rest of the same utterance is decoded as a command
+    ("attune, next"); if nothing follows, `on_wake()` runs (the earcon) and the next utterance is
+    the command ("attune ... next"); if what follows is speech but no command, it was not meant
+    for attune (`voice.wake.wake_outcome`) and nothing is said.
+    """
     from voice.loop import Heard
     from voice.recognizers import Grammar
 
@@ -66,31 +82,88 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
     barge_in = Grammar.from_phrases(BARGE_IN_PHRASES, name="barge")
     in_barge = False
     was_speaking = False
+    clock = 0.0  # seconds of audio so far: the listening states are timed by it
+    gated = decoding = False  # this utterance: waiting for the wake phrase / the recognizer is running
+    woken_at: int | None = None  # bytes of this utterance before the end of the wake phrase
+    audio: list[bytes] = []
+    n_bytes = 0
+
+    def wake_up(found) -> None:
+        nonlocal woken_at, decoding
+        if decoding:
+            recognizer.finish()  # addressed already, and it began with the wake phrase: decode what follows
+        woken_at = found.end_byte
+        listening.woke()  # listening from here; confirmed (earcon) or taken back when the utterance ends
+        grammar = grammar_for(recognizer, matcher, expects(), command=True)
+        recognizer.start(None if grammar is None else with_wake_phrase(grammar, listening.phrases))
+        decoding = True
+        recognizer.feed(b"".join(audio))  # the whole utterance, phrase included: "attune next"
+
     for chunk in chunks:
+        clock += len(chunk) / 2 / RATE
         speaking = bool(speaker is not None and getattr(speaker, "speaking", False))
+        if listening is not None:
+            listening.tick(clock)
+            if speaking:
+                listening.hold()
         if speaking != was_speaking and not endpointer.in_speech:
             endpointer.reset()
             was_speaking = speaking
         seg = endpointer.feed(chunk)
         if seg.started:
             in_barge = speaking
-            recognizer.start(barge_in if in_barge else grammar_for(recognizer, matcher, expects()))
+            audio, n_bytes, woken_at = [], 0, None
+            gated = not in_barge and listening is not None and listening.needs_wake()
+            decoding = not gated
+            if in_barge:
+                recognizer.start(barge_in)
+            elif not gated:  # open, or addressed: after the wake phrase a command, after a question the answer
+                woke = listening is not None and listening.status().reason == "wake"
+                recognizer.start(grammar_for(recognizer, matcher, expects(), command=woke))
+            if spotter is not None and listening is not None and not in_barge:
+                spotter.start()
         if seg.audio:
-            partial = recognizer.feed(seg.audio)
-            if partial and on_partial and not in_barge:
-                on_partial(partial)
+            audio.append(seg.audio)
+            n_bytes += len(seg.audio)
+            spotting = spotter is not None and listening is not None and not in_barge and woken_at is None
+            found = spotter.feed(seg.audio) if spotting else None
+            if found is not None:
+                wake_up(found)
+            elif decoding:
+                partial = recognizer.feed(seg.audio)
+                if partial and on_partial and not in_barge:
+                    on_partial(partial)
         if not seg.ended:
             continue
-        result = recognizer.finish()
+        if spotter is not None and listening is not None and not in_barge:
+            spotter.finish()
         if in_barge:
+            result = recognizer.finish()
             if result.accepted and result.confidence >= BARGE_IN_MIN_CONFIDENCE and speaker is not None:
                 speaker.stop()
             in_barge = False
             continue
+        if not decoding:
+            continue  # not addressed and no wake phrase: conversation, not for attune
+        result = recognizer.finish()
+        decoding = False
+        if woken_at is not None:
+            outcome = wake_outcome(result, speech_seconds(b"".join(audio)[woken_at:], endpointer))
+            if outcome == WAKE_ONLY:  # "attune ... next": the next utterance is the command
+                listening.woke()  # the window counts from the end of this utterance
+                if on_wake is not None:
+                    on_wake()
+                continue
+            if outcome == NOT_ADDRESSED:  # a look-alike inside conversation: silently back to waiting
+                listening.heard()
+                continue
         if not result.accepted:
             notice(f"(didn't catch that: {result.reason})")
             continue
-        yield Heard(text=result.text, confidence=result.confidence)
+        if listening is not None:
+            listening.heard()
+        text = strip_wake_phrase(result.text, listening.phrases) if woken_at is not None else result.text
+        yield Heard(text=text, confidence=result.confidence)
         if after_each is not None:
             after_each()
 
@@ -122,6 +195,78 @@ class TeeSpeaker:
 
     def stop(self) -> None:
         self.audio.stop()
+
+
+STATE_LINES = {
+    "idle": 'waiting for "{phrase}" (say "{phrase}", then what you want)',
+    "talking": 'talking segment: I only listen for "{phrase}"',
+    "addressed": "listening...",
+    "open": "listening to everything (--no-wake)",
+}
+
+
+class ListeningReporter:
+    """Shows listening state changes: one line in the terminal, and a PUT to the server (in the background,
+    so the audio thread never waits on HTTP). Only the state is reported, never what was said."""
+
+    def __init__(self, client, notice: Callable[[str], None]):
+        import queue
+
+        self.client, self.notice = client, notice
+        self._queue: queue.Queue = queue.Queue()
+        threading.Thread(target=self._send, name="attune-listening", daemon=True).start()
+
+    def __call__(self, status) -> None:
+        self.notice(STATE_LINES[status.state].format(phrase=status.phrases[0]))
+        self._queue.put(status.as_dict())
+
+    def _send(self) -> None:
+        from voice.client import ClientError, ServerUnavailable
+
+        while True:
+            body = self._queue.get()
+            while not self._queue.empty():  # only the latest state matters
+                body = self._queue.get()
+            try:
+                self.client.put_listening(body)
+            except (ServerUnavailable, ClientError, AttributeError):
+                pass  # the page shows a stale state until the server is back; the loop goes on
+
+
+def chime(speaker, notice: Callable[[str], None]) -> Callable[[], None]:
+    """What confirms the wake phrase: a short earcon on a speaker that plays audio, else a printed cue."""
+    from voice.wake import earcon
+
+    audio = getattr(speaker, "audio", speaker)  # TeeSpeaker plays through its audio speaker
+    play = getattr(audio, "_play", None)
+    if play is None or not hasattr(audio, "speaking"):
+        return lambda: notice("(yes?)")
+    tone = earcon()
+
+    def ring() -> None:
+        try:
+            play(tone, RATE)
+        except Exception as exc:  # a lost output device must not stop listening
+            notice(f"(could not play the earcon: {exc})")
+
+    return ring
+
+
+def wake_setup(args: argparse.Namespace, settings, loop, notice: Callable[[str], None]):
+    """(listening, spotter) for the loop: None spotter with --no-wake, where every utterance is heard."""
+    from voice.wake import KeyphraseSpotter, Listening
+
+    no_wake = bool(getattr(args, "no_wake", False))
+    listening = Listening(settings.wake_phrases, settings.addressed_s, wake=not no_wake,
+                          on_change=ListeningReporter(loop.client, notice))
+    loop.listening = listening
+    if no_wake:
+        return listening, None
+    spotter = KeyphraseSpotter(settings.wake_phrases, settings.wake_threshold)
+    names = " or ".join(f'"{p}"' for p in settings.wake_phrases)
+    notice(f"wake phrase: {names} (pocketsphinx keyphrase, threshold {settings.wake_threshold:.0e}); "
+           "--no-wake to have every utterance heard")
+    return listening, spotter
 
 
 def pace(loop) -> Callable[[], None]:
@@ -190,6 +335,12 @@ def listen_audio(args: argparse.Namespace, loop) -> int:
         on_partial = (lambda text: print(f"\r… {text[-70:]:70}", end="", file=sys.stderr, flush=True)) \
             if interactive else None
         notice("listening (Ctrl-C to stop)")
+    try:
+        listening, spotter = wake_setup(args, settings, loop, notice)
+    except ValueError as exc:  # a wake phrase with words the model does not know
+        notice(str(exc))
+        return 2
     heard = hear_audio(chunks, recognizer, matcher=loop.matcher, expects=loop.expects,
-                       speaker=loop.speaker, on_partial=on_partial, notice=notice, after_each=after_each)
+                       speaker=loop.speaker, on_partial=on_partial, notice=notice, after_each=after_each,
+                       listening=listening, spotter=spotter, on_wake=chime(loop.speaker, notice))
     return loop.run(itertools.chain(heard))

@@ -194,6 +194,10 @@ class Client:
         body = self._request("GET", "/settings")
         return {name: item.get("value") for name, item in body.get("settings", {}).items()}
 
+    def put_listening(self, state: dict) -> dict:
+        """Report the loop's listening state (PUT /listening: idle, addressed, talking, open, off)."""
+        return self._request("PUT", "/listening", state)
+
     def routine(self) -> dict:
         return self._request("GET", "/routine")
 

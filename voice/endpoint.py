@@ -121,6 +121,16 @@ class Endpointer:
         return seg
 
 
+def speech_seconds(pcm: bytes, endpointer: Endpointer) -> float:
+    """How much of `pcm` is loud enough to be speech by `endpointer`'s current noise floor, in seconds."""
+    cfg = endpointer.config
+    threshold = max(endpointer.noise_floor_dbfs + cfg.start_db, cfg.min_speech_dbfs)
+    n = endpointer.frame_len * 2
+    loud = sum(1 for i in range(0, len(pcm) - n + 1, n)
+               if frame_dbfs(np.frombuffer(pcm[i:i + n], dtype="<i2")) > threshold)
+    return loud * cfg.frame_ms / 1000
+
+
 def trim_to_speech(pcm: bytes, config: EndpointConfig | None = None) -> bytes:
     """The part of a recording the endpointer calls speech: first start (with pre-roll) to last end.
 

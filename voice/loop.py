@@ -76,7 +76,7 @@ class Loop:
     def __init__(self, client: Client, speaker: Speaker, matcher: Any = None, *, partner: str | None = None,
                  time_scale: float | None = None, source: str = "cli", poll_interval: float = 0.05,
                  notice: Callable[[str], None] | None = None, give_up_s: float = 60.0,
-                 on_view: Callable[[Mapping[str, Any]], None] | None = None):
+                 on_view: Callable[[Mapping[str, Any]], None] | None = None, listening: Any = None):
         self.client = client
         self.speaker = speaker
         self.matcher = matcher
@@ -89,13 +89,16 @@ class Loop:
         # Called with the routine view whenever attune said something, so a recognizer can
         # restrict itself to view["expects"].
         self.on_view = on_view
+        # A voice.wake.Listening: told what the routine expects after attune speaks, so a short
+        # question opens the "addressed" window and a talking segment needs the wake phrase.
+        self.listening = listening
         self.seen: set[int] = set()
         self.poll_seq: int | None = None
         self._down_since: float | None = None
 
     # -- speaking ------------------------------------------------------------------------
     def speak(self, utterances: Iterable[Mapping[str, Any]]) -> None:
-        spoken = False
+        spoken = asked = False
         for utterance in utterances:
             seq = utterance.get("seq")
             if seq in self.seen:
@@ -104,11 +107,16 @@ class Loop:
                 self.seen.add(seq)
             self.speaker.say(utterance)
             spoken = True
-        if spoken and self.on_view is not None:
+            asked = asked or utterance.get("kind") in ("prompt", "reprompt")
+        if spoken and (self.on_view is not None or self.listening is not None):
             try:
-                self.on_view(self.client.routine())
+                view = self.client.routine()
             except (ServerUnavailable, ClientError):
-                pass
+                return
+            if self.on_view is not None:
+                self.on_view(view)
+            if self.listening is not None:
+                self.listening.routine(view, asked=asked)
 
     def poll(self) -> None:
         """Speak anything new (time announcements, other clients' replies)."""
@@ -209,6 +217,11 @@ class Loop:
             finally:
                 items.put(_EOF)
 
+        if self.listening is not None:  # a talking segment may be running already
+            try:
+                self.listening.routine(self.client.routine())
+            except (ServerUnavailable, ClientError):
+                pass
         threading.Thread(target=read, name="attune-input", daemon=True).start()
         self.poll()
         input_done = False

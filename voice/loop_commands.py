@@ -29,6 +29,15 @@ def add_loop_arguments(parser: argparse.ArgumentParser) -> None:
                              '{"kind", "routine", "step", "text", "clock_s"}')
     parser.add_argument("--journal", type=Path, metavar="FILE",
                         help="where unsent events wait for the server (default: the user data dir)")
+    wake = parser.add_argument_group("wake phrase (voice input only; typed lines are always heard)")
+    wake.add_argument("--no-wake", dest="no_wake", action="store_true",
+                      help="one speaker: hear every utterance, no wake phrase needed")
+    wake.add_argument("--wake-phrase", dest="wake_phrase", metavar="P[,P2]",
+                      help='what addresses attune (default "attune"; alternatives comma-separated)')
+    wake.add_argument("--wake-threshold", dest="wake_threshold", type=float, metavar="T",
+                      help="sensitivity: keyphrase threshold 1e-50 (eager) .. 1e-5 (strict)")
+    wake.add_argument("--addressed-seconds", dest="addressed_seconds", type=float, metavar="S",
+                      help="how long attune listens without the wake phrase after it was woken or asked")
 
 
 def make_loop(args: argparse.Namespace, speaker=None):

@@ -1,0 +1,431 @@
+"""Listening etiquette: the wake phrase spotter and the listening states.
+
+Partners talk to each other during a debrief; attune must not take that for commands. So, unless
+it is `open` (`--no-wake`: one speaker, every utterance heard), attune acts on speech only when it
+is addressed:
+
+- idle: nothing is heard except the wake phrase ("attune" by default);
+- talking: a talking segment of a routine; the same as idle (the partners' conversation is
+  never decoded), shown apart so people know their words are not being taken as commands;
+- addressed: after the wake phrase, or right after attune asks a short question whose step
+  needs no wake phrase (`expects.wake == "none"` in the routine view): the next utterance is
+  decoded as a command (or an answer) for `addressed_s` seconds of audio.
+
+`KeyphraseSpotter` is pocketsphinx keyphrase search (kws) on its own small decoder: the acoustic
+model of the pocketsphinx wheel with a dictionary of just the wake phrase's words (about 8 MB
+resident; the full dictionary would add 22 MB more). `Listening` is the state machine: pure,
+thread-safe, clocked by the audio itself (seconds of audio fed), so recorded input behaves like
+a live microphone. See bench/results/wake.md for how the phrase and threshold were chosen.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
+
+from voice.audio import RATE
+
+IDLE, ADDRESSED, TALKING, OPEN = "idle", "addressed", "talking", "open"
+STATES = (IDLE, ADDRESSED, TALKING, OPEN)
+WAKE_NONE, WAKE_REQUIRED = "none", "required"
+DEFAULT_PHRASE = "attune"
+DEFAULT_THRESHOLD = 1e-30
+DEFAULT_ADDRESSED_S = 6.0
+DEFAULT_MAX_START_S = 0.8
+"""The wake phrase must start within this much of the utterance (which begins with 0.25 s of pre-roll)."""
+MAX_PHRASE_S = 1.5
+"""Longest a wake phrase takes to say; the spotter stops listening after max_start_s + this."""
+FRAME_BYTES = RATE // 100 * 2
+"""One pocketsphinx frame (10 ms) of 16-bit audio."""
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The wake phrase was heard."""
+
+    phrase: str
+    """Which of the wake phrases."""
+    end_byte: int
+    """Where it ends, in bytes from the start of the audio fed since `start()`."""
+    start_byte: int = 0
+    """Where it begins, likewise."""
+
+
+EXTRA_PRONUNCIATIONS = {"attune": ("AH T Y UW N",)}
+"""Pronunciations the CMU dictionary lacks: the British "a-tyune" (espeak-ng's en-gb voices say it so)."""
+MAX_VARIANTS = 8
+"""At most this many pronunciation variants of one wake phrase are searched."""
+
+
+def pronunciations(words: Iterable[str], dict_path: Path) -> dict[str, tuple[str, ...]]:
+    """{word: (phones, ...)} from a CMU-style dictionary plus EXTRA_PRONUNCIATIONS; raises for unknown words."""
+    wanted = {w.lower() for w in words}
+    found: dict[str, list[str]] = {}
+    with open(dict_path, encoding="utf-8") as fh:
+        for line in fh:
+            entry, _, phones = line.strip().partition(" ")
+            word = entry.split("(")[0]
+            if word in wanted:
+                found.setdefault(word, []).append(" ".join(phones.split()))
+    missing = sorted(wanted - set(found))
+    if missing:
+        raise ValueError(f"the wake phrase has words the speech model does not know: {', '.join(missing)}")
+    return {w: tuple(dict.fromkeys([*p, *EXTRA_PRONUNCIATIONS.get(w, ())])) for w, p in found.items()}
+
+
+PHONE_CLASSES = {**{p: "T" for p in ("T", "TH", "DH", "D")}, **{p: "N" for p in ("N", "NG", "M")},
+                 **{p: "U" for p in ("UW", "UH")}, **{p: "K" for p in ("K", "G")}, **{p: "P" for p in ("P", "B")},
+                 **{p: "S" for p in ("S", "Z")}, **{p: "V" for p in ("AA", "AE", "AH", "AO", "AW", "AY", "EH",
+                                                                   "ER", "EY", "IH", "IY", "OW", "OY")}}
+"""Phones the phone loop confuses on synthetic and noisy speech, merged for the wake phrase check."""
+
+
+def classed(phones: Iterable[str]) -> tuple[str, ...]:
+    return tuple(PHONE_CLASSES.get(p, p) for p in phones)
+
+
+def infix_distance(target: tuple[str, ...], heard: tuple[str, ...]) -> float:
+    """Edit distance between `target` and the closest stretch of `heard` (free to skip heard's ends).
+
+    Missing the target's first or last phone costs half: the phone loop often drops an unstressed
+    first vowel or a final nasal at the edge of the stretch.
+    """
+    def drop(i: int) -> float:
+        return 0.5 if i in (0, len(target) - 1) else 1.0
+
+    prev = [0.0] * (len(heard) + 1)  # matching may start anywhere in `heard`
+    for i, t in enumerate(target):
+        cur = [prev[0] + drop(i)] + [0.0] * len(heard)
+        for j, h in enumerate(heard, 1):
+            cur[j] = min(prev[j] + drop(i), cur[j - 1] + 1, prev[j - 1] + (t != h))
+        prev = cur
+    return min(prev)  # and end anywhere
+
+
+def normalise_phrases(phrases: Iterable[str] | str) -> tuple[str, ...]:
+    """'attune, hey attune' or ["Attune"] -> ("attune", "hey attune"): lower case, single spaces, no repeats."""
+    items = phrases.split(",") if isinstance(phrases, str) else list(phrases)
+    out = tuple(dict.fromkeys(" ".join(str(p).lower().replace("-", " ").split()) for p in items))
+    out = tuple(p for p in out if p)
+    if not out:
+        raise ValueError("at least one wake phrase is needed")
+    return out
+
+
+class KeyphraseSpotter:
+    """pocketsphinx keyphrase spotting for one or more wake phrases, fed utterance by utterance.
+
+    The phrase must begin the utterance (start within `max_start_s` of it, which includes the
+    endpointer's pre-roll): "attune, next" is heard, "... and then I said ..." mid-sentence is not
+    searched at all. Measured in bench/results/wake.md: it cuts false activations several-fold.
+    """
+
+    def __init__(self, phrases: Iterable[str] | str = (DEFAULT_PHRASE,), threshold: float = DEFAULT_THRESHOLD,
+                 model_dir: str | Path | None = None, max_start_s: float = DEFAULT_MAX_START_S,
+                 verify: bool = True):
+        import pocketsphinx
+
+        self.phrases = normalise_phrases(phrases)
+        self.threshold = float(threshold)
+        self.max_start_s = max_start_s
+        self.verify = verify
+        base = Path(model_dir) if model_dir else Path(pocketsphinx.get_model_path()) / "en-us"
+        prons = pronunciations({w for p in self.phrases for w in p.split()}, base / "cmudict-en-us.dict")
+        self._decoder = pocketsphinx.Decoder(hmm=str(base / "en-us"), dict=None, lm=None, dither=True,
+                                             loglevel="FATAL")
+        spellings: dict[str, list[str]] = {}
+        for word, variants in prons.items():
+            spellings[word] = [word if i == 0 else f"{word}.{i}" for i in range(len(variants))]
+            for name, phones in zip(spellings[word], variants):
+                self._decoder.add_word(name, phones, True)
+        # every pronunciation variant of every phrase, all in one kws search with the same threshold
+        self._keyphrases: dict[str, str] = {}
+        for phrase in self.phrases:
+            combos = itertools.product(*(spellings[w] for w in phrase.split()))
+            for combo in itertools.islice(combos, MAX_VARIANTS):
+                self._keyphrases[" ".join(combo)] = phrase
+        path = self._kws_file()
+        try:
+            self._decoder.add_kws("wake", path)
+        finally:
+            Path(path).unlink(missing_ok=True)
+        self._decoder.activate_search("wake")
+        # the check: a free phone loop over the detected stretch, in the same decoder (no second model)
+        self._decoder.add_allphone_file("phones", str(base / "en-us-phone.lm.bin"))
+        self._decoder.activate_search("wake")
+        self._targets = [classed(v.split()) for p in self.phrases
+                         for v in (" ".join(c) for c in itertools.product(*(prons[w] for w in p.split())))]
+        self._started = False
+        self._fed = 0
+        self._audio: list[bytes] = []
+
+    def _kws_file(self) -> str:
+        import tempfile
+
+        with tempfile.NamedTemporaryFile("w", suffix=".kws", delete=False, encoding="utf-8") as fh:
+            for keyphrase in self._keyphrases:
+                fh.write(f"{keyphrase} /{self.threshold:.0e}/\n")
+        return fh.name
+
+    def start(self) -> None:
+        if self._started:
+            self._decoder.end_utt()
+        self._decoder.start_utt()
+        self._started = True
+        self._fed = 0
+        self._audio = []
+
+    @property
+    def searching(self) -> bool:
+        """False once the utterance is too far along for the wake phrase to begin it."""
+        return self._started and self._fed < (self.max_start_s + MAX_PHRASE_S) * RATE * 2
+
+    def feed(self, pcm: bytes) -> Detection | None:
+        """Feed more of the utterance; the first detection in it, or None."""
+        if not self.searching:
+            return None
+        self._fed += len(pcm)
+        self._audio.append(pcm)
+        self._decoder.process_raw(pcm, False, False)
+        hyp = self._decoder.hyp()
+        if hyp is None:
+            return None
+        segs = list(self._decoder.seg())
+        if not segs:
+            return None
+        first = min(segs, key=lambda s: s.start_frame)
+        if first.start_frame * FRAME_BYTES > self.max_start_s * RATE * 2:
+            self._fed = 1 << 40  # it began too late: not addressed to attune
+            return None
+        word = first.word.strip()
+        phrase = self._keyphrases.get(word, word.split(".")[0])
+        found = Detection(phrase, (max(s.end_frame for s in segs) + 1) * FRAME_BYTES, first.start_frame * FRAME_BYTES)
+        self._fed = 1 << 40  # one detection (or one refusal) per utterance
+        if self.verify and not self._sounds_like_phrase(found):
+            return None
+        return found
+
+    def phones(self, pcm: bytes) -> list[str]:
+        """What a free phone loop hears in `pcm` (silence and noise left out). Ends the current utterance."""
+        if self._started:
+            self._decoder.end_utt()
+            self._started = False
+        self._decoder.activate_search("phones")
+        try:
+            self._decoder.start_utt()
+            self._decoder.process_raw(pcm, False, True)
+            self._decoder.end_utt()
+            hyp = self._decoder.hyp()
+        finally:
+            self._decoder.activate_search("wake")
+        return [p for p in (hyp.hypstr.split() if hyp is not None else []) if p.isalpha() and p != "SIL"]
+
+    def _sounds_like_phrase(self, found: Detection) -> bool:
+        """The keyphrase search compares the phrase with a phone loop frame by frame and is fooled by
+        look-alikes ("and then", "can you"); the phone loop's own reading of the stretch (from 0.1 s
+        before it to 0.3 s after) must hold the phrase's pronunciation within one edit, by phone class."""
+        pcm = b"".join(self._audio)
+        # the search places the phrase loosely: it often fires before the last phone
+        before, after = RATE // 10 * 2, RATE * 3 // 10 * 2
+        heard = classed(self.phones(pcm[max(0, found.start_byte - before):found.end_byte + after]))
+        return any(infix_distance(target, heard) <= 1 for target in self._targets)
+
+    def finish(self) -> None:
+        if self._started:
+            self._decoder.end_utt()
+            self._started = False
+
+    def spot(self, pcm: bytes, chunk: int = 960) -> Detection | None:
+        """Run over a whole recorded utterance as the live loop would (in 30 ms blocks)."""
+        self.start()
+        try:
+            for i in range(0, len(pcm), chunk):
+                found = self.feed(pcm[i:i + chunk])
+                if found is not None:
+                    return found
+            return None
+        finally:
+            self.finish()
+
+
+WAKE_ONLY, COMMAND, NOT_ADDRESSED = "wake", "command", "not addressed"
+MIN_COMMAND_S = 0.3
+"""Less speech than this after the wake phrase is no command: the next utterance is."""
+
+
+def wake_outcome(result, speech_after_s: float) -> str:
+    """What an utterance that began with the wake phrase was, given how the whole of it decoded.
+
+    WAKE_ONLY: little or no speech after the phrase (open the window, play the earcon); COMMAND:
+    the phrase and a command the step accepts (`with_wake_phrase`); NOT_ADDRESSED: speech that is
+    no command - a look-alike of the phrase inside conversation ("and then ...") far more often
+    than a misheard command (measured in bench/results/wake.md).
+    """
+    if speech_after_s < MIN_COMMAND_S:
+        return WAKE_ONLY
+    return COMMAND if result.accepted else NOT_ADDRESSED
+
+
+def with_wake_phrase(grammar, phrases: Iterable[str]):
+    """`grammar` with the wake phrase in front ("attune next"), for decoding a whole woken utterance.
+
+    Decoding the whole utterance, phrase included, keeps the context and cepstral mean the
+    recognizer is tuned for, and speech that only resembles the phrase scores badly against the
+    phone loop over its whole length, so fewer look-alikes pass as commands.
+    """
+    from voice.recognizers import Grammar
+
+    phrases = normalise_phrases(phrases)
+    spoken = tuple(f"{w} {p}" for w in phrases for p in grammar.phrases if p != "[unk]")
+    if not grammar.graph:
+        return Grammar(jsgf=None, phrases=spoken + ("[unk]",))
+    start, final, transitions, n_states = grammar.graph
+    arcs = list(transitions)
+    head = n_states
+    n_states += 1
+    for phrase in phrases:
+        words = phrase.split()
+        cur = head
+        for i, word in enumerate(words):
+            nxt = start if i == len(words) - 1 else n_states
+            if nxt != start:
+                n_states += 1
+            arcs.append((cur, nxt, 1.0, word))
+            cur = nxt
+    return Grammar(jsgf=None, phrases=spoken + ("[unk]",), graph=(head, final, arcs, n_states))
+
+
+def strip_wake_phrase(text: str, phrases: Iterable[str]) -> str:
+    """"attune next" -> "next" (the longest wake phrase the text starts with)."""
+    words = text.split()
+    for phrase in sorted(normalise_phrases(phrases), key=len, reverse=True):
+        n = len(phrase.split())
+        if [w.lower() for w in words[:n]] == phrase.split():
+            return " ".join(words[n:])
+    return text
+
+
+def earcon(rate: int = RATE, volume: float = 0.3) -> np.ndarray:
+    """A short rising two-note chime (about 150 ms), float samples in -1..1: "I'm listening"."""
+    notes = []
+    for freq, dur in ((880.0, 0.07), (1320.0, 0.08)):
+        t = np.arange(int(rate * dur)) / rate
+        env = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.01)  # 10 ms fade in and out, no click
+        notes.append(np.sin(2 * np.pi * freq * t) * env)
+    return np.concatenate(notes) * volume
+
+
+def step_wake(expects: Mapping[str, Any] | None) -> str:
+    """"none" when the current step takes an answer without the wake phrase, else "required"."""
+    return WAKE_NONE if (expects or {}).get("wake") == WAKE_NONE else WAKE_REQUIRED
+
+
+@dataclass(frozen=True)
+class Status:
+    """The listening state as reported to the server, the page and the terminal."""
+
+    state: str
+    """idle | addressed | talking | open"""
+    phrases: tuple[str, ...]
+    addressed_s: float
+    """Seconds of the addressed window left (0 when not addressed)."""
+    reason: str | None = None
+    """What opened the window: "wake", "question"; None otherwise."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"state": self.state, "wake_phrases": list(self.phrases),
+                "addressed_remaining_s": round(self.addressed_s, 1), "reason": self.reason}
+
+
+class Listening:
+    """Which utterances attune acts on, now. Times are seconds of audio (`tick`), not wall clock."""
+
+    def __init__(self, phrases: Iterable[str] | str = (DEFAULT_PHRASE,), addressed_s: float = DEFAULT_ADDRESSED_S,
+                 wake: bool = True, on_change: Callable[[Status], None] | None = None):
+        self.phrases = normalise_phrases(phrases)
+        self.addressed_s = float(addressed_s)
+        self.wake = wake
+        self.on_change = on_change
+        self._lock = threading.Lock()
+        self._now = 0.0
+        self._until = -1.0
+        self._reason: str | None = None
+        self._talking = False
+        self._last: str | None = None
+
+    # -- reading -------------------------------------------------------------------------
+    def state(self) -> str:
+        with self._lock:
+            return self._state()
+
+    def _state(self) -> str:
+        if not self.wake:
+            return OPEN
+        if self._now < self._until:
+            return ADDRESSED
+        return TALKING if self._talking else IDLE
+
+    def needs_wake(self) -> bool:
+        """True when an utterance starting now must begin with the wake phrase to be heard."""
+        return self.state() in (IDLE, TALKING)
+
+    def status(self) -> Status:
+        with self._lock:
+            state = self._state()
+            left = max(0.0, self._until - self._now) if state == ADDRESSED else 0.0
+            return Status(state, self.phrases, left, self._reason if state == ADDRESSED else None)
+
+    # -- events --------------------------------------------------------------------------
+    def tick(self, now: float) -> None:
+        """The audio clock moved on (the addressed window may close)."""
+        with self._lock:
+            self._now = max(self._now, now)
+        self._changed()
+
+    def hold(self) -> None:
+        """attune is speaking: an open addressed window starts counting only after it stops."""
+        with self._lock:
+            if self._now < self._until:
+                self._until = self._now + self.addressed_s
+        self._changed()
+
+    def woke(self) -> None:
+        """The wake phrase was heard: addressed, for the next `addressed_s` seconds."""
+        self._open("wake")
+
+    def heard(self) -> None:
+        """A command or answer was taken: back to waiting for the wake phrase."""
+        with self._lock:
+            self._until = -1.0
+            self._reason = None
+        self._changed()
+
+    def routine(self, view: Mapping[str, Any] | None, asked: bool = False) -> None:
+        """The routine view after attune said something; `asked`: that was a question (prompt/reprompt)."""
+        view = view or {}
+        expects = view.get("expects") or {}
+        with self._lock:
+            self._talking = bool(view.get("active")) and bool(expects.get("free_text")) \
+                and step_wake(expects) == WAKE_REQUIRED and not view.get("paused")
+        if asked and view.get("active") and step_wake(expects) == WAKE_NONE:
+            self._open("question")
+        else:
+            self._changed()
+
+    def _open(self, reason: str) -> None:
+        with self._lock:
+            self._until = self._now + self.addressed_s
+            self._reason = reason
+        self._changed()
+
+    def _changed(self) -> None:
+        state = self.state()
+        if state != self._last:
+            self._last = state
+            if self.on_change is not None:
+                self.on_change(self.status())
