@@ -236,6 +236,8 @@ class Rhythm:
         changes = {k: slots[s] for k, s in (("review_day", "day"), ("review_time", "time")) if slots.get(s)}
         if not changes:
             return self._say("reminder.which_day")
+        if "review_day" not in changes and self.schedule().review_day is None:
+            changes["review_day"] = DEFAULT.review_day  # a time for a switched-off review switches it back on
         row = self.update_schedule(changes, now_s)
         return self._say("reminder.review_moved", day=row["review_day"].capitalize(), time=row["review_time"])
 

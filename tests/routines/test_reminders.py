@@ -390,3 +390,10 @@ def test_loops_polling_at_once_from_threads_fire_it_once(rig):
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda c: [c.get("/api/v1/utterances?after=0") for _ in range(5)], clients))
     assert len(rig.reminders_said()) == 1
+
+
+def test_with_every_reminder_off_the_next_one_is_none_and_a_review_time_switches_it_on(rig):
+    rig.client.put("/api/v1/schedule", json={"debrief_time": None, "review_day": None})
+    assert rig.say("when is the next reminder")["utterances"][0]["text"].startswith("No reminders are scheduled")
+    reply = rig.say("move the weekly review to eight thirty")
+    assert reply["utterances"][0]["text"] == "Okay. The weekly review is now on Sunday at 20:30."
