@@ -33,6 +33,14 @@ def _moment(iso: str, tz) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(tz)
 
 
+def _clock_ok(hhmm: str | None) -> bool:
+    try:
+        rm.parse_hhmm(hhmm or "")
+    except ValueError:
+        return False
+    return True
+
+
 def check_schedule(values: Mapping[str, Any]) -> rm.Schedule:
     """A Schedule from plain values (ApiError 400 naming the field when one is wrong)."""
     merged = {**asdict(DEFAULT), **values}
@@ -222,7 +230,7 @@ class Rhythm:
         return reminder.due.strftime("%H:%M") if reminder else ""
 
     def _set_debrief_time(self, hhmm: str | None, now_s: float, now: datetime) -> dict:
-        if not hhmm:
+        if not _clock_ok(hhmm):
             return self._say("reminder.which_time")
         row = self.update_schedule({"debrief_time": hhmm}, now_s)
         today = self._day(rm.reminder_day(now), now.tzinfo).get("debrief")
@@ -234,6 +242,8 @@ class Rhythm:
 
     def _move_review(self, slots: Mapping[str, str], now_s: float) -> dict:
         changes = {k: slots[s] for k, s in (("review_day", "day"), ("review_time", "time")) if slots.get(s)}
+        if changes.get("review_day", "sunday") not in rm.WEEKDAYS or not _clock_ok(changes.get("review_time", "19:00")):
+            changes = {}  # a slot no template gives (an API client's): ask again rather than fail
         if not changes:
             return self._say("reminder.which_day")
         if "review_day" not in changes and self.schedule().review_day is None:

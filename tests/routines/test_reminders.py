@@ -397,3 +397,12 @@ def test_with_every_reminder_off_the_next_one_is_none_and_a_review_time_switches
     assert rig.say("when is the next reminder")["utterances"][0]["text"].startswith("No reminders are scheduled")
     reply = rig.say("move the weekly review to eight thirty")
     assert reply["utterances"][0]["text"] == "Okay. The weekly review is now on Sunday at 20:30."
+
+
+@pytest.mark.parametrize("intent,slots", [("SetReminder", {"time": "99:99"}), ("SetReminder", {}),
+                                          ("MoveWeeklyReview", {"day": "someday"}),
+                                          ("MoveWeeklyReview", {"time": "later"})])
+def test_odd_slots_from_an_api_client_get_a_question_not_an_error(rig, intent, slots):
+    response = rig.client.post("/api/v1/events", json={"intent": intent, "slots": slots})
+    assert response.status_code == 200 and response.get_json()["utterances"][0]["text"].startswith(("At what", "To which"))
+    assert rig.client.get("/api/v1/schedule").get_json()["version"] == 1  # only the fixture's change
