@@ -53,9 +53,22 @@ def without_tail(norm: str, names: frozenset[str] = frozenset()) -> str | None:
     return " ".join(words[:end]) if end < len(words) else None
 
 
+FIRST_PERSON = frozenset("i i'm i've i'd i'll me my myself mine we we're we've we'd us our ourselves".split())
+"""Words that make a sentence about the speaker (a feeling or need read from loose words must be)."""
+
 NEGATIONS = frozenset(
     "not no never nothing none nobody nope nah don't didn't doesn't isn't wasn't weren't aren't can't "
     "cannot couldn't won't wouldn't shouldn't haven't hasn't hadn't without un".split())
+
+
+NEGATION_REACH = 3
+"""A negation this many words or fewer before a value negates it ("not really that lonely")."""
+
+
+def negated(words: list[str], position: int) -> bool:
+    """Whether a negation comes shortly before the word at `position`."""
+    before = words[max(0, position - NEGATION_REACH):position]
+    return any(w in NEGATIONS or w.endswith("n't") for w in before)
 
 
 def one_word_shorter(words: list[str]) -> list[str]:

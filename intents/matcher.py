@@ -18,7 +18,7 @@ from hassil.expression import TextChunk
 from hassil.sample import sample_expression
 
 from intents.clauses import (
-    MIN_CLAUSE_WORDS, NEGATIONS, clauses, head, one_word_shorter, without_lead, without_tail,
+    FIRST_PERSON, MIN_CLAUSE_WORDS, clauses, negated, head, one_word_shorter, without_lead, without_tail,
 )
 from intents.expr import Vocabulary
 from intents.fuzzy import WordRepairer, repair_confidence
@@ -159,8 +159,6 @@ def _flatten_lists(intents: Intents) -> None:
         intents.slot_lists[name] = flat_list
 
 
-FIRST_PERSON = frozenset("i i'm i've i'd i'll me my myself mine we we're we've we'd us our ourselves".split())
-"""Words that make a sentence about the speaker (a feeling or need read from context must be)."""
 MAX_UNKNOWN_SHARE = 0.25
 """Largest share of words no template knows in a sentence read from context."""
 VALUE_CUES: Mapping[str, frozenset[str]] = MappingProxyType({
@@ -172,16 +170,6 @@ VALUE_CUES: Mapping[str, frozenset[str]] = MappingProxyType({
 affection from you")."""
 CUE_REACH = 2
 """A cue this many words or fewer before a value points at it."""
-NEGATION_REACH = 3
-"""A negation this many words or fewer before a value negates it ("not really that lonely")."""
-
-
-def _negated(words: list[str], position: int) -> bool:
-    """Whether a negation comes shortly before the word at `position`."""
-    before = words[max(0, position - NEGATION_REACH):position]
-    return any(w in NEGATIONS or w.endswith("n't") for w in before)
-
-
 def _cued(words: list[str], position: int, cues: frozenset[str]) -> bool:
     """Whether a cue word comes shortly before the word at `position`."""
     return any(w in cues for w in words[max(0, position - CUE_REACH):position])
@@ -322,7 +310,7 @@ class Matcher:
         if self._spotter is None:
             from intents.samples import template_samples  # samples imports hassil's sampler: only when needed
 
-            samples = [(s.intent, s.text) for s in template_samples(self, skip_empty_lists=True)
+            samples = [(s.intent, s.text) for s in template_samples(self, list_tokens=True)
                        if not s.context_only]
             values: dict[str, dict[tuple[str, ...], str]] = {}
             for name, slot_list in self.intents.slot_lists.items():
@@ -348,7 +336,7 @@ class Matcher:
         personal = FIRST_PERSON.intersection(words) and unknown <= MAX_UNKNOWN_SHARE * len(words)
         for intent, (slot, list_name) in VALUE_ANSWERS.items():
             if personal and intent in expected:
-                spots = [(i, v) for i, v in self.spotter.spot_at(words, list_name) if not _negated(words, i)]
+                spots = [(i, v) for i, v in self.spotter.spot_at(words, list_name) if not negated(words, i)]
                 if len({v for _i, v in spots}) > 1:  # "feeling hopeful that things get better"
                     spots = [(i, v) for i, v in spots if _cued(words, i, VALUE_CUES[intent])]
                 if len({v for _i, v in spots}) == 1:

@@ -45,11 +45,12 @@ class Sample:
 class _Trimmer:
     """Copy an expression keeping one item per group, following rules and lists."""
 
-    def __init__(self, matcher, seed: int, skip_optionals: bool = False):
+    def __init__(self, matcher, seed: int, skip_optionals: bool = False, list_tokens: bool = False):
         self.rules = matcher.intents.expansion_rules
         self.lists = matcher.intents.slot_lists
         self.seed = seed
         self.skip_optionals = skip_optionals
+        self.list_tokens = list_tokens
         self.counter = 0
         self.slots: dict[str, str] = {}
 
@@ -70,6 +71,8 @@ class _Trimmer:
             return Sequence(items=[self.trim(item) for item in expr.items])
         if isinstance(expr, RuleReference):
             return self.trim(self.rules[expr.rule_name].expression)
+        if isinstance(expr, ListReference) and self.list_tokens:
+            return TextChunk(f" {list_token(expr.list_name)} ")
         if isinstance(expr, ListReference):
             slot_list = self.lists[expr.list_name]
             if not (isinstance(slot_list, TextSlotList) and slot_list.values):
@@ -80,14 +83,23 @@ class _Trimmer:
         raise TypeError(f"unexpected expression {expr!r}")
 
 
-def group_width(expr: Expression, matcher, seen: frozenset[str] = frozenset()) -> int:
-    """The widest alternative or list reachable from an expression (copies needed to cover it)."""
+def list_token(list_name: str) -> str:
+    """One word standing for any value of a slot list ("feeling" -> "listfeeling")."""
+    return "list" + "".join(ch for ch in list_name.lower() if ch.isalnum())
+
+
+def group_width(expr: Expression, matcher, seen: frozenset[str] = frozenset(), lists: bool = True) -> int:
+    """The widest alternative or list reachable from an expression (copies needed to cover it).
+
+    lists=False: slot lists count as one word (samples with list tokens)."""
     if isinstance(expr, Group):
         own = len(expr.items) if isinstance(expr, Alternative) else 1
-        return max([own] + [group_width(i, matcher, seen) for i in expr.items])
+        return max([own] + [group_width(i, matcher, seen, lists) for i in expr.items])
     if isinstance(expr, RuleReference) and expr.rule_name not in seen:
         rule = matcher.intents.expansion_rules[expr.rule_name].expression
-        return group_width(rule, matcher, seen | {expr.rule_name})
+        return group_width(rule, matcher, seen | {expr.rule_name}, lists)
+    if isinstance(expr, ListReference) and not lists:
+        return 1
     if isinstance(expr, ListReference):
         slot_list = matcher.intents.slot_lists[expr.list_name]
         values = slot_list.values if isinstance(slot_list, TextSlotList) else []
@@ -96,19 +108,22 @@ def group_width(expr: Expression, matcher, seen: frozenset[str] = frozenset()) -
 
 
 def template_samples(matcher, intents: list[str] | None = None, *,
-                     skip_optionals: bool = False, skip_empty_lists: bool = False) -> Iterator[Sample]:
+                     skip_optionals: bool = False, skip_empty_lists: bool = False,
+                     list_tokens: bool = False) -> Iterator[Sample]:
     """Every template's trimmed samples (deduplicated per template), in template order.
 
     skip_optionals: leave every [optional] part out (the shortest sentences).
     skip_empty_lists: leave out templates whose slot list has no values instead of raising.
+    list_tokens: write each slot list as one token (`list_token`) instead of its values: far
+    fewer samples, for word statistics that should not depend on how long a list is.
     """
     for name in intents or matcher.intent_names:
         for data in matcher.intents.intents[name].data:
             context_only = bool((data.metadata or {}).get("context_only"))
             for text, sentence in zip(data.sentence_texts, data.sentences):
                 seen: set[str] = set()
-                for seed in range(group_width(sentence.expression, matcher)):
-                    trimmer = _Trimmer(matcher, seed, skip_optionals)
+                for seed in range(group_width(sentence.expression, matcher, lists=not list_tokens)):
+                    trimmer = _Trimmer(matcher, seed, skip_optionals, list_tokens)
                     try:
                         trimmed = trimmer.trim(sentence.expression)
                     except EmptyListError:

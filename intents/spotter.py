@@ -28,6 +28,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Iterable, Mapping
 
+from intents.clauses import FIRST_PERSON, negated
+from intents.samples import list_token
+
 MIN_DOMAIN_EVIDENCE = 0.6
 """Smallest mean per-word log-ratio (templates vs English) for a sentence to count as in domain."""
 MIN_POSTERIOR = 0.7
@@ -63,6 +66,8 @@ REQUIRED_SLOTS: Mapping[str, tuple[str, str]] = {
     "IdentifyPartner": ("partner", "partner"),
 }
 """Intent -> (slot name, list name) of a value the guess must find in the sentence."""
+PERSONAL_INTENTS = frozenset({"Feeling", "Need"})
+"""Guessed only from sentences about the speaker ("good morning" names no feeling of anyone's)."""
 OPTIONAL_SLOTS: Mapping[str, tuple[str, str]] = {"RepairPhrase": ("category", "repair_category")}
 """Intent -> (slot name, list name) filled when a value is spotted."""
 
@@ -98,7 +103,8 @@ class Spotter:
 
     def __init__(self, samples: Iterable[tuple[str, str]], english: Mapping[str, float],
                  values: Mapping[str, Mapping[tuple[str, ...], str]]):
-        """samples: (intent, normalised sentence); values: list name -> word tuple -> canonical value."""
+        """samples: (intent, normalised sentence, slot lists written as `list_token`s);
+        values: list name -> word tuple -> canonical value."""
         per_intent: dict[str, list[list[str]]] = defaultdict(list)
         for intent, text in samples:
             per_intent[intent].append(text.split())
@@ -119,6 +125,7 @@ class Spotter:
         self._evidence = {w: math.log(v / total) - english.get(w, RARE_ENGLISH)
                           for w, v in word_weight.items()}
         self._values = values
+        self._tokens = frozenset(list_token(name) for name in values)
 
     def evidence(self, words: list[str]) -> float:
         """Mean per-word domain evidence of a sentence."""
@@ -141,8 +148,8 @@ class Spotter:
     def _anchored(self, words: list[str], intent: str) -> bool:
         """True when some telling word of the sentence belongs mostly to the intent."""
         for word in words:
-            if self._evidence.get(word, UNKNOWN_WORD_EVIDENCE) < ANCHOR_EVIDENCE:
-                continue
+            if self._evidence.get(word, UNKNOWN_WORD_EVIDENCE) < ANCHOR_EVIDENCE or word in self._tokens:
+                continue  # a slot value alone ("stop my timer") does not say which intent
             total = sum(c.get(word, 0.0) for c in self._counts.values())
             if total and self._counts[intent].get(word, 0.0) / total >= ANCHOR_SHARE:
                 return True
@@ -168,11 +175,29 @@ class Spotter:
                 i += 1
         return found
 
+    def tokenized(self, words: list[str]) -> list[str]:
+        """The words with every slot-list value replaced by its list's token (as in the samples)."""
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(MAX_VALUE_WORDS, len(words) - i), 0, -1):
+                key = tuple(words[i:i + n])
+                name = next((name for name, table in self._values.items() if key in table), None)
+                if name is not None:
+                    out.append(list_token(name))
+                    i += n
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
     def guess(self, norm: str, expected: frozenset[str] = frozenset()) -> Guess | None:
         """An intent for a normalised sentence no template matched, or None (out of domain/unclear)."""
-        words = norm.split()
-        if len(words) > MAX_GUESS_WORDS:
+        original = norm.split()
+        if len(original) > MAX_GUESS_WORDS:
             return None
+        words = self.tokenized(original)
         evidence = self.evidence(words)
         unknown = sum(1 for w in words if w not in self._evidence)
         if evidence < MIN_DOMAIN_EVIDENCE or unknown > MAX_UNKNOWN_SHARE * len(words):
@@ -181,15 +206,17 @@ class Spotter:
         if posterior < MIN_POSTERIOR or not self._anchored(words, intent):
             return None
         slots: dict[str, str] = {}
+        if intent in PERSONAL_INTENTS and not FIRST_PERSON.intersection(original):
+            return None
         if intent in REQUIRED_SLOTS:
             slot, list_name = REQUIRED_SLOTS[intent]
-            found = self.spot(words, list_name)
-            if len(found) != 1:
-                return None
-            slots[slot] = found.pop()
+            spots = self.spot_at(original, list_name)
+            if len({v for _i, v in spots}) != 1 or any(negated(original, i) for i, _v in spots):
+                return None  # none, several, or "I don't feel safe"
+            slots[slot] = spots[0][1]
         elif intent in OPTIONAL_SLOTS:
             slot, list_name = OPTIONAL_SLOTS[intent]
-            found = self.spot(words, list_name)
+            found = self.spot(original, list_name)
             if len(found) == 1:
                 slots[slot] = found.pop()
         return Guess(intent, slots, round(GUESS_CONFIDENCE * posterior, 3), round(evidence, 3))

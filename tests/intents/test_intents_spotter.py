@@ -7,10 +7,12 @@ import pytest
 from intents.spotter import GUESS_CONFIDENCE, Spotter, english_unigrams
 
 # A tiny world: three intents, a general-English table where "the"/"a"/"me" are common.
+# ("listfeeling" stands for any feeling, see intents.samples.list_token.)
 SAMPLES = [
     ("Faster", "speak faster"), ("Faster", "talk faster please"), ("Faster", "speed up"),
     ("Faster", "a bit faster"),
-    ("Feeling", "i feel lonely"), ("Feeling", "i'm feeling hurt"), ("Feeling", "i feel hurt"),
+    # slot values are written as their list's token, as template_samples(list_tokens=True) does
+    ("Feeling", "i feel listfeeling"), ("Feeling", "i'm feeling listfeeling"), ("Feeling", "i feel so listfeeling"),
     ("StartDebrief", "start the debrief"), ("StartDebrief", "let's do our debrief"),
     ("StartDebrief", "time for the nightly debrief"),
 ]
@@ -45,6 +47,7 @@ def test_an_intent_that_needs_a_value_is_only_guessed_with_exactly_one_value(spo
     guess = spotter.guess("honestly i feel hurt")
     assert guess is not None and (guess.intent, dict(guess.slots)) == ("Feeling", {"feeling": "hurt"})
     assert spotter.guess("i feel feeling") is None  # Feeling, but no feeling named
+    assert spotter.guess("feeling hurt") is None  # about nobody: "good morning" names no one's feeling
     assert spotter.guess("i feel hurt and lonely") is None  # two values: not a guess to make
 
 
@@ -78,3 +81,9 @@ def test_the_matcher_marks_guesses_and_can_turn_them_off(matcher):
 def test_long_sentences_are_never_guessed(spotter):
     assert spotter.guess("speak faster") is not None
     assert spotter.guess("speak faster " + "please " * 16) is None
+
+
+def test_a_negated_value_is_never_guessed(spotter):
+    assert spotter.guess("i feel hurt") is not None
+    assert spotter.guess("i don't feel hurt") is None
+    assert spotter.guess("i never feel lonely") is None
