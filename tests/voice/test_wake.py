@@ -172,3 +172,49 @@ def test_phrases_outcomes_and_earcon():
     tone = earcon()
     assert 0.1 < len(tone) / RATE < 0.2 and np.abs(tone).max() <= 0.3 + 1e-9
     assert abs(tone[0]) < 0.01 and abs(tone[-1]) < 0.01   # faded: no click
+
+
+def test_the_loop_opens_the_window_when_attune_asks_a_question():
+    from voice.loop import Loop
+
+    class Client:
+        view = QUESTION
+
+        def routine(self):
+            return self.view
+
+    class Speaker:
+        def say(self, utterance):
+            pass
+
+    listening = Listening()
+    loop = Loop(Client(), Speaker(), listening=listening)
+    loop.speak([{"seq": 1, "kind": "announcement", "text": "One minute left."}])
+    assert listening.state() == IDLE                     # only a question opens it
+    loop.speak([{"seq": 2, "kind": "prompt", "text": "Is now a good time?"}])
+    assert listening.state() == ADDRESSED and listening.status().reason == "question"
+    listening.heard()
+    Client.view = TALK
+    loop.speak([{"seq": 3, "kind": "prompt", "text": "Tell Sam what was hardest."}])
+    assert listening.state() == TALKING                  # a talking segment needs the wake phrase
+
+
+@pytest.mark.parametrize("name, raw, value", [
+    ("wake_phrases", "Attune, hey  attune", ("attune", "hey attune")),
+    ("wake_threshold", "1e-25", 1e-25),
+    ("addressed_s", "8", 8.0),
+])
+def test_wake_settings_are_checked_like_the_others(tmp_path, name, raw, value):
+    from server.settings import load_settings
+
+    assert getattr(load_settings(flags={name: raw}, env={}, config_path=tmp_path / "none.toml").settings,
+                   name) == value
+
+
+@pytest.mark.parametrize("name, raw", [("wake_phrases", "a,b,c,d,e,f"), ("wake_phrases", "attune!"),
+                                       ("wake_threshold", "0.5"), ("addressed_s", "0")])
+def test_bad_wake_settings_name_the_key(tmp_path, name, raw):
+    from server.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match=name):
+        load_settings(flags={name: raw}, env={}, config_path=tmp_path / "none.toml")
