@@ -318,8 +318,10 @@ class Runner:
                 except ImportError:
                     return None
                 names = [p["name"] for p in self.store.partners()]
-                self._matcher = Matcher.load(self._locale, extra_lists={
+                matcher = Matcher.load(self._locale, extra_lists={
                     "partner": names, "ritual": list(self.settings.rituals)})
+                matcher.spotter  # build the word spotter now too, not on some later sentence
+                self._matcher = matcher
             return self._matcher
 
     def _resolve(self, body: Mapping[str, Any], expects: Mapping[str, Any]) -> tuple[str | None, dict, str | None]:
