@@ -183,6 +183,8 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--out", type=Path, default=HERE / "results.md")
     p.add_argument("--rows", type=Path, help="also write every row as JSON here (for diagnosis)")
+    p.add_argument("--from-rows", type=Path, metavar="FILE",
+                   help="only write the report again from rows saved by --rows (no decoding)")
     p.add_argument("--worker", nargs=2, metavar=("ENGINE", "CONDITION"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
@@ -195,7 +197,13 @@ def main(argv=None) -> int:
     engines = ["pocketsphinx"] + ([] if missing else ["vosk"]) if args.engines == "auto" \
         else [e.strip() for e in args.engines.split(",")]
     started = time.monotonic()
-    results = [run_one(e, c, args) for e in engines for c in args.conditions]
+    if args.from_rows:
+        results = json.loads(args.from_rows.read_text())
+        engines = list(dict.fromkeys(r["engine"] for r in results))
+        args.conditions = list(dict.fromkeys(r["condition"] for r in results))
+        started -= sum(r.get("elapsed_s", 0) for r in results)
+    else:
+        results = [run_one(e, c, args) for e in engines for c in args.conditions]
     if args.rows:
         args.rows.write_text(json.dumps(results, indent=1))
     args.out.write_text(report(results, args, time.monotonic() - started, missing if "vosk" not in engines else None))
