@@ -58,7 +58,7 @@ def run(chunks, recognizer, matcher, spotter, view, **kw):
 
 @pytest.mark.parametrize("voice", VOICES)
 def test_the_wake_phrase_alone_is_detected_in_noise(synth, ps_recognizer, matcher, spotter, voice):
-    chunks = stream(synth.pcm(ROOM, voice), synth.pcm("attune", voice), snr_db=15)
+    chunks = stream(synth.pcm(ROOM, voice), synth.pcm("attune", voice), snr_db=20)
     heard, wakes, listening = run(chunks, ps_recognizer, matcher, spotter, TALK)
     assert wakes == [1] and heard == []                 # the earcon once, nothing posted
     assert listening.state() == ADDRESSED               # the next utterance needs no wake phrase
