@@ -281,14 +281,15 @@ class PocketsphinxRecognizer(_Base):
         text = hyp.hypstr if hyp is not None else ""
         reason = None
         if self._mode == "command":
-            if self._graph is not None and (not text or not graph_accepts(self._graph, text.split())):
-                # no path reached the grammar's end in the last frame (pocketsphinx then gives its best
-                # partial path, or none at all): take the best lattice path that is a whole sentence,
-                # or that only one ending can finish
+            if text and self._graph is not None and not graph_accepts(self._graph, text.split()):
+                # no path reached the grammar's end in the last frame, and pocketsphinx gave its best
+                # partial path: take the best lattice path that is a whole sentence, or that only one
+                # ending can finish. (With no path at all the lattice search can take seconds on
+                # attune's large grammars and found nothing on the benchmark, so it is not tried.)
                 found = self._best_complete(main)
                 if found is not None:
                     hyp, text = found
-                elif text:
+                else:
                     reason = "no complete sentence of the grammar"
             confidence = self._command_confidence(hyp, main.n_frames())
         else:
