@@ -13,7 +13,11 @@ is addressed:
 
 `KeyphraseSpotter` is pocketsphinx keyphrase search (kws) on its own small decoder: the acoustic
 model of the pocketsphinx wheel with a dictionary of just the wake phrase's words (about 8 MB
-resident; the full dictionary would add 22 MB more). `Listening` is the state machine: pure,
+resident; the full dictionary would add 22 MB more); the phrase must begin the utterance, and a
+detection must also read as the phrase to a free phone loop in the same decoder (look-alikes such
+as "and then" fool the keyphrase search alone). A woken utterance is then decoded whole with the
+step's commands behind the phrase (`with_wake_phrase`), and `wake_outcome` says what it was.
+`Listening` is the state machine: pure,
 thread-safe, clocked by the audio itself (seconds of audio fed), so recorded input behaves like
 a live microphone. See bench/results/wake.md for how the phrase and threshold were chosen.
 """
