@@ -18,7 +18,7 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks are not tests: they measure this machine and rewrite bench/results/*.md.
-BENCHES := intents_bench web_bench load_bench crash_bench fuzz_figures voice_bench
+BENCHES := intents_bench web_bench load_bench crash_bench fuzz_figures voice_bench wake_bench
 bench: install-test
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 
