@@ -417,7 +417,8 @@ class Listening:
         with self._lock:
             self._talking = bool(view.get("active")) and bool(expects.get("free_text")) \
                 and step_wake(expects) == WAKE_REQUIRED and not view.get("paused")
-        if asked and view.get("active") and step_wake(expects) == WAKE_NONE:
+        # a question needing no wake phrase: a routine's, or a waiting reminder's ("is now good?")
+        if asked and step_wake(expects) == WAKE_NONE:
             self._open("question")
         else:
             self._changed()

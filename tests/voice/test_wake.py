@@ -147,6 +147,14 @@ def test_speaking_holds_the_window_open_and_other_views_do_not_open_it():
     assert listening.state() == IDLE
 
 
+def test_a_waiting_reminder_is_answered_without_the_wake_phrase():
+    """No routine runs, but the reminder asked "is now a good time?": "yes" needs no "attune"."""
+    listening = Listening(addressed_s=5)
+    reminder = {"active": False, "expects": {"intents": ["Yes", "No", "Snooze"], "free_text": False, "wake": "none"}}
+    listening.routine(reminder, asked=True)
+    assert listening.state() == ADDRESSED and not listening.needs_wake()
+
+
 def test_no_wake_hears_everything():
     listening = Listening(wake=False)
     listening.routine(TALK)
