@@ -156,6 +156,8 @@ class Loop:
         if intent is None and self.matcher is not None:
             result = self.matcher.match(text, expect=(expects or {}).get("intents"))
             intent, slots = result.intent, dict(result.slots)
+            if result.method == "spotted" and (expects or {}).get("free_text"):
+                intent, slots = None, {}  # a word-spotted guess never swallows a dictated answer
         event: dict[str, Any] = {"intent": intent, "slots": slots or None, "text": text or None,
                                  "partner": heard.partner or self.partner, "source": self.source}
         if self.time_scale is not None:

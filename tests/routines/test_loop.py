@@ -127,6 +127,18 @@ def test_event_for_uses_the_step_expectations():
     assert loop.event_for("   ", None) is None
 
 
+def test_a_spotted_guess_is_sent_as_dictation_on_a_free_text_step():
+    from intents import Matcher
+
+    matcher = Matcher.load("en")
+    loop = Loop(Client("http://unused"), PrintSpeaker(io.StringIO()), matcher)
+    assert matcher.match("hurry up a little").method == "spotted"
+    talk = {"intents": ["Skip", "Stop"], "free_text": True}
+    assert loop.event_for("hurry up a little", talk) == {"text": "hurry up a little", "source": "cli"}
+    assert loop.event_for("hurry up a little", {"intents": [], "free_text": False})["intent"] == "Faster"
+    assert loop.event_for("next", talk)["intent"] == "Skip"  # a template match still interrupts
+
+
 def test_a_broken_source_is_reported_in_one_line_and_exits_1(wire, tmp_path):
     def source():
         yield "we had our weekly meal"
