@@ -146,13 +146,46 @@ def _minimal_graph(nfa: _Nfa, start: int, final: int) -> tuple[int, int, list[Tr
         return memo[node]
 
     root = visit(first)
+    return _shared_fanouts(root, ids)
+
+
+MIN_SHARED_FANOUT = 12
+"""Word arcs from one state into the same next state, at least this many, go through a shared hub."""
+
+
+def _shared_fanouts(root: int, ids: dict[tuple, int]) -> tuple[int, int, list[Transition], int]:
+    """FSG transitions of the minimal DFA, with big fan-outs shared through hub states.
+
+    The minimal DFA repeats a slot list's fan-out (167 feelings) after every prefix that can
+    lead to it ("i feel", "i feel so", "i'm feeling really", ...): 27,000 arcs on the feelings
+    step, and pocketsphinx holds ~3 KB per arc. A state's arcs that all lead to the same next
+    state with the same words are the same fan-out wherever they occur, so each distinct one is
+    kept once, in a hub entered by a null transition: the same sentences, a fraction of the arcs.
+    """
+    n_states = len(ids) + 1
+    hubs: dict[tuple[int, tuple[str, ...]], int] = {}
     transitions: list[Transition] = []
     for (is_final, items), sid in ids.items():
-        n = len(items) + int(is_final)
-        transitions.extend((sid, child, 1.0 / n, word) for word, child in items)
+        by_target: dict[int, list[str]] = {}
+        for word, child in items:
+            by_target.setdefault(child, []).append(word)
+        edges: list[tuple] = []
+        for child, words in by_target.items():
+            if len(words) >= MIN_SHARED_FANOUT:
+                hub_key = (child, tuple(words))
+                if hub_key not in hubs:
+                    hubs[hub_key] = hub = n_states
+                    n_states += 1
+                    transitions.extend((hub, child, 1.0 / len(words), word) for word in words)
+                edges.append((hubs[hub_key], None))
+            else:
+                edges.extend((child, word) for word in words)
+        n = len(edges) + int(is_final)
+        for target, word in edges:
+            transitions.append((sid, target, 1.0 / n) if word is None else (sid, target, 1.0 / n, word))
         if is_final:
             transitions.append((sid, 0, 1.0 / n))
-    return root, 0, transitions, len(ids) + 1
+    return root, 0, transitions, n_states
 
 
 def template_graph(matcher, expect: Iterable[str] | None = None,
@@ -195,11 +228,16 @@ def _index(graph: tuple) -> tuple[dict[int, dict[str, int]], set[int]]:
     start, final, transitions, _n = graph
     arcs: dict[int, dict[str, int]] = {}
     ends: set[int] = {final}
+    hub_entries: list[tuple[int, int]] = []
     for t in transitions:
         if len(t) == 4:
             arcs.setdefault(t[0], {})[t[3]] = t[1]
         elif t[1] == final:
             ends.add(t[0])
+        else:
+            hub_entries.append((t[0], t[1]))  # a shared fan-out: its words are the state's own
+    for state, hub in hub_entries:
+        arcs.setdefault(state, {}).update(arcs.get(hub, {}))
     return arcs, ends
 
 

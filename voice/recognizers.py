@@ -16,6 +16,8 @@ import itertools
 import json
 import logging
 import math
+import os
+import pickle
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -74,6 +76,8 @@ IDLE_EXPECT: tuple[str, ...] = ("StartDebrief", "StartWeeklyReview", "StartRepai
 """What can be said with no routine running (starters and repair phrases; built-ins are always added)."""
 
 _GRAMMARS: OrderedDict[tuple, Grammar] = OrderedDict()
+MAX_LOADED_SEARCHES = 1
+"""Command grammars kept loaded in the pocketsphinx decoder at once (memory, see `_use_grammar`)."""
 
 
 def command_grammar(matcher, expect: Iterable[str] | None = None) -> Grammar:
@@ -93,10 +97,41 @@ def command_grammar(matcher, expect: Iterable[str] | None = None) -> Grammar:
     key = (id(matcher), expect)
     if key not in _GRAMMARS:
         _GRAMMARS[key] = Grammar(jsgf=None, phrases=tuple(intents_grammar.vosk_phrases(matcher, expect)),
-                                 graph=template_graph(matcher, expect))
+                                 graph=built_apart(template_graph, matcher, expect))
         if len(_GRAMMARS) > 32:
             _GRAMMARS.popitem(last=False)
     return _GRAMMARS[key]
+
+
+def built_apart(build, *args):
+    """`build(*args)` run in a forked child, its result sent back pickled.
+
+    Determinising a step's word graph allocates ~100 MB of short-lived sets (the feelings step:
+    ~140 MB for a 27,000-arc graph); freed, it stays in the loop's resident memory anyway, since
+    Python's allocator rarely hands such scattered memory back. Built in a child, the garbage dies
+    with it. The child shares the loaded matcher through fork (no reloading) and touches no
+    locks or files. Without fork, or if the child fails, the build runs here.
+    """
+    if not hasattr(os, "fork"):
+        return build(*args)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: build, send, leave without running any of the parent's cleanup
+        status = 1
+        try:
+            os.close(read_fd)
+            with os.fdopen(write_fd, "wb") as out:
+                pickle.dump(build(*args), out, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as incoming:
+        data = incoming.read()
+    _pid, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return build(*args)
+    return pickle.loads(data)
 
 
 @dataclass(frozen=True)
@@ -229,7 +264,9 @@ class PocketsphinxRecognizer(_Base):
             else:
                 self._command.add_jsgf_string(key, grammar.jsgf)
             self._searches[key] = None
-            if len(self._searches) > 16:
+            # each loaded search holds ~3 KB per arc (tens of MB on the big steps); keep only the
+            # current step's (re-adding one takes ~0.1 s, while the prompt plays)
+            if len(self._searches) > MAX_LOADED_SEARCHES:
                 old, _ = self._searches.popitem(last=False)
                 try:
                     self._command.remove_search(old)
