@@ -9,7 +9,7 @@ APT_RUN  := espeak-ng libespeak-ng1 libportaudio2 sox
 APT_TEST := chromium fonts-dejavu-core
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test bench clean
+.PHONY: run test install install-test bench bench-s2i clean
 
 run: install
 	$(BIN)/attune run
@@ -21,6 +21,11 @@ test: install-test
 BENCHES := intents_bench web_bench load_bench crash_bench fuzz_figures voice_bench wake_bench
 bench: install-test
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
+	$(BIN)/python bench/speech-to-intent/run.py
+
+# Real human speech only (Picovoice's coffee orders; about 15 minutes).
+bench-s2i: install-test
+	$(BIN)/python bench/speech-to-intent/run.py
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
