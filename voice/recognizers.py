@@ -76,7 +76,7 @@ IDLE_EXPECT: tuple[str, ...] = ("StartDebrief", "StartWeeklyReview", "StartRepai
 """What can be said with no routine running (starters and repair phrases; built-ins are always added)."""
 
 _GRAMMARS: OrderedDict[tuple, Grammar] = OrderedDict()
-MAX_LOADED_SEARCHES = 1
+MAX_LOADED_SEARCHES = 2
 """Command grammars kept loaded in the pocketsphinx decoder at once (memory, see `_use_grammar`)."""
 
 
@@ -264,8 +264,9 @@ class PocketsphinxRecognizer(_Base):
             else:
                 self._command.add_jsgf_string(key, grammar.jsgf)
             self._searches[key] = None
-            # each loaded search holds ~3 KB per arc (tens of MB on the big steps); keep only the
-            # current step's (re-adding one takes ~0.1 s, while the prompt plays)
+            # each loaded search holds ~3 KB per arc (tens of MB on the big steps); keep the current
+            # step's and the one before (steps often alternate with the idle grammar; re-adding one
+            # takes ~0.1 s)
             if len(self._searches) > MAX_LOADED_SEARCHES:
                 old, _ = self._searches.popitem(last=False)
                 try:
