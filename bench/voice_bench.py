@@ -288,9 +288,26 @@ def bench_latency(recognizer, matcher, folder: Path, url: str, n: int) -> dict:
 
 MEMORY_COMMANDS = ("give me a repair phrase", "another one", "i feel lonely when you are late")
 """Command mode only: no routine running."""
-MEMORY_DEBRIEF = ("start our nightly debrief", "yes", "yes", "thank you for cooking dinner tonight",
-                  "stop the session")
-"""A debrief's first steps: its grammars, then a free-text answer (the dictation model loads)."""
+MEMORY_DEBRIEF = ("thank you for cooking dinner tonight", "next", "i feel lonely", "i need some rest")
+"""Said inside a debrief started through the API and brought to its first free-text step (so the
+dictation model loads), then answers under the feelings and needs grammars."""
+
+
+def debrief_at_appreciation(url: str, time_scale: float = 6.0) -> None:
+    """Start a debrief on the server and answer its two readiness questions: the next step is an
+    appreciation (free text). Synthetic "start our nightly debrief" is often not recognized, and the
+    memory run must reach dictation whatever the recognizer hears; `time_scale` ends it in ~100 s."""
+    import urllib.request
+
+    for path, body in (("/api/v1/routines", {"routine": "debrief", "time_scale": time_scale}),
+                       ("/api/v1/events", {"intent": "Yes", "partner": "Alex"}),
+                       ("/api/v1/events", {"intent": "Yes", "partner": "Sam"})):
+        request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            view = json.loads(response.read())
+    if not view["routine"]["expects"].get("free_text"):
+        raise RuntimeError(f"debrief is at {view['routine']['step']}, not a free-text step")
 
 
 def bench_memory(folder: Path, url: str, texts=MEMORY_COMMANDS, tag: str = "mem") -> tuple[float, float]:
@@ -455,8 +472,9 @@ def report(args, cmd, ood, coffee, latency, rss_mb, elapsed) -> str:
         f"Peak RSS of `attune listen --wav --no-wake` (three utterances with no routine running, pocketsphinx, "
         f"pyttsx3 speaking to the ALSA file device, against a separate server): **{mb(rss_mb)}** peak "
         f"(`ru_maxrss`), {mb(args.rss_end_mb)} resident at exit after `gc.collect()` (VmRSS). Through a "
-        f"debrief's first steps up to a free-text answer (\"start our nightly debrief\", \"yes\", \"yes\", an "
-        f"appreciation, \"stop the session\"): **{mb(args.rss_debrief_mb)}** peak: the dictation model "
+        f"debrief (started through the API and brought to its first appreciation, at time scale 6, so the "
+        f"loop decodes an appreciation in dictation mode, then \"next\", a feeling and a need, and stays to the "
+        f"debrief's end): **{mb(args.rss_debrief_mb)}** peak: the dictation model "
         "(pocketsphinx's general English language model, about 90 MB) loads for the first free-text answer. "
         "What keeps command mode small: a step's grammar is determinised in a forked child (its ~100 MB of "
         "short-lived sets die with it), big fan-outs such as the 167 feelings after every prefix are shared "
@@ -502,6 +520,7 @@ def main(argv=None) -> int:
             print(f"memory not measured: {str(exc)[:300]}", flush=True)
             rss_mb = rss_end_mb = float("nan")
         try:
+            debrief_at_appreciation(url)
             args.rss_debrief_mb, _end = bench_memory(folder, url, MEMORY_DEBRIEF, "debrief")
         except (subprocess.TimeoutExpired, RuntimeError) as exc:
             print(f"debrief memory not measured: {str(exc)[:300]}", flush=True)
