@@ -21,6 +21,7 @@ import pickle
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Protocol
 
@@ -53,7 +54,7 @@ class Grammar:
     graph: tuple | None = None
     """(start, final, transitions, n_states) word graph for pocketsphinx (`voice.fsg`); preferred over jsgf."""
 
-    @property
+    @cached_property  # asked at every utterance's start; hashing 12,000 phrases each time is waste
     def key(self) -> str:
         data = (self.jsgf or "") + "\n".join(self.phrases) + repr(self.graph[:2] if self.graph else None)
         data += str(len(self.graph[2])) if self.graph else ""
