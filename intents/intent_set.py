@@ -22,7 +22,7 @@ from hassil.intents import TextSlotList
 
 from intents.expr import Vocabulary
 from intents.fuzzy import WordRepairer, repair_confidence
-from intents.loader import load_folder
+from intents.loader import load_folder, to_intents
 from intents.matcher import MatchResult
 from intents.text import normalize
 
@@ -49,14 +49,7 @@ class IntentSet:
     @classmethod
     def load(cls, folder: str | Path, locale: str = "en") -> "IntentSet":
         """Parse every *.yaml in `folder` (any intent names; errors name file, line and intent)."""
-        merged, sources = load_folder(Path(folder), locale, names=None)
-        intents = Intents.from_dict(merged)
-        for intent in intents.intents.values():  # reuse the loader's parses
-            for data in intent.data:
-                parsed = [sources[t].parsed for t in data.sentence_texts]
-                if all(p is not None for p in parsed):
-                    data.__dict__["sentences"] = parsed
-        return cls(intents, locale, Path(folder))
+        return cls(to_intents(*load_folder(Path(folder), locale, names=None)), locale, Path(folder))
 
     def slot_values(self, list_name: str) -> tuple[str, ...]:
         """Canonical values of a slot list."""

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from hassil import Intents
 from hassil.expression import Expression, Group, ListReference, RuleReference, Sentence
 from hassil.parse_expression import parse_sentence
 
@@ -90,6 +91,18 @@ def _check_refs(expr: Expression, rules: set[str], lists: set[str]) -> str | Non
             if problem:
                 return problem
     return None
+
+
+def to_intents(merged: dict[str, Any], sources: dict[str, SourceLine]) -> Intents:
+    """hassil `Intents` from `load_folder`'s result, reusing the parses the loader already made
+    (hassil would parse every template again)."""
+    intents = Intents.from_dict(merged)
+    for intent in intents.intents.values():
+        for data in intent.data:
+            parsed = [sources[t].parsed for t in data.sentence_texts]
+            if all(p is not None for p in parsed):
+                data.__dict__["sentences"] = parsed
+    return intents
 
 
 def load_locale(locale: str = "en", data_dir: Path | None = None) -> tuple[dict[str, Any], dict[str, SourceLine]]:

@@ -22,7 +22,7 @@ from intents.clauses import (
 )
 from intents.expr import Vocabulary
 from intents.fuzzy import WordRepairer, repair_confidence
-from intents.loader import SourceLine, load_locale
+from intents.loader import SourceLine, load_locale, to_intents
 from intents.names import BUILTIN_INTENTS, INTENT_NAMES, SLOT_NAMES
 from intents.spotter import Spotter, english_unigrams
 from intents.text import normalize
@@ -226,12 +226,7 @@ class Matcher:
              data_dir: Path | None = None) -> "Matcher":
         """Parse the locale's templates; `extra_lists` adds partner names and rituals from settings."""
         merged, sources = load_locale(locale, data_dir)
-        intents = Intents.from_dict(merged)
-        for intent in intents.intents.values():  # reuse the loader's parses (hassil would parse again)
-            for data in intent.data:
-                parsed = [sources[t].parsed for t in data.sentence_texts]
-                if all(p is not None for p in parsed):
-                    data.__dict__["sentences"] = parsed
+        intents = to_intents(merged, sources)
         for name, values in (extra_lists or {}).items():
             _extend_list(intents, name, values or (), keep_case=(name == "partner"))
         written = dict(intents.slot_lists)
