@@ -65,10 +65,22 @@ NEGATION_REACH = 3
 """A negation this many words or fewer before a value negates it ("not really that lonely")."""
 
 
+CUE_REACH = 2
+"""A cue this many words or fewer before a value points at it ("I'd love more warmth and affection")."""
+
+
+def _before(words: list[str], position: int, reach: int) -> list[str]:
+    return words[max(0, position - reach):position]
+
+
 def negated(words: list[str], position: int) -> bool:
     """Whether a negation comes shortly before the word at `position`."""
-    before = words[max(0, position - NEGATION_REACH):position]
-    return any(w in NEGATIONS or w.endswith("n't") for w in before)
+    return any(w in NEGATIONS or w.endswith("n't") for w in _before(words, position, NEGATION_REACH))
+
+
+def cued(words: list[str], position: int, cues: frozenset[str]) -> bool:
+    """Whether a cue word comes shortly before the word at `position`."""
+    return any(w in cues for w in _before(words, position, CUE_REACH))
 
 
 def one_word_shorter(words: list[str]) -> list[str]:

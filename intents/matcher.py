@@ -18,13 +18,13 @@ from hassil.expression import TextChunk
 from hassil.sample import sample_expression
 
 from intents.clauses import (
-    FIRST_PERSON, MIN_CLAUSE_WORDS, clauses, negated, head, one_word_shorter, without_lead, without_tail,
+    FIRST_PERSON, MIN_CLAUSE_WORDS, clauses, cued, negated, head, one_word_shorter, without_lead, without_tail,
 )
 from intents.expr import Vocabulary
 from intents.fuzzy import WordRepairer, repair_confidence
 from intents.loader import SourceLine, load_locale, to_intents
-from intents.names import BUILTIN_INTENTS, INTENT_NAMES, SLOT_NAMES
-from intents.spotter import Spotter, english_unigrams
+from intents.names import BUILTIN_INTENTS, INTENT_NAMES, SLOT_LISTS, SLOT_NAMES
+from intents.spotter import MAX_UNKNOWN_SHARE, Spotter, english_unigrams
 from intents.text import normalize
 
 CACHE_SIZE = 4096
@@ -44,13 +44,12 @@ HEAD_FACTOR = 0.85
 CONTEXT_CONFIDENCE = 0.7
 """Confidence of an answer read from context: the one feeling in a sentence said where a feeling
 was asked for, or the "yes"/"no" that opens a longer reply to a yes/no question."""
-VALUE_ANSWERS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "Feeling": ("feeling", "feeling"), "Need": ("need", "need"), "IdentifyPartner": ("partner", "partner"),
-})
+VALUE_ANSWERS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {i: SLOT_LISTS[i] for i in ("Feeling", "Need", "IdentifyPartner")})
 """Answers whose value alone says it, when the step asks for it: intent -> (slot, list)."""
 OPENING_ANSWERS = frozenset({"Yes", "No", "Partly"})
 """Answers that may open a longer reply ("no, I'm afraid I didn't get to it")."""
-PREFIX_REQUESTS: Mapping[str, tuple[str, str]] = MappingProxyType({"RepairPhrase": ("category", "repair_category")})
+PREFIX_REQUESTS: Mapping[str, tuple[str, str]] = MappingProxyType({"RepairPhrase": SLOT_LISTS["RepairPhrase"]})
 """Requests that may run on after their template ("what could I say to show her I understand how
 she feels"): intent -> (optional slot, list) filled from what follows."""
 MIN_PREFIX_WORDS, MAX_PREFIX_WORDS = 3, 12
@@ -159,8 +158,6 @@ def _flatten_lists(intents: Intents) -> None:
         intents.slot_lists[name] = flat_list
 
 
-MAX_UNKNOWN_SHARE = 0.25
-"""Largest share of words no template knows in a sentence read from context."""
 VALUE_CUES: Mapping[str, frozenset[str]] = MappingProxyType({
     "Feeling": frozenset("feel feeling felt i'm am was been so really very quite pretty".split()),
     "Need": frozenset("need needing want more some love like crave miss".split()),
@@ -168,11 +165,6 @@ VALUE_CUES: Mapping[str, frozenset[str]] = MappingProxyType({
 })
 """Words right before the value meant, when a sentence names several ("I'd love more warmth and
 affection from you")."""
-CUE_REACH = 2
-"""A cue this many words or fewer before a value points at it."""
-def _cued(words: list[str], position: int, cues: frozenset[str]) -> bool:
-    """Whether a cue word comes shortly before the word at `position`."""
-    return any(w in cues for w in words[max(0, position - CUE_REACH):position])
 
 
 class Matcher:
@@ -301,7 +293,7 @@ class Matcher:
 
     @property
     def spotter(self) -> Spotter:
-        """The last-resort word spotter, trained on the template samples on first use (~0.5 s)."""
+        """The last-resort word spotter, trained on the template samples on first use (~0.2 s)."""
         if self._spotter is None:
             from intents.samples import template_samples  # samples imports hassil's sampler: only when needed
 
@@ -333,7 +325,7 @@ class Matcher:
             if personal and intent in expected:
                 spots = [(i, v) for i, v in self.spotter.spot_at(words, list_name) if not negated(words, i)]
                 if len({v for _i, v in spots}) > 1:  # "feeling hopeful that things get better"
-                    spots = [(i, v) for i, v in spots if _cued(words, i, VALUE_CUES[intent])]
+                    spots = [(i, v) for i, v in spots if cued(words, i, VALUE_CUES[intent])]
                 if len({v for _i, v in spots}) == 1:
                     found.append((intent, {slot: spots[0][1]}))
         if len(found) == 1:

@@ -39,3 +39,12 @@ SLOT_NAMES: dict[str, tuple[str, ...]] = {
     "Snooze": ("minutes",),
 }
 """Slots each intent can fill (RepairPhrase's category is optional)."""
+
+SLOT_LISTS: dict[str, tuple[str, str]] = {
+    "LogRitual": ("ritual", "ritual"),
+    "RepairPhrase": ("category", "repair_category"),
+    "Feeling": ("feeling", "feeling"),
+    "Need": ("need", "need"),
+    "IdentifyPartner": ("partner", "partner"),
+}
+"""Intent -> (slot, the slot list its value comes from), for reading values out of loose words."""

@@ -108,12 +108,10 @@ def group_width(expr: Expression, matcher, seen: frozenset[str] = frozenset(), l
 
 
 def template_samples(matcher, intents: list[str] | None = None, *,
-                     skip_optionals: bool = False, skip_empty_lists: bool = False,
-                     list_tokens: bool = False) -> Iterator[Sample]:
+                     skip_optionals: bool = False, list_tokens: bool = False) -> Iterator[Sample]:
     """Every template's trimmed samples (deduplicated per template), in template order.
 
     skip_optionals: leave every [optional] part out (the shortest sentences).
-    skip_empty_lists: leave out templates whose slot list has no values instead of raising.
     list_tokens: write each slot list as one token (`list_token`) instead of its values: far
     fewer samples, for word statistics that should not depend on how long a list is.
     """
@@ -124,12 +122,7 @@ def template_samples(matcher, intents: list[str] | None = None, *,
                 seen: set[str] = set()
                 for seed in range(group_width(sentence.expression, matcher, lists=not list_tokens)):
                     trimmer = _Trimmer(matcher, seed, skip_optionals, list_tokens)
-                    try:
-                        trimmed = trimmer.trim(sentence.expression)
-                    except EmptyListError:
-                        if skip_empty_lists:
-                            break
-                        raise
+                    trimmed = trimmer.trim(sentence.expression)
                     allowed = SLOT_NAMES.get(name, ())
                     slots = {k: v for k, v in trimmer.slots.items() if k in allowed}
                     slots.update({k: str(v) for k, v in (data.slots or {}).items()})

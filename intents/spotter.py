@@ -29,6 +29,7 @@ from importlib import resources
 from typing import Iterable, Mapping
 
 from intents.clauses import FIRST_PERSON, negated
+from intents.names import SLOT_LISTS
 from intents.samples import list_token
 
 MIN_DOMAIN_EVIDENCE = 0.6
@@ -59,17 +60,12 @@ ignore guesses anyway, see server/runner.py)."""
 MAX_VALUE_WORDS = 4
 """Longest slot value, in words, looked for in a sentence."""
 
-REQUIRED_SLOTS: Mapping[str, tuple[str, str]] = {
-    "Feeling": ("feeling", "feeling"),
-    "Need": ("need", "need"),
-    "LogRitual": ("ritual", "ritual"),
-    "IdentifyPartner": ("partner", "partner"),
-}
+OPTIONAL_SLOTS: Mapping[str, tuple[str, str]] = {"RepairPhrase": SLOT_LISTS["RepairPhrase"]}
+"""Intent -> (slot name, list name) filled when a value is spotted."""
+REQUIRED_SLOTS: Mapping[str, tuple[str, str]] = {i: s for i, s in SLOT_LISTS.items() if i not in OPTIONAL_SLOTS}
 """Intent -> (slot name, list name) of a value the guess must find in the sentence."""
 PERSONAL_INTENTS = frozenset({"Feeling", "Need"})
 """Guessed only from sentences about the speaker ("good morning" names no feeling of anyone's)."""
-OPTIONAL_SLOTS: Mapping[str, tuple[str, str]] = {"RepairPhrase": ("category", "repair_category")}
-"""Intent -> (slot name, list name) filled when a value is spotted."""
 
 
 @dataclass(frozen=True)
@@ -161,36 +157,32 @@ class Spotter:
 
     def spot_at(self, words: list[str], list_name: str) -> list[tuple[int, str]]:
         """(position of first word, canonical value) of every value of a slot list in the words."""
-        table = self._values.get(list_name) or {}
-        found: list[tuple[int, str]] = []
-        i = 0
-        while i < len(words):
-            for n in range(min(MAX_VALUE_WORDS, len(words) - i), 0, -1):
-                value = table.get(tuple(words[i:i + n]))
-                if value is not None:
-                    found.append((i, value))
-                    i += n
-                    break
-            else:
-                i += 1
-        return found
+        return [(start, value) for start, _n, _name, value in self._scan(words, (list_name,))]
 
     def tokenized(self, words: list[str]) -> list[str]:
         """The words with every slot-list value replaced by its list's token (as in the samples)."""
         out: list[str] = []
+        end = 0
+        for start, n, name, _value in self._scan(words, tuple(self._values)):
+            out += words[end:start] + [list_token(name)]
+            end = start + n
+        return out + words[end:]
+
+    def _scan(self, words: list[str], names: tuple[str, ...]):
+        """(start, length, list name, canonical value) of the values of the named lists in the words,
+        left to right, the longest at each position, never overlapping."""
+        tables = [(name, self._values.get(name) or {}) for name in names]
         i = 0
         while i < len(words):
             for n in range(min(MAX_VALUE_WORDS, len(words) - i), 0, -1):
                 key = tuple(words[i:i + n])
-                name = next((name for name, table in self._values.items() if key in table), None)
-                if name is not None:
-                    out.append(list_token(name))
+                found = next(((name, table[key]) for name, table in tables if key in table), None)
+                if found is not None:
+                    yield i, n, found[0], found[1]
                     i += n
                     break
             else:
-                out.append(words[i])
                 i += 1
-        return out
 
     def guess(self, norm: str, expected: frozenset[str] = frozenset()) -> Guess | None:
         """An intent for a normalised sentence no template matched, or None (out of domain/unclear)."""
