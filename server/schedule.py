@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 from server.errors import ApiError
 from server.routines import reminders as rm
-from server.routines.due import to_iso
+from server.routines.due import from_iso, to_iso
 from server.routines.language import language
 from server.store import Store
 
@@ -30,7 +30,7 @@ def local(now: float) -> datetime:
 
 
 def _moment(iso: str, tz) -> datetime:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(tz)
+    return from_iso(iso).astimezone(tz)
 
 
 def _clock_ok(hhmm: str | None) -> bool:

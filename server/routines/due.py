@@ -28,7 +28,13 @@ def _at(day: datetime, hm: tuple[int, int]) -> datetime:
 
 
 def to_iso(moment: datetime) -> str:
+    """A datetime as the stored UTC string ("...Z")."""
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def from_iso(text: str) -> datetime:
+    """A stored UTC string ("...Z") back to an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def due_datetime(text: str, now: datetime) -> datetime | None:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable
+
+from server.routines.due import from_iso as parse_iso, to_iso as iso_utc
 
 NIGHT_STARTS_HOUR = 4
 """Local hour at which one night ends and the next day begins."""
@@ -27,14 +29,6 @@ PROMISE_OUTCOMES = ("kept", "partly", "missed")
 _VISIBLE = "(e.private = 0 OR e.partner_id = :viewer)"
 
 
-def iso_utc(moment: datetime) -> str:
-    """A datetime as the stored UTC string ("...Z")."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def parse_iso(text: str) -> datetime:
-    """A stored UTC string back to an aware datetime."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def night_of(moment: datetime) -> date:
