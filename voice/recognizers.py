@@ -212,14 +212,14 @@ class PocketsphinxRecognizer(_Base):
     """pocketsphinx with the US English model inside its pip wheel.
 
     Command confidence compares the grammar's best path with a free phone loop over the same
-    audio: speech the grammar cannot explain scores far below the phone loop (per frame), which
-    is how out-of-grammar speech is told apart from a command.
+    audio (`_command_confidence`): speech the grammar cannot explain scores below the phone loop,
+    or is explained by the grammar as silence and noise around a few words that fit.
     """
 
     engine = "pocketsphinx"
 
     def __init__(self, model_dir: str | Path | None = None, min_confidence: float = MIN_CONFIDENCE,
-                 score_scale: float = 0.15):
+                 score_scale: float = 1 / 3, vowel_scale: float = 1 / 6):
         import pocketsphinx
 
         base = Path(model_dir) if model_dir else Path(pocketsphinx.get_model_path()) / "en-us"
@@ -229,6 +229,7 @@ class PocketsphinxRecognizer(_Base):
             else str(base)
         self.min_confidence = min_confidence
         self.score_scale = score_scale
+        self.vowel_scale = vowel_scale
         self._ps = pocketsphinx
         # silprob 1.0: the endpointed audio keeps ~250 ms of room sound before the speech and ~450 ms
         # after it. With the default silence penalty (0.005, times the language weight) a short grammar
@@ -363,17 +364,49 @@ class PocketsphinxRecognizer(_Base):
         return None
 
     def _command_confidence(self, hyp, frames: int) -> float:
-        """Map (grammar score - phone loop score) over the utterance to 0..1 (0 -> 1.0, -score_scale -> 0.0).
+        """The weaker of two pieces of evidence that the speech is the grammar's path, 0..1.
 
-        The difference is of the whole utterance, not per frame: out-of-domain sentences are long and
-        build up a large deficit, while a short command's deficit, divided by its few frames, looked
-        as bad as theirs. Real speech inside the grammar usually scores above the phone loop.
+        - score: (grammar path - phone loop) over the whole utterance, 0 -> 1.0, -score_scale -> 0.0.
+          Of the whole utterance, not per frame: a short command's deficit, divided by its few
+          frames, looked as bad as a long out-of-domain sentence's.
+        - coverage: the share of the phone loop's vowel frames that the grammar path spends in
+          silence or noise instead of words, 0 -> 1.0, vowel_scale -> 0.0. Out-of-domain speech is
+          mostly decoded as a short command padded with silence ("turn on all the lights in the
+          home" -> "too loud"), with a good score, since silence absorbs the rest cheaply. Vowels,
+          not all phones: the phone loop reads kitchen noise as consonants, which the grammar
+          rightly calls noise.
+        With the defaults, 0.4 (`MIN_CONFIDENCE`) is a deficit of 0.2 or a tenth of the vowels
+        unexplained: chosen on bench/voice_bench.py's synthetic commands and out-of-domain
+        sentences (bench/results/voice.md has the trade-off).
         """
         phone = self._phone.hyp()
         if hyp is None or phone is None or frames <= 0 or hyp.score <= 0 or phone.score <= 0:
             return 0.0
         diff = math.log(hyp.score) - math.log(phone.score)
-        return max(0.0, min(1.0, 1.0 + diff / self.score_scale))
+        score = 1.0 + diff / self.score_scale
+        coverage = 1.0 - self._unexplained_vowels() / self.vowel_scale
+        return max(0.0, min(1.0, score, coverage))
+
+    VOWELS = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
+
+    def _unexplained_vowels(self) -> float:
+        """Share of the phone loop's vowel frames that the grammar path does not cover with a word
+        (0.0 when either segmentation is missing: then the score alone decides)."""
+        words = self._command.seg() or []
+        phones = self._phone.seg() or []
+        covered = set()
+        for seg in words:
+            if not seg.word.startswith(("<", "[", "+")):  # <sil>, <s>, </s>, [NOISE], +SPN+: not words
+                covered.update(range(seg.start_frame, seg.end_frame + 1))
+        if not covered:
+            return 0.0
+        vowels = unexplained = 0
+        for seg in phones:
+            if seg.word in self.VOWELS:
+                span = range(seg.start_frame, seg.end_frame + 1)
+                vowels += len(span)
+                unexplained += sum(1 for f in span if f not in covered)
+        return unexplained / vowels if vowels else 0.0
 
 
 # -- vosk ----------------------------------------------------------------------------------
