@@ -262,6 +262,11 @@ class KeyphraseSpotter:
 WAKE_ONLY, COMMAND, NOT_ADDRESSED = "wake", "command", "not addressed"
 MIN_COMMAND_S = 0.3
 """Less speech than this after the wake phrase is no command: the next utterance is."""
+MIN_WOKEN_CONFIDENCE = 0.73
+"""A woken utterance is taken as a command only with at least this recognizer confidence: a grammar
+path at most 0.09 below the phone loop (`voice.recognizers`, score_scale 1/3). Stricter than a
+command heard in the addressed window (0.4): what wakes attune in the middle of conversation is far
+more often a look-alike ("and then I said stop") than a command, and a wrong command there costs more."""
 
 
 def wake_outcome(result, speech_after_s: float) -> str:
@@ -274,7 +279,7 @@ def wake_outcome(result, speech_after_s: float) -> str:
     """
     if speech_after_s < MIN_COMMAND_S:
         return WAKE_ONLY
-    return COMMAND if result.accepted else NOT_ADDRESSED
+    return COMMAND if result.accepted and result.confidence >= MIN_WOKEN_CONFIDENCE else NOT_ADDRESSED
 
 
 _WOKEN_GRAMMARS: OrderedDict[tuple[str, tuple[str, ...]], Any] = OrderedDict()

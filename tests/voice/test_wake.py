@@ -12,8 +12,8 @@ import pytest
 from tests.voice.conftest import add_noise
 from voice.audio import RATE, chunked
 from voice.audio_loop import hear_audio
-from voice.wake import (ADDRESSED, IDLE, OPEN, TALKING, KeyphraseSpotter, Listening, earcon, normalise_phrases,
-                        strip_wake_phrase, wake_outcome)
+from voice.wake import (ADDRESSED, IDLE, OPEN, TALKING, KeyphraseSpotter, Listening, MIN_WOKEN_CONFIDENCE, earcon,
+                        normalise_phrases, strip_wake_phrase, wake_outcome)
 
 pytestmark = pytest.mark.audio
 
@@ -171,12 +171,15 @@ def test_phrases_outcomes_and_earcon():
     assert strip_wake_phrase("hey attune next", ["attune", "hey attune"]) == "next"
 
     class Result:
-        def __init__(self, accepted):
+        def __init__(self, accepted, confidence=1.0):
             self.accepted = accepted
+            self.confidence = confidence
 
     assert wake_outcome(Result(False), 0.1) == "wake"
     assert wake_outcome(Result(True), 0.8) == "command"
     assert wake_outcome(Result(False), 0.8) == "not addressed"
+    # accepted in the addressed window, but too unsure to act on in the middle of conversation
+    assert wake_outcome(Result(True, MIN_WOKEN_CONFIDENCE - 0.01), 0.8) == "not addressed"
     tone = earcon()
     assert 0.1 < len(tone) / RATE < 0.2 and np.abs(tone).max() <= 0.3 + 1e-9
     assert abs(tone[0]) < 0.01 and abs(tone[-1]) < 0.01   # faded: no click
