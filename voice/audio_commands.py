@@ -50,7 +50,8 @@ def hear(args: argparse.Namespace) -> int:
     print(f"attune: speech recognition: {recognizer.describe()}", file=sys.stderr, flush=True)
     matcher = _matcher(args)
     expect = [e.strip() for e in args.expect.split(",") if e.strip()] if args.expect else None
-    grammar = command_grammar(matcher, expect) if matcher is not None and not args.dictation else None
+    grammar = command_grammar(matcher, expect, recognizer.engine) \
+        if matcher is not None and not args.dictation else None
     status = 0
     for path in args.files:
         try:

@@ -54,7 +54,7 @@ def grammar_for(recognizer, matcher, expects: Mapping[str, Any] | None, command:
     if matcher is None or (expects and expects.get("free_text") and not command):
         return None
     intents = (expects or {}).get("intents")
-    return command_grammar(matcher, intents if intents else None)
+    return command_grammar(matcher, intents if intents else None, getattr(recognizer, "engine", None))
 
 
 def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
