@@ -67,7 +67,7 @@ class Settings:
     (checked by server.routines.timings.validate_timings; used by routines started afterwards)."""
     wake_phrases: tuple[str, ...] = ("attune",)
     """What addresses attune by voice: the first is the default, others are alternatives (at most 5)."""
-    wake_threshold: float = 1e-25
+    wake_threshold: float = 1e-30
     """Wake phrase sensitivity: pocketsphinx keyphrase threshold, 1e-50 (eager) to 1e-5 (strict)."""
     addressed_s: float = 6.0
     """Seconds attune keeps listening without the wake phrase after it was woken or asked a question."""
