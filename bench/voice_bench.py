@@ -296,6 +296,9 @@ def bench_latency(recognizer, matcher, folder: Path, url: str, n: int) -> dict:
 
 MEMORY_COMMANDS = ("give me a repair phrase", "another one", "i feel lonely when you are late")
 """Command mode only: no routine running."""
+MEMORY_WAKE = ("attune", "give me a repair phrase", "attune, another one")
+"""With the wake phrase (the default): the phrase alone opens the addressed window, a command in
+it, then a command behind the phrase (the step's grammar and its wake-phrase twin both decode)."""
 MEMORY_DEBRIEF = ("thank you for cooking dinner tonight", "next", "i feel lonely", "i need some rest")
 """Said inside a debrief started through the API and brought to its first free-text step (so the
 dictation model loads), then answers under the feelings and needs grammars."""
@@ -318,10 +321,11 @@ def debrief_at_appreciation(url: str, time_scale: float = 6.0) -> None:
         raise RuntimeError(f"debrief is at {view['routine']['step']}, not a free-text step")
 
 
-def bench_memory(folder: Path, url: str, texts=MEMORY_COMMANDS, tag: str = "mem") -> tuple[float, float]:
-    """(peak, at exit) RSS in MB of `attune listen --wav --no-wake` (pocketsphinx, pyttsx3 to the fake card).
+def bench_memory(folder: Path, url: str, texts=MEMORY_COMMANDS, tag: str = "mem",
+                 wake: bool = False) -> tuple[float, float]:
+    """(peak, at exit) RSS in MB of `attune listen --wav` (pocketsphinx, pyttsx3 to the fake card).
 
-    --no-wake: the utterances have no wake phrase, and every one must be decoded to be measured."""
+    --no-wake unless `wake`: those utterances have no wake phrase, and every one must be decoded."""
     wavs = []
     rng = np.random.default_rng(5)
     for i, text in enumerate(texts):
@@ -333,7 +337,8 @@ def bench_memory(folder: Path, url: str, texts=MEMORY_COMMANDS, tag: str = "mem"
             "print('RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, now, file=sys.stderr); sys.exit(rc)")
     env = dict(os.environ, XDG_DATA_HOME=str(folder / "data"))
     done = subprocess.run([sys.executable, "-c", code, "listen", "--wav", *wavs, "--server", url, "--engine",
-                           "pocketsphinx", "--no-wake", "--journal", str(folder / f"{tag}-journal.jsonl")],
+                           "pocketsphinx", *([] if wake else ["--no-wake"]),
+                           "--journal", str(folder / f"{tag}-journal.jsonl")],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     found = re.search(r"RSS_KB (\d+) (\d+)", done.stderr)
     if not found:
@@ -377,9 +382,9 @@ def report(args, cmd, ood, held, coffee, latency, rss_mb, elapsed) -> str:
         f"utterance pass + phone loop); **{coffee['rtf']:.3f}** on the human coffee orders |",
         f"| command accuracy >= 97% clean (synthetic) | **{pct(*clean)}** |",
         f"| command accuracy >= 90% at 10 dB (synthetic) | **{pct(*at10)}** |",
-        f"| RSS of the voice loop < 200 MB with pocketsphinx | **{mb(rss_mb)}** peak in command mode, "
-        f"{mb(args.rss_end_mb)} at exit; **{mb(args.rss_debrief_mb)}** peak once a free-text answer loads the "
-        "dictation model |",
+        f"| RSS of the voice loop < 200 MB with pocketsphinx | **{mb(rss_mb)}** peak in command mode "
+        f"(--no-wake), **{mb(args.rss_wake_mb)}** with the wake phrase (the default), {mb(args.rss_end_mb)} at "
+        f"exit; **{mb(args.rss_debrief_mb)}** peak once a free-text answer loads the dictation model |",
         f"| (real human speech) coffee-order command acceptance | **{pct(coffee['accepted'], coffee['n'])}** |",
         f"| (out of domain) false acceptance | **{pct(len(ood['accepted']), ood['n'])}** |",
         "",
@@ -499,15 +504,18 @@ def report(args, cmd, ood, held, coffee, latency, rss_mb, elapsed) -> str:
         "",
         f"Peak RSS of `attune listen --wav --no-wake` (three utterances with no routine running, pocketsphinx, "
         f"pyttsx3 speaking to the ALSA file device, against a separate server): **{mb(rss_mb)}** peak "
-        f"(`ru_maxrss`), {mb(args.rss_end_mb)} resident at exit after `gc.collect()` (VmRSS). Through a "
+        f"(`ru_maxrss`), {mb(args.rss_end_mb)} resident at exit after `gc.collect()` (VmRSS). With the wake "
+        f"phrase (the default; \"attune\", then a command in the window it opens, then \"attune, another one\": "
+        f"the step's grammar and its wake-phrase twin both decode): **{mb(args.rss_wake_mb)}** peak. Through a "
         f"debrief (started through the API and brought to its first appreciation, at time scale 6, so the "
         f"loop decodes an appreciation in dictation mode, then \"next\", a feeling and a need, and stays to the "
         f"debrief's end): **{mb(args.rss_debrief_mb)}** peak: the dictation model "
-        "(pocketsphinx's general English language model, about 90 MB) loads for the first free-text answer. "
+        "(pocketsphinx's general English language model, about 64 MB resident) loads for the first free-text answer. "
         "What keeps command mode small: a step's grammar is determinised in a forked child (its ~100 MB of "
         "short-lived sets die with it), big fan-outs such as the 167 feelings after every prefix are shared "
-        "through hub states (feelings step: 27,210 -> 10,440 arcs), and only the current step's search stays "
-        "loaded in the decoder.",
+        "through hub states (feelings step: 27,210 -> 10,440 arcs), only the current step's search stays "
+        "loaded in the decoder (the one it replaces is removed first), and dictation is a second search in "
+        "the command decoder (one acoustic model in memory).",
         "",
         "## Not measured here",
         "",
@@ -547,6 +555,11 @@ def main(argv=None) -> int:
         except (subprocess.TimeoutExpired, RuntimeError) as exc:  # recorded in the report, not fatal
             print(f"memory not measured: {str(exc)[:300]}", flush=True)
             rss_mb = rss_end_mb = float("nan")
+        try:
+            args.rss_wake_mb, _end = bench_memory(folder, url, MEMORY_WAKE, "wake", wake=True)
+        except (subprocess.TimeoutExpired, RuntimeError) as exc:
+            print(f"wake memory not measured: {str(exc)[:300]}", flush=True)
+            args.rss_wake_mb = float("nan")
         try:
             debrief_at_appreciation(url)
             args.rss_debrief_mb, _end = bench_memory(folder, url, MEMORY_DEBRIEF, "debrief")

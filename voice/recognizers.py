@@ -77,8 +77,8 @@ IDLE_EXPECT: tuple[str, ...] = ("StartDebrief", "StartWeeklyReview", "StartRepai
 """What can be said with no routine running (starters and repair phrases; built-ins are always added)."""
 
 _GRAMMARS: OrderedDict[tuple, Grammar] = OrderedDict()
-MAX_LOADED_SEARCHES = 2
-"""Command grammars kept loaded in the pocketsphinx decoder at once (memory, see `_use_grammar`)."""
+MAX_LOADED_SEARCHES = 1
+"""Step grammars loaded in the pocketsphinx decoder at once (memory, see `_load_search`)."""
 
 
 def command_grammar(matcher, expect: Iterable[str] | None = None, engine: str | None = None) -> Grammar:
@@ -243,8 +243,8 @@ class PocketsphinxRecognizer(_Base):
                                              dither=True, loglevel="FATAL")
         self._phone = pocketsphinx.Decoder(hmm=self._paths["hmm"], allphone=self._paths["allphone"], lm=None,
                                            lw=2.0, dither=True, loglevel="FATAL")
-        self._dictation = False  # whether the dictation search has been added to the command decoder
-        self._searches: OrderedDict[str, None] = OrderedDict()
+        self._searches: OrderedDict[str, None] = OrderedDict()  # the step grammars loaded
+        self._dictation = False  # whether the dictation search has been added
         self._active = None
         self._buffer: list[bytes] = []
         self._graph = None
@@ -265,43 +265,60 @@ class PocketsphinxRecognizer(_Base):
         command settings are put back for the grammars added later.
         """
         if not self._dictation:
-            config = self._command.config
-            command_settings = {key: config[key] for key in ("beam", "wbeam", "pbeam", "silprob")}
-            defaults = self._ps.Config()
-            try:
-                for key in command_settings:
-                    config[key] = defaults[key]
-                self._command.add_lm_file(self.DICTATION, self._paths["lm"])
-            finally:
-                for key, value in command_settings.items():
-                    config[key] = value
+            self._add_language_model()
             self._dictation = True
         self._command.activate_search(self.DICTATION)
         return self._command
 
-    def _use_grammar(self, grammar: Grammar) -> None:
-        if not grammar.jsgf and not grammar.graph:
-            raise ValueError("pocketsphinx command mode needs a word graph or a JSGF grammar")
-        key = grammar.key
+    def _add_language_model(self) -> None:
+        config = self._command.config
+        command_settings = {key: config[key] for key in ("beam", "wbeam", "pbeam", "silprob")}
+        defaults = self._ps.Config()
+        try:
+            for key in command_settings:
+                config[key] = defaults[key]
+            self._command.add_lm_file(self.DICTATION, self._paths["lm"])
+        finally:
+            for key, value in command_settings.items():
+                config[key] = value
+
+    def _load_search(self, key: str, add) -> None:
+        """Make step grammar `key` the decoder's active search, adding it with `add()` unless loaded.
+
+        A loaded grammar holds ~3 KB per arc (the idle grammar's 19,000 arcs: 45 MB, the feelings
+        step's 10,000: 31 MB), so only `MAX_LOADED_SEARCHES` stay, and the ones a new grammar
+        replaces go first (both at once were the loop's peak). Adding one again takes 0.02-0.18 s
+        (measured), done as the utterance starts while its audio is buffered. With the wake
+        phrase a step's grammar and its wake-phrase twin alternate: keeping both took the loop to
+        229 MB, one at a time 185 MB. The dictation language model (64 MB) stays once loaded:
+        removed and added again, it left the process larger than keeping it.
+        """
         if key not in self._searches:
-            if grammar.graph:
-                start, final, transitions, _n = grammar.graph
-                self._command.add_fsg(key, self._command.create_fsg(key, start, final, transitions))
-            else:
-                self._command.add_jsgf_string(key, grammar.jsgf)
-            self._searches[key] = None
-            # each loaded search holds ~3 KB per arc (tens of MB on the big steps); keep the current
-            # step's and the one before (steps often alternate with the idle grammar; re-adding one
-            # takes ~0.1 s)
-            if len(self._searches) > MAX_LOADED_SEARCHES:
+            while len(self._searches) >= MAX_LOADED_SEARCHES:
                 old, _ = self._searches.popitem(last=False)
                 try:
                     self._command.remove_search(old)
                 except Exception:
                     pass
+            add()
+            self._searches[key] = None
         else:
             self._searches.move_to_end(key)
         self._command.activate_search(key)
+
+    def _use_grammar(self, grammar: Grammar) -> None:
+        if not grammar.jsgf and not grammar.graph:
+            raise ValueError("pocketsphinx command mode needs a word graph or a JSGF grammar")
+        key = grammar.key
+
+        def add():
+            if grammar.graph:
+                start, final, transitions, _n = grammar.graph
+                self._command.add_fsg(key, self._command.create_fsg(key, start, final, transitions))
+            else:
+                self._command.add_jsgf_string(key, grammar.jsgf)
+
+        self._load_search(key, add)
 
     def start(self, grammar: Grammar | None = None) -> None:
         started = time.perf_counter()
