@@ -473,10 +473,8 @@ def report(args, candidates, det, fa, conv, cmds, chosen: int, elapsed: float) -
         "",
         "## Not measured here",
         "",
-        "- Memory, by this script: measured separately with `attune listen --wav` (three utterances, pocketsphinx, "
-        "pyttsx3 to the ALSA file device, as bench/voice_bench.py does): 254 MB peak and 207 MB at exit with the "
-        "wake phrase, 244 MB and 198 MB with `--no-wake`, so the spotter costs about 10 MB (2026-11-26, on a "
-        "machine shared with other workers' runs).",
+        "- Memory, by this script: bench/voice_bench.py measures the voice loop's peak memory with the wake "
+        "phrase and with `--no-wake` (bench/results/voice.md).",
         "- Real voices and rooms: all speech is synthetic. espeak-ng voices are consistent and unlike the "
         "recordings pocketsphinx was trained on; real speakers will differ in both directions.",
         "- The earcon echoing into the microphone (no sound card here).",
