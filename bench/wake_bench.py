@@ -314,13 +314,23 @@ def loop_false(conv, snr, j) -> int:
     return row["wakes"] + len(row["commands"])
 
 
+def loop_false_both(conv, j) -> int:
+    """False activations of loop candidate `j` over the conversation, clean and at 10 dB."""
+    return loop_false(conv, None, j) + loop_false(conv, 10, j)
+
+
+def detects_target(det, i) -> bool:
+    """Candidate `i` detects at least 95% of the phrases at 10 dB (the issue's target)."""
+    return det[10]["counts"][i][0] >= 0.95 * det[10]["counts"][i][1]
+
+
 def report(args, candidates, det, fa, conv, cmds, chosen: int, elapsed: float) -> str:
     from voice.wake import DEFAULT_ADDRESSED_S, SECOND_LOOK_S, SHORT_DETECTION_S
 
     c_clean, c_10 = det[None]["counts"][chosen], det[10]["counts"][chosen]
     minutes = fa[None]["minutes"]
     j = LOOP_CANDIDATES.index(chosen)
-    fa_chosen = loop_false(conv, None, j) + loop_false(conv, 10, j)
+    fa_chosen = loop_false_both(conv, j)
     lat = det[None]["latency"][chosen] + det[10]["latency"][chosen]
     lat_ms = [1000 * v for v in lat]
     median = statistics.median(lat_ms) if lat_ms else float("nan")
@@ -403,7 +413,7 @@ def report(args, candidates, det, fa, conv, cmds, chosen: int, elapsed: float) -
         mark = "**" if i == chosen else ""
         lines.append(f"| {mark}{label(candidates[i])}{mark} | {a['wakes']} / {b['wakes']} | "
                      f"{len(a['commands'])} / {len(b['commands'])} | "
-                     f"{per_hour(loop_false(conv, None, k) + loop_false(conv, 10, k), 2 * minutes)} | "
+                     f"{per_hour(loop_false_both(conv, k), 2 * minutes)} | "
                      f"{pct(*ca['woke'])} / {pct(*cb['woke'])} | {pct(*ca['right'])} / {pct(*cb['right'])} |")
     taken = [(t, it) for snr in (None, 10) for t, it in conv[snr]["rows"][j]["commands"]]
     if taken:
@@ -491,8 +501,8 @@ def choice_text(candidates, det, fa, conv, chosen: int) -> str:
     minutes = fa[None]["minutes"]
     unchecked = next(i for i, (p, _t, _m, v, _s) in enumerate(candidates) if p == candidates[chosen][0] and not v)
     j = LOOP_CANDIDATES.index(chosen)
-    reached = det[10]["counts"][chosen][0] >= 0.95 * det[10]["counts"][chosen][1]
-    loop_rate = (loop_false(conv, None, j) + loop_false(conv, 10, j)) / (2 * minutes / 60)
+    reached = detects_target(det, chosen)
+    loop_rate = loop_false_both(conv, j) / (2 * minutes / 60)
     verdict = {(True, True): "Both accuracy targets are met by the default.",
                (True, False): "The default meets the detection target but not the false-activation one.",
                (False, True): "The default meets the false-activation target but not the detection one.",
@@ -513,11 +523,10 @@ def choice_text(candidates, det, fa, conv, chosen: int) -> str:
 def choose(det, conv) -> int:
     """Of the loop candidates detecting >= 95% at 10 dB, the one with the fewest false activations
     (ties: the better detector); if none reaches 95%, the best detector (ties: the fewest false activations)."""
-    ok = [i for i in LOOP_CANDIDATES if det[10]["counts"][i][0] >= 0.95 * det[10]["counts"][i][1]]
+    ok = [i for i in LOOP_CANDIDATES if detects_target(det, i)]
 
     def false(i):
-        j = LOOP_CANDIDATES.index(i)
-        return loop_false(conv, None, j) + loop_false(conv, 10, j)
+        return loop_false_both(conv, LOOP_CANDIDATES.index(i))
 
     if ok:
         return min(ok, key=lambda i: (false(i), -det[10]["counts"][i][0]))
