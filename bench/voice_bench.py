@@ -144,7 +144,8 @@ def bench_out_of_domain(recognizer, matcher, folder: Path, n: int, voices=VOICES
     pool = [s for s in sentences if s.lower() not in overlap]
     sample = random.Random(5).sample(pool, min(n, len(pool)))
     if held_out:
-        rest = [s for s in pool if s not in set(sample)]
+        first = set(sample)
+        rest = [s for s in pool if s not in first]
         sample = random.Random(99).sample(rest, min(n, len(rest)))
     rng = np.random.default_rng(13 if held_out else 3)
     grammar = command_grammar(matcher, None)
@@ -346,6 +347,18 @@ def bench_memory(folder: Path, url: str, texts=MEMORY_COMMANDS, tag: str = "mem"
     return int(found.group(1)) / 1024, int(found.group(2)) / 1024
 
 
+def memory_or_nan(what: str, folder: Path, url: str, *args, before=None, **kwargs) -> tuple[float, float]:
+    """`bench_memory(folder, url, *args, **kwargs)` (after `before(url)`), or NaNs when that failed: a
+    failed memory run is recorded in the report, not fatal to the benchmark."""
+    try:
+        if before is not None:
+            before(url)
+        return bench_memory(folder, url, *args, **kwargs)
+    except (subprocess.TimeoutExpired, RuntimeError) as exc:
+        print(f"{what} not measured: {str(exc)[:300]}", flush=True)
+        return float("nan"), float("nan")
+
+
 # -- report ---------------------------------------------------------------------------------
 
 def mb(value: float) -> str:
@@ -359,6 +372,16 @@ def pct(a: int, b: int) -> str:
 
 def ms(values) -> str:
     return f"{1000 * statistics.median(values):.0f} ms" if values else "n/a"
+
+
+def voice_table(cmd: dict, voices, snrs) -> list[str]:
+    """Markdown rows: command accuracy per voice and condition, and over all voices."""
+    lines = ["| condition | " + " | ".join(voices) + " | all |", "|---|" + "---|" * (len(voices) + 1)]
+    for snr in snrs:
+        cells = [pct(*cmd["per_voice"][(v, snr)]) for v in voices]
+        lines.append(f"| {'clean' if snr is None else f'{snr} dB SNR'} | " + " | ".join(cells)
+                     + f" | **{pct(*cmd['rows'][snr])}** |")
+    return lines
 
 
 def report(args, cmd, ood, held, coffee, latency, rss_mb, elapsed) -> str:
@@ -401,13 +424,8 @@ def report(args, cmd, ood, held, coffee, latency, rss_mb, elapsed) -> str:
         "(0.002 of full scale, as a real microphone has); noisy = kitchen noise mixed the benchmark's way "
         "(random segment, max-frame-energy SNR over 2048-sample frames, peak normalised to 0.5).",
         "",
-        "| condition | " + " | ".join(args.voices) + " | all |",
-        "|---|" + "---|" * (len(args.voices) + 1),
+        *voice_table(cmd, args.voices, SNRS),
     ]
-    for snr in SNRS:
-        label = "clean" if snr is None else f"{snr} dB SNR"
-        cells = [pct(*cmd["per_voice"][(v, snr)]) for v in args.voices]
-        lines.append(f"| {label} | " + " | ".join(cells) + f" | **{pct(*cmd['rows'][snr])}** |")
     lines += ["", "Misses (clean and 10 dB), voice / condition / said / heard:", ""]
     lines += [f"- {v} / {c} / \"{t}\" / \"{h}\"" for v, c, t, h in cmd["misses"][:30]]
     if len(cmd["misses"]) > 30:
@@ -443,13 +461,8 @@ def report(args, cmd, ood, held, coffee, latency, rss_mb, elapsed) -> str:
         f"{len(held['voices'])} other espeak-ng voices ({', '.join(held['voices'])}) at 180 wpm, and "
         f"{held_ood['n']} other Home Assistant sentences (none of the sample above) by the same voices:",
         "",
-        "| condition | " + " | ".join(held["voices"]) + " | all |",
-        "|---|" + "---|" * (len(held["voices"]) + 1),
+        *voice_table(held_cmd, held["voices"], (None, 10)),
     ]
-    for snr in (None, 10):
-        cells = [pct(*held_cmd["per_voice"][(v, snr)]) for v in held["voices"]]
-        lines.append(f"| {'clean' if snr is None else f'{snr} dB SNR'} | " + " | ".join(cells)
-                     + f" | **{pct(*held_cmd['rows'][snr])}** |")
     lines += ["", f"Out-of-domain false acceptance on the other sentences: "
               f"**{pct(len(held_ood['accepted']), held_ood['n'])}**.", ""]
     lines += [
@@ -550,22 +563,10 @@ def main(argv=None) -> int:
     server, url = start_server(folder)
     try:
         print("memory...", flush=True)
-        try:
-            rss_mb, rss_end_mb = bench_memory(folder, url)
-        except (subprocess.TimeoutExpired, RuntimeError) as exc:  # recorded in the report, not fatal
-            print(f"memory not measured: {str(exc)[:300]}", flush=True)
-            rss_mb = rss_end_mb = float("nan")
-        try:
-            args.rss_wake_mb, _end = bench_memory(folder, url, MEMORY_WAKE, "wake", wake=True)
-        except (subprocess.TimeoutExpired, RuntimeError) as exc:
-            print(f"wake memory not measured: {str(exc)[:300]}", flush=True)
-            args.rss_wake_mb = float("nan")
-        try:
-            debrief_at_appreciation(url)
-            args.rss_debrief_mb, _end = bench_memory(folder, url, MEMORY_DEBRIEF, "debrief")
-        except (subprocess.TimeoutExpired, RuntimeError) as exc:
-            print(f"debrief memory not measured: {str(exc)[:300]}", flush=True)
-            args.rss_debrief_mb = float("nan")
+        rss_mb, rss_end_mb = memory_or_nan("memory", folder, url)
+        args.rss_wake_mb, _end = memory_or_nan("wake memory", folder, url, MEMORY_WAKE, "wake", wake=True)
+        args.rss_debrief_mb, _end = memory_or_nan("debrief memory", folder, url, MEMORY_DEBRIEF, "debrief",
+                                                  before=debrief_at_appreciation)
         # after memory: the latency run leaves routines running on this server, and the memory runs
         # must start from a fresh one (no routine: command mode; then their own debrief)
         print("latency...", flush=True)
