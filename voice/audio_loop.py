@@ -95,7 +95,8 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
         woken_at = found.end_byte
         listening.woke()  # listening from here; confirmed (earcon) or taken back when the utterance ends
         grammar = grammar_for(recognizer, matcher, expects(), command=True)
-        recognizer.start(None if grammar is None else with_wake_phrase(grammar, listening.phrases))
+        recognizer.start(None if grammar is None else with_wake_phrase(grammar, listening.phrases),
+                         partials=on_partial is not None)
         decoding = True
         recognizer.feed(b"".join(audio))  # the whole utterance, phrase included: "attune next"
 
@@ -116,10 +117,11 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             gated = not in_barge and listening is not None and listening.needs_wake()
             decoding = not gated
             if in_barge:
-                recognizer.start(barge_in)
+                recognizer.start(barge_in, partials=False)  # never shown during barge-in
             elif not gated:  # open, or addressed: after the wake phrase a command, after a question the answer
                 woke = listening is not None and listening.status().reason == "wake"
-                recognizer.start(grammar_for(recognizer, matcher, expects(), command=woke))
+                recognizer.start(grammar_for(recognizer, matcher, expects(), command=woke),
+                                 partials=on_partial is not None)  # a search less when nobody watches
             if spotter is not None and listening is not None and not in_barge:
                 spotter.start()
         if seg.audio:

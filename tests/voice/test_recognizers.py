@@ -84,6 +84,21 @@ def test_streaming_gives_partials_then_the_same_result(synth, ps_recognizer):
     assert final.audio_seconds == pytest.approx(len(pcm) / 32000)
 
 
+def test_without_partials_the_result_is_the_same(synth, ps_recognizer):
+    """partials=False runs the live pass on a one-word search (only the cepstral mean matters for
+    the whole-utterance pass), so feed() says nothing and finish() hears the same."""
+    grammar = Grammar.from_phrases(["start our nightly debrief", "stop the session", "pause", "stop"])
+    pcm = synth.pcm("stop the session")
+    heard = []
+    for partials in (True, False, True):
+        ps_recognizer.start(grammar, partials=partials)
+        fed = [ps_recognizer.feed(pcm[i:i + 3200]) for i in range(0, len(pcm), 3200)]
+        final = ps_recognizer.finish()
+        heard.append((any(fed), final.text, final.accepted))
+    assert heard == [(True, "stop the session", True), (False, "stop the session", True),
+                     (True, "stop the session", True)]
+
+
 def test_phrase_grammar_both_forms():
     grammar = Grammar.from_phrases(["Stop", "stop talking", "[unk]"])
     assert grammar.phrases == ("stop", "stop talking", "[unk]")
