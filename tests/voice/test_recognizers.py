@@ -99,6 +99,19 @@ def test_without_partials_the_result_is_the_same(synth, ps_recognizer):
                      (True, "stop the session", True)]
 
 
+def test_a_step_grammar_loaded_again_decodes_the_same(synth, ps_recognizer):
+    """Only one step grammar stays loaded; coming back to a step loads its kept FSG model again."""
+    first = Grammar.from_phrases(["stop the session", "start our nightly debrief", "pause"])
+    second = Grammar.from_phrases(["yes", "no", "partly"])
+    pcm = synth.pcm("stop the session")
+    heard = []
+    for grammar in (first, second, first):
+        result = ps_recognizer.decode(pcm, grammar)
+        heard.append(result.text if result.accepted else result.reason)
+    assert heard[0] == heard[2] == "stop the session" and heard[1] != "stop the session"
+    assert first.key in ps_recognizer._fsg_models and second.key in ps_recognizer._fsg_models
+
+
 def test_phrase_grammar_both_forms():
     grammar = Grammar.from_phrases(["Stop", "stop talking", "[unk]"])
     assert grammar.phrases == ("stop", "stop talking", "[unk]")
