@@ -139,12 +139,13 @@ def bench_rtf_with_partials(recognizer, matcher, folder: Path, voice: str = VOIC
     from voice.recognizers import command_grammar
 
     rng = np.random.default_rng(7)
+    chunk = RATE // 10 * 2  # 100 ms of 16-bit samples
     spent = audio = 0.0
     for text, expect, _want in COMMANDS:
         pcm = trim_to_speech(to_pcm(with_faint_noise(espeak(text, voice, 165, folder), rng)))
         recognizer.start(command_grammar(matcher, expect), partials=True)
-        for i in range(0, len(pcm), RATE // 10 * 2):
-            recognizer.feed(pcm[i:i + RATE // 10 * 2])
+        for i in range(0, len(pcm), chunk):
+            recognizer.feed(pcm[i:i + chunk])
         result = recognizer.finish()
         spent += result.decode_seconds
         audio += result.audio_seconds
