@@ -99,6 +99,38 @@ def test_without_partials_the_result_is_the_same(synth, ps_recognizer):
                      (True, "stop the session", True)]
 
 
+class WholePassCounter:
+    """A pocketsphinx decoder that counts whole-utterance passes (process_raw with full_utt)."""
+
+    def __init__(self, decoder):
+        self._decoder = decoder
+        self.whole_passes = 0
+
+    def __getattr__(self, name):
+        return getattr(self._decoder, name)
+
+    def process_raw(self, pcm, no_search=False, full_utt=False):
+        self.whole_passes += bool(full_utt)
+        return self._decoder.process_raw(pcm, no_search=no_search, full_utt=full_utt)
+
+
+def test_dictation_decodes_twice_only_while_the_mean_settles(synth):
+    """A new decoder's running cepstral mean is the model's initial one: its first free-text answer
+    moves it far, so the whole-utterance pass runs again; once settled the live pass's words stand."""
+    from voice.recognizers import PocketsphinxRecognizer
+
+    recognizer = PocketsphinxRecognizer()
+    recognizer._command = counter = WholePassCounter(recognizer._command)
+    pcm = synth.pcm("i felt lonely when you came home late")
+    passes = []
+    for _ in range(5):
+        before = counter.whole_passes
+        result = recognizer.decode(pcm, None)
+        passes.append(counter.whole_passes - before)
+        assert result.accepted and {"lonely", "home", "late"} & set(result.text.split()), result.text
+    assert passes[0] == 1 and passes[-1] == 0, passes
+
+
 def test_a_step_grammar_loaded_again_decodes_the_same(synth, ps_recognizer):
     """Only one step grammar stays loaded; coming back to a step loads its kept FSG model again."""
     first = Grammar.from_phrases(["stop the session", "start our nightly debrief", "pause"])
