@@ -593,8 +593,10 @@ def report(args, cmd, ood, held, coffee, latency, rss_mb, elapsed) -> str:
         "(pocketsphinx's general English language model) in 100 ms chunks as the loop does. Word error rate "
         f"**{pct(args.dictation['errors'], args.dictation['words'])}**; from the last chunk to the transcript "
         f"**{ms(args.dictation['waits'])}** median (the person waits this after the endpointer's silence). "
-        "Dictation keeps the live pass's words: a second, whole-utterance pass (as commands get) gave the same "
-        "word error rate on these answers and took about 1 s after the end of speech.",
+        "Dictation keeps the live pass's words once pocketsphinx's running cepstral mean has settled (a second, "
+        "whole-utterance pass, as commands get, then gave the same word error rate and took about 1 s after "
+        "the end of speech); while the live pass still moves the mean far, as on a decoder's first answers, "
+        "the second pass runs too (`PocketsphinxRecognizer.MEAN_SETTLED`).",
         "",
         "## Memory",
         "",
