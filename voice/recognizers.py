@@ -76,6 +76,18 @@ IDLE_EXPECT: tuple[str, ...] = ("StartDebrief", "StartWeeklyReview", "StartRepai
                                 "ReadFavorites")
 """What can be said with no routine running (starters and repair phrases; built-ins are always added)."""
 
+def lru_get(cache: OrderedDict, key, build, limit: int):
+    """`cache[key]`, made with `build()` on a miss; beyond `limit` entries the least recently used go."""
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = build()
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return value
+
+
 _GRAMMARS: OrderedDict[tuple, Grammar] = OrderedDict()
 MAX_LOADED_SEARCHES = 1
 """Step grammars loaded in the pocketsphinx decoder at once (memory, see `_load_search`)."""
@@ -325,15 +337,9 @@ class PocketsphinxRecognizer(_Base):
         loop comes back to that step. Loaded again from a kept model, 304 of 304 decodes came out
         the same as from a new one (dither-free). The models are small next to a loaded search.
         """
-        fsg = self._fsg_models.get(key)
-        if fsg is None:
-            start, final, transitions, _n = graph
-            fsg = self._fsg_models[key] = self._command.create_fsg(key, start, final, transitions)
-            while len(self._fsg_models) > self.MAX_FSG_MODELS:
-                self._fsg_models.popitem(last=False)
-        else:
-            self._fsg_models.move_to_end(key)
-        return fsg
+        start, final, transitions, _n = graph
+        return lru_get(self._fsg_models, key, lambda: self._command.create_fsg(key, start, final, transitions),
+                       self.MAX_FSG_MODELS)
 
     def _use_grammar(self, grammar: Grammar) -> None:
         if not grammar.jsgf and not grammar.graph:
@@ -584,21 +590,16 @@ class VoskRecognizer(_Base):
         return kept
 
     def _recognizer(self, grammar: Grammar | None):
-        key = grammar.key if grammar is not None else "dictation"
-        rec = self._recognizers.get(key)
-        if rec is None:
+        def build():
             if grammar is None:
                 rec = self._vosk.KaldiRecognizer(self._model, RATE)
             else:
                 phrases = self.usable_phrases(grammar.phrases)
                 rec = self._vosk.KaldiRecognizer(self._model, RATE, json.dumps(phrases, ensure_ascii=False))
             rec.SetWords(True)
-            self._recognizers[key] = rec
-            if len(self._recognizers) > 8:
-                self._recognizers.popitem(last=False)
-        else:
-            self._recognizers.move_to_end(key)
-        return rec
+            return rec
+
+        return lru_get(self._recognizers, grammar.key if grammar is not None else "dictation", build, 8)
 
     def start(self, grammar: Grammar | None = None, partials: bool = True) -> None:
         started = time.perf_counter()

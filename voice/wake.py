@@ -359,14 +359,10 @@ def with_wake_phrase(grammar, phrases: Iterable[str]):
     recognizer is tuned for, and speech that only resembles the phrase scores badly against the
     phone loop over its whole length, so fewer look-alikes pass as commands.
     """
+    from voice.recognizers import lru_get
+
     phrases = normalise_phrases(phrases)
-    key = (grammar.key, phrases)
-    if key not in _WOKEN_GRAMMARS:
-        _WOKEN_GRAMMARS[key] = _prefixed(grammar, phrases)
-        if len(_WOKEN_GRAMMARS) > 16:
-            _WOKEN_GRAMMARS.popitem(last=False)
-    _WOKEN_GRAMMARS.move_to_end(key)
-    return _WOKEN_GRAMMARS[key]
+    return lru_get(_WOKEN_GRAMMARS, (grammar.key, phrases), lambda: _prefixed(grammar, phrases), 16)
 
 
 def _prefixed(grammar, phrases: tuple[str, ...]):
