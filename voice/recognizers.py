@@ -268,6 +268,7 @@ class PocketsphinxRecognizer(_Base):
         self._partials = True
         self._fsg_models: OrderedDict[str, object] = OrderedDict()  # see `_fsg_model`
         self._cmn_pass = False  # whether the CMN_PASS search has been added
+        self._mean_at_start = 0.0  # the cepstral mean's energy term as a dictation utterance began
         self._mode = "command"
         self._spent = 0.0
         self._bytes = 0
@@ -372,7 +373,6 @@ class PocketsphinxRecognizer(_Base):
 
     def start(self, grammar: Grammar | None = None, partials: bool = True) -> None:
         started = time.perf_counter()
-        self._mean_at_start = self._mean_energy()
         self._spent = 0.0
         self._bytes = 0
         self._graph = grammar.graph if grammar is not None else None
@@ -380,6 +380,7 @@ class PocketsphinxRecognizer(_Base):
         if grammar is None:
             self._mode = "dictation"
             self._active = [self._dictation_decoder()]
+            self._mean_at_start = self._mean_energy()  # see MEAN_SETTLED; commands always decode twice
         else:
             self._mode = "command"
             self._use_grammar(grammar)
