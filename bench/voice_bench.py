@@ -132,21 +132,30 @@ def bench_commands(recognizer, matcher, folder: Path, voices, quick: bool, speed
             "n_commands": len(commands), "clean_conf": clean_conf}
 
 
-def bench_rtf_with_partials(recognizer, matcher, folder: Path, voice: str = VOICES[0]) -> float:
-    """Real-time factor of command mode as an interactive terminal runs it: streamed in 100 ms chunks
-    with partial transcripts (the live pass searches the grammar too), one voice's clean commands."""
+def streamed(recognizer, text: str, voice: str, folder: Path, rng, grammar=None):
+    """`text` synthesized, trimmed to its speech and fed to `recognizer` in 100 ms chunks as the loop
+    feeds it, with partial transcripts; (result, seconds from the last chunk to the result)."""
     from voice.endpoint import trim_to_speech
+
+    pcm = trim_to_speech(to_pcm(with_faint_noise(espeak(text, voice, 165, folder), rng)))
+    chunk = RATE // 10 * 2  # 100 ms of 16-bit samples
+    recognizer.start(grammar, partials=True)
+    for i in range(0, len(pcm), chunk):
+        recognizer.feed(pcm[i:i + chunk])
+    started = time.perf_counter()
+    result = recognizer.finish()
+    return result, time.perf_counter() - started
+
+
+def bench_rtf_with_partials(recognizer, matcher, folder: Path, voice: str = VOICES[0]) -> float:
+    """Real-time factor of command mode as an interactive terminal runs it: streamed with partial
+    transcripts (the live pass searches the grammar too), one voice's clean commands."""
     from voice.recognizers import command_grammar
 
     rng = np.random.default_rng(7)
-    chunk = RATE // 10 * 2  # 100 ms of 16-bit samples
     spent = audio = 0.0
     for text, expect, _want in COMMANDS:
-        pcm = trim_to_speech(to_pcm(with_faint_noise(espeak(text, voice, 165, folder), rng)))
-        recognizer.start(command_grammar(matcher, expect), partials=True)
-        for i in range(0, len(pcm), chunk):
-            recognizer.feed(pcm[i:i + chunk])
-        result = recognizer.finish()
+        result, _wait = streamed(recognizer, text, voice, folder, rng, command_grammar(matcher, expect))
         spent += result.decode_seconds
         audio += result.audio_seconds
     return spent / audio
@@ -169,36 +178,19 @@ DICTATION_ANSWERS = (
 """Free-text answers of the kind a debrief asks for (appreciations, feelings, requests)."""
 
 
-def word_errors(said: str, heard: str) -> int:
-    """Word-level edit distance (substitutions, insertions, deletions)."""
-    ref, hyp = said.split(), heard.split()
-    row = list(range(len(hyp) + 1))
-    for i in range(1, len(ref) + 1):
-        diagonal, row[0] = row[0], i
-        for j in range(1, len(hyp) + 1):
-            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (ref[i - 1] != hyp[j - 1]))
-    return row[len(hyp)]
-
-
 def bench_dictation(recognizer, folder: Path, voices=VOICES) -> dict:
-    """Dictation as the loop runs it (streamed in 100 ms chunks): word error rate, and the time from
-    the last chunk to the transcript, which the person waits after the endpointer's silence."""
-    from voice.endpoint import trim_to_speech
+    """Dictation as the loop runs it (streamed): word error rate (word-level edit distance), and the
+    time from the last chunk to the transcript, which the person waits after the endpointer's silence."""
+    from rapidfuzz.distance import Levenshtein
 
     rng = np.random.default_rng(17)
-    chunk = RATE // 10 * 2
     errors = words = 0
     waits = []
     for voice in voices:
         for text in DICTATION_ANSWERS:
-            pcm = trim_to_speech(to_pcm(with_faint_noise(espeak(text, voice, 165, folder), rng)))
-            recognizer.start(None)
-            for i in range(0, len(pcm), chunk):
-                recognizer.feed(pcm[i:i + chunk])
-            started = time.perf_counter()
-            result = recognizer.finish()
-            waits.append(time.perf_counter() - started)
-            errors += word_errors(text, result.text)
+            result, wait = streamed(recognizer, text, voice, folder, rng)
+            waits.append(wait)
+            errors += Levenshtein.distance(text.split(), result.text.split())
             words += len(text.split())
     return {"errors": errors, "words": words, "waits": waits, "n": len(waits), "voices": list(voices)}
 
