@@ -39,7 +39,7 @@ def _version(dist: str) -> str:
     except metadata.PackageNotFoundError:
         return "?"
 
-MIN_CONFIDENCE = 0.4
+MIN_CONFIDENCE = 0.3
 """Command-mode results below this confidence are rejected."""
 
 
@@ -179,8 +179,8 @@ class Recognizer(Protocol):
     model: str
 
     def start(self, grammar: Grammar | None = None, partials: bool = True) -> None:
-        """Begin an utterance; `partials`: whether `feed` should return partial transcripts (free
-        on vosk; pocketsphinx in command mode skips a whole search without them)."""
+        """Begin an utterance; `partials`: whether `feed` should return partial transcripts (nearly
+        free on both engines: their live pass is the decode)."""
 
     def feed(self, pcm: bytes) -> str | None: ...
 
@@ -252,9 +252,15 @@ class PocketsphinxRecognizer(_Base):
         # after it. With the default silence penalty (0.005, times the language weight) a short grammar
         # word ("it", "a", "that") was cheaper than silence, so a one-word command came out as
         # "partly it" or "that" (no complete sentence) or with a grammar score far below the phone loop.
+        # bestpath=False: a grammar's words come from the Viterbi search itself, not from a lattice
+        # built and searched again at every utterance's end. That lattice pass was a fifth of the
+        # grammar search's time (real-time factor 0.059 -> 0.045 on trimmed commands); with the
+        # confidence threshold set again (0.4 -> 0.3) as many commands are right and fewer
+        # out-of-domain sentences pass (bench/results/voice.md). nbest() still builds a lattice
+        # when `_best_complete` asks for one.
         self._command = pocketsphinx.Decoder(hmm=self._paths["hmm"], dict=self._paths["dict"], lm=None,
                                              beam=1e-30, wbeam=1e-20, pbeam=1e-30, silprob=1.0,
-                                             dither=True, loglevel="FATAL")
+                                             bestpath=False, dither=True, loglevel="FATAL")
         # dict=None: the phone loop reads phones, not words; the 134,000-word dictionary it would
         # otherwise load cost 22 MB (VmRSS, measured) and changed nothing it decodes
         self._phone = pocketsphinx.Decoder(hmm=self._paths["hmm"], allphone=self._paths["allphone"], lm=None,
@@ -264,11 +270,10 @@ class PocketsphinxRecognizer(_Base):
         self._active = None
         self._buffer: list[bytes] = []
         self._graph = None
-        self._grammar_key: str | None = None
         self._partials = True
         self._fsg_models: OrderedDict[str, object] = OrderedDict()  # see `_fsg_model`
-        self._cmn_pass = False  # whether the CMN_PASS search has been added
-        self._mean_at_start = 0.0  # the cepstral mean's energy term as a dictation utterance began
+        self._mean_at_start: float | None = None  # the cepstral mean's energy term as the last utterance began
+        self._mean_moved = math.inf  # how far it moved between the last two starts (see MEAN_SETTLED)
         self._mode = "command"
         self._spent = 0.0
         self._bytes = 0
@@ -293,7 +298,7 @@ class PocketsphinxRecognizer(_Base):
 
     def _add_language_model(self) -> None:
         config = self._command.config
-        command_settings = {key: config[key] for key in ("beam", "wbeam", "pbeam", "silprob")}
+        command_settings = {key: config[key] for key in ("beam", "wbeam", "pbeam", "silprob", "bestpath")}
         defaults = self._ps.Config()
         try:
             for key in command_settings:
@@ -355,60 +360,48 @@ class PocketsphinxRecognizer(_Base):
 
         self._load_search(key, add)
 
-    CMN_PASS = "cmn-pass"
-    """A one-word search for the live pass of a command nobody watches (see `feed`)."""
-
     MEAN_SETTLED = 2.0
-    """Dictation runs the whole-utterance pass too when its live pass moved the running cepstral
-    mean's energy term by more than this: the mean was still far from this speaker and
-    microphone. Measured on synthetic answers: a decoder's first utterance moves it by about 9,
-    the next few by 2 to 4, later ones by under 1.5; on first utterances the live pass alone
-    had a word error rate of 59.6% against 50.0% with the second pass."""
+    """The whole-utterance pass runs again while the running cepstral mean's energy term still moves
+    by more than this from one utterance's start to the next: the mean is still far from this
+    speaker and microphone. Measured from start to start because pocketsphinx folds an
+    utterance fed in 30 ms blocks into the mean only later (read at its end, a first utterance had
+    moved it by 0.0, at the next start by 6); a decoder's first utterance always counts as
+    unsettled. Measured on synthetic dictation: a first utterance moves the mean by about 9, the
+    next few by 2 to 4, later ones by under 1.5; on first utterances the live pass alone had a
+    word error rate of 59.6% against 50.0% with the second pass. Commands the same way: a woken
+    command decoded first after start-up was missed by the live pass alone."""
 
     def _mean_energy(self) -> float:
         return float(self._command.get_cmn(False).split(",")[0])
-
-    def _mean_moved(self) -> float:
-        return abs(self._mean_energy() - self._mean_at_start)
 
     def start(self, grammar: Grammar | None = None, partials: bool = True) -> None:
         started = time.perf_counter()
         self._spent = 0.0
         self._bytes = 0
         self._graph = grammar.graph if grammar is not None else None
-        self._partials = partials or grammar is None
+        self._partials = partials
+        mean = self._mean_energy()  # see MEAN_SETTLED
+        self._mean_moved = math.inf if self._mean_at_start is None else abs(mean - self._mean_at_start)
+        self._mean_at_start = mean
         if grammar is None:
             self._mode = "dictation"
             self._active = [self._dictation_decoder()]
-            self._mean_at_start = self._mean_energy()  # see MEAN_SETTLED; commands always decode twice
         else:
             self._mode = "command"
             self._use_grammar(grammar)
-            self._grammar_key = grammar.key
             self._active = [self._command, self._phone]
-            if not self._partials:
-                self._activate_cmn_pass()
         self._buffer = []
         self._active[0].start_utt()
         self._spent += time.perf_counter() - started
 
-    def _activate_cmn_pass(self) -> None:
-        if not self._cmn_pass:  # added once and kept: a few kilobytes, never replaced by `_load_search`
-            fsg = self._command.create_fsg(self.CMN_PASS, 0, 1, [(0, 1, 1.0, "a")])
-            self._command.add_fsg(self.CMN_PASS, fsg)
-            self._cmn_pass = True
-        self._command.activate_search(self.CMN_PASS)
-
     def feed(self, pcm: bytes) -> str | None:
         """Take the next chunk of the utterance; the partial transcript so far, when asked for.
 
-        The live pass is what moves the decoder's running cepstral mean to this speaker and
-        microphone before the whole-utterance pass in `finish()` (measured: 70 vs 63 of 96 clean
-        synthetic commands without it). In command mode with `start(..., partials=False)` it runs
-        a one-word search instead of the grammar: the mean moves the same (the features do not
-        depend on the search), all 624 decodes of the voice bench's synthetic commands and
-        out-of-domain sentences came out the same (dither-free), and the grammar search's cost (a
-        real-time factor of about 0.045) is saved.
+        This live pass is the decode: `finish()` decodes the whole utterance again only while the
+        running cepstral mean is still settling (`MEAN_SETTLED`). Before, every command was decoded
+        twice, the live pass only there to move the mean; on the voice bench's synthetic commands
+        and out-of-domain sentences (624 decodes, dither-free) the live pass alone got 276 of 384
+        commands right against 273, and accepted 17 of 240 out-of-domain sentences against 23.
         """
         started = time.perf_counter()
         self._buffer.append(pcm)
@@ -421,16 +414,16 @@ class PocketsphinxRecognizer(_Base):
     def finish(self) -> Transcript:
         started = time.perf_counter()
         self._active[0].end_utt()
-        if self._mode == "command" or self._mean_moved() > self.MEAN_SETTLED:
-            if self._mode == "command" and not self._partials:
-                self._command.activate_search(self._grammar_key)
-            # A second, whole-utterance pass: pocketsphinx's cepstral mean is a running one, carried
-            # from utterance to utterance, and after the live pass it sits closer to this speaker
-            # and microphone. Dictation keeps the live pass's words once the mean has settled: on
-            # 48 synthetic free-text answers the second pass then gave the same word error rate
-            # (49.8% against 49.4%) and took 0.99 s after the end of speech against 0.22 s.
+        again = self._mean_moved > self.MEAN_SETTLED
+        if again or self._mode == "command":
+            # pocketsphinx's cepstral mean is a running one, carried from utterance to utterance:
+            # while it settles, a second, whole-utterance pass hears the utterance with the mean
+            # the live pass moved closer to this speaker and microphone. Once settled the live
+            # pass's words stand (dictation: the same word error rate, 49.8% against 49.4% on 48
+            # synthetic answers, and 0.22 s after the end of speech instead of 0.99 s). The phone
+            # loop, for a command's confidence, always runs here, over the whole utterance.
             pcm = b"".join(self._buffer)
-            for decoder in self._active:
+            for decoder in self._active if again else self._active[1:]:
                 decoder.start_utt()
                 decoder.process_raw(pcm, no_search=False, full_utt=True)
                 decoder.end_utt()
@@ -523,9 +516,10 @@ class PocketsphinxRecognizer(_Base):
           home" -> "too loud"), with a good score, since silence absorbs the rest cheaply. Vowels,
           not all phones: the phone loop reads kitchen noise as consonants, which the grammar
           rightly calls noise.
-        With the defaults, 0.4 (`MIN_CONFIDENCE`) is a deficit of 0.2 or a tenth of the vowels
+        With the defaults, 0.3 (`MIN_CONFIDENCE`) is a deficit of 0.23 or 12% of the vowels
         unexplained: chosen on bench/voice_bench.py's synthetic commands and out-of-domain
-        sentences (bench/results/voice.md has the trade-off).
+        sentences (bench/results/voice.md has the trade-off), and checked on the real coffee orders
+        of bench/speech-to-intent (more accepted in noise, fewer out-of-domain sentences).
         """
         phone = self._phone.hyp()
         if hyp is None or phone is None or frames <= 0 or hyp.score <= 0 or phone.score <= 0:

@@ -44,6 +44,9 @@ class FakeDecoder:
     def n_frames(self):
         return 300
 
+    def get_cmn(self, update):
+        return "40.0,0.0,0.0"  # the cepstral mean, never moving here
+
     def seg(self):
         return []
 

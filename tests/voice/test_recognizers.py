@@ -85,8 +85,7 @@ def test_streaming_gives_partials_then_the_same_result(synth, ps_recognizer):
 
 
 def test_without_partials_the_result_is_the_same(synth, ps_recognizer):
-    """partials=False runs the live pass on a one-word search (only the cepstral mean matters for
-    the whole-utterance pass), so feed() says nothing and finish() hears the same."""
+    """partials=False only keeps feed() quiet: finish() hears the same."""
     grammar = Grammar.from_phrases(["start our nightly debrief", "stop the session", "pause", "stop"])
     pcm = synth.pcm("stop the session")
     heard = []
@@ -129,6 +128,26 @@ def test_dictation_decodes_twice_only_while_the_mean_settles(synth):
         passes.append(counter.whole_passes - before)
         assert result.accepted and {"lonely", "home", "late"} & set(result.text.split()), result.text
     assert passes[0] == 1 and passes[-1] == 0, passes
+
+
+def test_commands_decode_twice_only_while_the_mean_settles(synth):
+    """A command's live pass is its decode once the running cepstral mean has settled; the first
+    commands after start-up are decoded again over the whole utterance (the phone loop always is)."""
+    from voice.recognizers import PocketsphinxRecognizer
+
+    recognizer = PocketsphinxRecognizer()
+    recognizer._command = counter = WholePassCounter(recognizer._command)
+    recognizer._phone = phone_loop = WholePassCounter(recognizer._phone)
+    grammar = Grammar.from_phrases(["start our nightly debrief", "stop the session", "pause", "stop"])
+    pcm = synth.pcm("start our nightly debrief")
+    passes = []
+    for _ in range(6):
+        before = counter.whole_passes
+        result = recognizer.decode(pcm, grammar)
+        passes.append(counter.whole_passes - before)
+        assert result.accepted and result.text == "start our nightly debrief", result
+    assert passes[0] == 1 and passes[-1] == 0, passes
+    assert phone_loop.whole_passes == 6
 
 
 def test_a_step_grammar_loaded_again_decodes_the_same(synth, ps_recognizer):
