@@ -121,7 +121,7 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             elif not gated:  # open, or addressed: after the wake phrase a command, after a question the answer
                 woke = listening is not None and listening.status().reason == "wake"
                 recognizer.start(grammar_for(recognizer, matcher, expects(), command=woke),
-                                 partials=on_partial is not None)  # a search less when nobody watches
+                                 partials=on_partial is not None)
             if spotter is not None and listening is not None and not in_barge:
                 spotter.start()
         if seg.audio:
