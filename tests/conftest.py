@@ -128,9 +128,14 @@ def http_json_fixture():
     return http_json
 
 
+SCHEDULE_OFF = {"debrief_time": None, "review_day": None, "quiet_start": None, "quiet_end": None}
+"""A schedule with no reminders."""
+
+
 @pytest.fixture
 def live_server(tmp_path_factory):
-    """A real `attune serve` on a free loopback port and a temporary database (partners Alex, Sam)."""
+    """A real `attune serve` on a free loopback port and a temporary database (partners Alex, Sam), no
+    reminders scheduled."""
     base = tmp_path_factory.mktemp("live")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATTUNE_")}
     env.update(ATTUNE_CONFIG=str(base / "no-config.toml"), ATTUNE_PARTNERS="Alex,Sam",
@@ -138,6 +143,10 @@ def live_server(tmp_path_factory):
     port = free_port()
     server = LiveServer(f"http://127.0.0.1:{port}", base / "attune.sqlite3", port, env, base / "serve.log")
     server.start()
+    # The default schedule (debrief at 21:00) would put a real reminder in front of any test run in
+    # the evening; tests that want one set the schedule themselves.
+    status, _ = http_json("PUT", f"{server}/api/v1/schedule", SCHEDULE_OFF)
+    assert status == 200
     yield server
     server.stop()
 
