@@ -26,6 +26,11 @@ from server.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 
+# Reminders, quiet hours and day boundaries are local time, so the suite runs in one zone wherever it
+# runs (FakeClock's 08:00 UTC is 21:00, debrief-reminder time, at UTC-11); live servers inherit it.
+os.environ["TZ"] = "UTC"
+time.tzset()
+
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
