@@ -118,6 +118,17 @@ def test_the_check_reads_the_phrase_by_phone_class(spotter, phones, heard):
     assert spotter.reads_as_phrase(phones.split()) is heard
 
 
+def test_half_an_edit_more_lets_the_look_alikes_through(spotter):
+    """Why the check allows one edit: "and then", "can you" and "noon" are 1.5 edits from "attune"."""
+    default = spotter.max_edits
+    try:
+        spotter.max_edits = 1.5
+        assert all(spotter.reads_as_phrase(p.split()) for p in ("AH N DH EH N", "K AE N Y UW", "N UW N"))
+    finally:
+        spotter.max_edits = default
+    assert default == 1.0 and not spotter.reads_as_phrase("AH N DH EH N".split())
+
+
 def test_the_start_limit_counts_from_where_the_speech_begins():
     """A recording's faint lead-in after digital silence opens the utterance early: the speech begins later."""
     rng = np.random.default_rng(1)
