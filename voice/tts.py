@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
 import os
 import re
@@ -41,6 +39,24 @@ def sentences(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
+def _driver_print(*args: Any, **_kwargs: Any) -> None:
+    """`print` inside pyttsx3's espeak driver: its "Audio saved to ..." after every file is dropped,
+    anything else goes to the log (stdout is the loop's, and `--json` consumers read it)."""
+    text = " ".join(map(str, args))
+    if not text.startswith("Audio saved to"):
+        log.warning("pyttsx3: %s", text)
+
+
+def _quiet_driver() -> None:
+    # Only that module's print: swapping sys.stdout around runAndWait, as this once did, is
+    # process-wide, and lines the loop printed from another thread meanwhile were lost.
+    import sys
+
+    driver = sys.modules.get("pyttsx3.drivers.espeak")
+    if driver is not None:
+        driver.print = _driver_print
+
+
 class Renderer:
     """pyttsx3 text -> (float32 samples, rate). One engine, used from one thread at a time."""
 
@@ -48,6 +64,7 @@ class Renderer:
         import pyttsx3
 
         self._engine = pyttsx3.init()
+        _quiet_driver()
         self._lock = threading.Lock()
         self.voice = voice
         self.rate = rate
@@ -63,8 +80,7 @@ class Renderer:
             self._engine.setProperty("rate", int(self.rate))
             self._engine.setProperty("volume", 1.0)  # volume is applied at playback, live
             self._engine.save_to_file(text, path)
-            with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints "Audio saved to ..."
-                self._engine.runAndWait()
+            self._engine.runAndWait()
             if not os.path.exists(path) or os.path.getsize(path) <= 44:
                 raise RuntimeError("pyttsx3 wrote no audio")
             data, rate = read_wav(path)

@@ -3,6 +3,7 @@ playback through an ALSA file device (no sound card needed)."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -35,6 +36,28 @@ def test_file_speaker_renders_every_sentence(tmp_path, renderer):
     assert len(pcm) / 2 / RATE > 2.0
     assert speaker.spoken == ["Welcome to your debrief. Alex, how was your day? Take your time."]
     assert not speaker.speaking
+
+
+def test_rendering_loses_no_line_another_thread_prints(capsys, renderer):
+    """`attune listen --json` prints events while the next prompt renders in the background; the
+    espeak driver's own "Audio saved to ..." must not reach stdout, and nothing else may go missing."""
+    done = threading.Event()
+
+    def render():
+        try:
+            renderer.render("Take a slow breath together, and say next when you are ready.")
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=render)
+    worker.start()
+    printed = 0
+    while not done.is_set() or printed < 10:
+        print(f"line {printed}")
+        printed += 1
+    worker.join()
+    out = capsys.readouterr().out
+    assert out.splitlines() == [f"line {i}" for i in range(printed)]
 
 
 def test_controls_change_voice_live(tmp_path, renderer):
