@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -68,7 +69,10 @@ class Renderer:
         self._lock = threading.Lock()
         self.voice = voice
         self.rate = rate
-        self._dir = tempfile.mkdtemp(prefix="attune-tts-")
+        # Prompts can repeat what a partner said: their audio is removed after reading, and the folder
+        # when the renderer goes (or the process ends).
+        self._tmp = tempfile.TemporaryDirectory(prefix="attune-tts-")
+        self._dir = self._tmp.name
         self._n = 0
 
     def render(self, text: str) -> tuple[np.ndarray, int]:
@@ -80,15 +84,22 @@ class Renderer:
             self._engine.setProperty("rate", int(self.rate))
             self._engine.setProperty("volume", 1.0)  # volume is applied at playback, live
             self._engine.save_to_file(text, path)
-            self._engine.runAndWait()
-            if not os.path.exists(path) or os.path.getsize(path) <= 44:
-                raise RuntimeError("pyttsx3 wrote no audio")
-            data, rate = read_wav(path)
-            os.unlink(path)
+            try:
+                self._engine.runAndWait()
+                if not os.path.exists(path) or os.path.getsize(path) <= 44:
+                    raise RuntimeError("pyttsx3 wrote no audio")
+                data, rate = read_wav(path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
         x = data.astype(np.float32) / 32768.0
         if x.ndim == 2:
             x = x.mean(axis=1)
         return x, rate
+
+    def close(self) -> None:
+        """Remove the renderer's scratch folder."""
+        self._tmp.cleanup()
 
 
 class _BaseSpeaker:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -58,6 +59,16 @@ def test_rendering_loses_no_line_another_thread_prints(capsys, renderer):
     worker.join()
     out = capsys.readouterr().out
     assert out.splitlines() == [f"line {i}" for i in range(printed)]
+
+
+def test_rendered_audio_does_not_stay_on_disk(renderer):
+    """A prompt can repeat what a partner said: its audio is read back and removed, and the folder goes too."""
+    own = Renderer()  # the module's renderer (skipped without pyttsx3) stays open for the other tests
+    folder = Path(own._dir)
+    x, rate = own.render("I heard that you felt alone tonight.")
+    assert len(x) / rate > 1.0 and list(folder.iterdir()) == []
+    own.close()
+    assert not folder.exists()
 
 
 def test_controls_change_voice_live(tmp_path, renderer):
