@@ -8,7 +8,7 @@ import subprocess
 import sys
 from datetime import datetime
 
-from tests.conftest import REPO, http_json
+from tests.conftest import REPO, SCHEDULE_OFF, http_json
 
 
 def loop(server, tmp_path, name: str, *extra: str) -> subprocess.Popen:
@@ -31,8 +31,7 @@ def read_until(process: subprocess.Popen, words: str) -> list[dict]:
 
 def test_a_reminder_is_spoken_once_and_yes_starts_the_debrief(live_server, tmp_path):
     url = f"{live_server}/api/v1"
-    off = {"debrief_time": None, "review_day": None, "quiet_start": None, "quiet_end": None}
-    assert http_json("PUT", f"{url}/schedule", off)[0] == 200
+    assert http_json("PUT", f"{url}/schedule", SCHEDULE_OFF)[0] == 200
     kitchen = loop(live_server, tmp_path, "kitchen")       # a voice loop that only listens
     lounge = loop(live_server, tmp_path, "lounge", "--time-scale", "100", "--partner", "Alex")
     try:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 
 import pytest
 
 from server import create_app
-from web_seed import seed_couple
-
-NOW = datetime(2026, 11, 26, 20, 0, tzinfo=timezone.utc)
+from web_seed import NOW, seed_couple
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from web_seed import NOW
 
 
 def test_dashboard_shows_the_next_reminder_of_each_kind(client):
@@ -15,7 +15,7 @@ def test_dashboard_shows_the_next_reminder_of_each_kind(client):
 
 
 def test_a_waiting_reminder_gets_answer_buttons_that_work(app, client, csrf):
-    clock_now = datetime(2026, 11, 26, 20, 0, tzinfo=timezone.utc).astimezone()  # the fixture clock, local time
+    clock_now = NOW.astimezone()  # the fixture clock, local time
     response = client.put("/api/v1/schedule", json={"debrief_time": clock_now.strftime("%H:%M"),
                                                     "quiet_start": None, "quiet_end": None},
                           headers={"X-CSRF-Token": csrf})  # the page's cookie is set: JSON needs the token

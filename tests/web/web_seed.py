@@ -11,6 +11,8 @@ import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
+NOW = datetime(2026, 11, 26, 20, 0, tzinfo=timezone.utc)
+"""The web fixtures' clock (tests/web/conftest.py), and when the couple is seeded."""
 PRIVATE_TEXT = "a private worry about work"
 SHARED_FEELING = "grateful"
 
