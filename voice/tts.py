@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import re
+import sys
 import tempfile
 import threading
 import time
@@ -51,8 +52,6 @@ def _driver_print(*args: Any, **_kwargs: Any) -> None:
 def _quiet_driver() -> None:
     # Only that module's print: swapping sys.stdout around runAndWait, as this once did, is
     # process-wide, and lines the loop printed from another thread meanwhile were lost.
-    import sys
-
     driver = sys.modules.get("pyttsx3.drivers.espeak")
     if driver is not None:
         driver.print = _driver_print
