@@ -514,9 +514,8 @@ def choice_text(candidates, det, fa, conv, chosen: int) -> str:
     """Why the default is what it is, in figures."""
     minutes = fa[None]["minutes"]
     unchecked = next(i for i, (p, _t, _m, v, _s, _e) in enumerate(candidates) if p == candidates[chosen][0] and not v)
-    j = LOOP_CANDIDATES.index(chosen)
     reached = detects_target(det, chosen)
-    rate = loop_rate(conv, j)
+    rate = loop_rate(conv, chosen)
     verdict = {(True, True): "Both accuracy targets are met by the default.",
                (True, False): "The default meets the detection target but not the false-activation one.",
                (False, True): "The default meets the false-activation target but not the detection one.",
@@ -536,14 +535,15 @@ def choice_text(candidates, det, fa, conv, chosen: int) -> str:
             f" {label(candidates[i])} detects {pct(*det[10]['counts'][i][:2])} at 10 dB "
             f"({pct(*det[None]['counts'][i][:2])} clean), but lets "
             f"{per_hour(fa[None]['counts'][i] + fa[10]['counts'][i], 2 * minutes)} look-alikes an hour through to "
-            f"the recognizer, and the whole loop then takes {loop_rate(conv, LOOP_CANDIDATES.index(i)):.1f} false "
+            f"the recognizer, and the whole loop then takes {loop_rate(conv, i):.1f} false "
             "activations an hour (earcons on a look-alike alone, commands from the words after it)."
             for i in LOOP_CANDIDATES if i != chosen and detects_target(det, i)))
 
 
-def loop_rate(conv, j) -> float:
-    """False activations per hour of loop candidate `j` (clean and 10 dB together)."""
-    return loop_false_both(conv, j) / (2 * conv[None]["minutes"] / 60)
+def loop_rate(conv, i) -> float:
+    """False activations per hour of candidate `i` (one of LOOP_CANDIDATES) in the whole loop, clean and
+    10 dB together."""
+    return loop_false_both(conv, LOOP_CANDIDATES.index(i)) / (2 * conv[None]["minutes"] / 60)
 
 
 def choose(det, conv) -> int:
@@ -551,16 +551,13 @@ def choose(det, conv) -> int:
     one with the fewest false activations (ties: the better detector). Otherwise a false activation costs
     more than a missed phrase (it can end a debrief; a missed "attune" is said again): the best detector
     at 10 dB among those under 1 an hour, and with none under 1, the fewest false activations."""
-    def false(i):
-        return loop_false_both(conv, LOOP_CANDIDATES.index(i))
-
-    quiet = [i for i in LOOP_CANDIDATES if loop_rate(conv, LOOP_CANDIDATES.index(i)) < 1]
+    quiet = [i for i in LOOP_CANDIDATES if loop_rate(conv, i) < 1]
     both = [i for i in quiet if detects_target(det, i)]
     if both:
-        return min(both, key=lambda i: (false(i), -det[10]["counts"][i][0]))
+        return min(both, key=lambda i: (loop_rate(conv, i), -det[10]["counts"][i][0]))
     if quiet:
-        return max(quiet, key=lambda i: (det[10]["counts"][i][0], -false(i)))
-    return min(LOOP_CANDIDATES, key=lambda i: (false(i), -det[10]["counts"][i][0]))
+        return max(quiet, key=lambda i: (det[10]["counts"][i][0], -loop_rate(conv, i)))
+    return min(LOOP_CANDIDATES, key=lambda i: (loop_rate(conv, i), -det[10]["counts"][i][0]))
 
 
 def main(argv=None) -> int:
