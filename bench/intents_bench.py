@@ -38,41 +38,43 @@ from intents.matcher import CLAUSE_FACTOR, EDIT_FACTOR, HEAD_FACTOR, LEAD_FACTOR
 from intents.samples import template_samples  # noqa: E402
 
 CASES = ROOT / "tests" / "intents" / "cases"
+BLIND = ROOT / "tests" / "intents" / "blind"  # one dated file per blind round
 HOME_ASSISTANT = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "out-of-domain" / "home-assistant-en.txt"
 STEPS = (None, ["Feeling"], ["Need"], ["Yes", "No", "Partly"], ["IdentifyPartner"],
          ["RepairPhrase", "AnotherOne", "SaveFavorite"], ["LogRitual"])
 HOLDOUTS = (  # (file, its first blind measurement; None while still blind)
-    ("holdout.yaml", "82.9% (92/111)"),
-    ("holdout2.yaml", "89.9% (107/119)"),
-    ("holdout3.yaml", "93.3% (112/120)"),
-    ("holdout4.yaml", "92.4% (109/118)"),
-    ("holdout5.yaml", "89.6% (103/115)"),
-    ("holdout6.yaml", "94.8% (110/116)"),
-    ("holdout7.yaml", "89.7% (105/117)"),
-    ("holdout8.yaml", "87.3% (110/126)"),
-    ("holdout9.yaml", "76.4% (94/123)"),
-    ("holdout10.yaml", "69.9% (86/123)"),
-    ("holdout11.yaml", "80.3% (98/122)"),
+    ("2026-11-26-round01.yaml", "82.9% (92/111)"),
+    ("2026-11-26-round02.yaml", "89.9% (107/119)"),
+    ("2026-11-26-round03.yaml", "93.3% (112/120)"),
+    ("2026-11-26-round04.yaml", "92.4% (109/118)"),
+    ("2026-11-26-round05.yaml", "89.6% (103/115)"),
+    ("2026-11-26-round06.yaml", "94.8% (110/116)"),
+    ("2026-11-26-round07.yaml", "89.7% (105/117)"),
+    ("2026-11-26-round08.yaml", "87.3% (110/126)"),
+    ("2026-11-26-round09.yaml", "76.4% (94/123)"),
+    ("2026-11-26-round10.yaml", "69.9% (86/123)"),
+    ("2026-11-26-round11.yaml", "80.3% (98/122)"),
     # 12 and 13 were written blind by a writer who never read the templates, committed before the
-    # word spotter and the holdout11 fixes, and measured once after them
-    ("holdout12.yaml", "86.5% (109/126)"),
-    ("holdout13.yaml", "93.7% (118/126)"),
+    # word spotter and the round 11 fixes, and measured once after them
+    ("2026-11-26-round12.yaml", "86.5% (109/126)"),
+    ("2026-11-26-round13.yaml", "93.7% (118/126)"),
     # 14 (tired, brief, casual) and 15 (long, polite or emotional full sentences): same blind
     # writing, committed and measured once after the spotter, before their failures were read
-    ("holdout14.yaml", "82.4% (103/125)"),
-    ("holdout15.yaml", "57.6% (72/125)"),
+    ("2026-11-26-round14.yaml", "82.4% (103/125)"),
+    ("2026-11-26-round15.yaml", "57.6% (72/125)"),
     # 16 and 17 (a third brief, a third short, a third long, each): same blind writing, committed
     # before the context answers and request openings built from 14/15's failures, measured once after
-    ("holdout16.yaml", "96.0% (120/125)"),
-    ("holdout17.yaml", "96.0% (120/125)"),
+    ("2026-11-26-round16.yaml", "96.0% (120/125)"),
+    ("2026-11-26-round17.yaml", "96.0% (120/125)"),
 )
-STILL_BLIND = {"holdout12.yaml", "holdout13.yaml", "holdout16.yaml", "holdout17.yaml"}  # failures not read
-LATEST_PAIR = ("holdout16.yaml", "holdout17.yaml")  # the newest blind measurement: the headline figure
+STILL_BLIND = {"2026-11-26-round12.yaml", "2026-11-26-round13.yaml", "2026-11-26-round16.yaml", "2026-11-26-round17.yaml"}  # failures not read
+LATEST_PAIR = ("2026-11-26-round16.yaml", "2026-11-26-round17.yaml")  # the newest blind measurement: the headline figure
 EXTRA_LISTS = {"partner": ["Alex", "Sam"], "ritual": ["Sunday walk"]}
 
 
 def load(name: str) -> list:
-    return yaml.safe_load((CASES / name).read_text(encoding="utf-8"))["cases"]
+    folder = BLIND if (BLIND / name).exists() else CASES
+    return yaml.safe_load((folder / name).read_text(encoding="utf-8"))["cases"]
 
 
 def pct(part: int, whole: int) -> str:

@@ -10,12 +10,13 @@ import yaml
 from intents import Matcher
 
 CASES = Path(__file__).parent / "cases"
+BLIND = Path(__file__).parent / "blind"  # one dated file per blind paraphrase round
 PARTNERS = ("Alex", "Sam")
 RITUALS = ("Sunday walk",)
 
 
-def load_cases(name: str) -> list:
-    return yaml.safe_load((CASES / name).read_text(encoding="utf-8"))["cases"]
+def load_cases(name: str, folder: Path = CASES) -> list:
+    return yaml.safe_load((folder / name).read_text(encoding="utf-8"))["cases"]
 
 
 @pytest.fixture(scope="session")

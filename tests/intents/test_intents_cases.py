@@ -9,10 +9,10 @@ import pytest
 from intents import INTENT_NAMES, SLOT_NAMES
 from intents.text import normalize
 
-from conftest import CASES, load_cases
+from conftest import BLIND, CASES, load_cases
 
 PARAPHRASES = load_cases("paraphrases.yaml")
-HOLDOUT = [c for f in sorted(CASES.glob("holdout*.yaml")) for c in load_cases(f.name)]  # bench data
+HOLDOUT = [c for f in sorted(BLIND.glob("*.yaml")) for c in load_cases(f.name, BLIND)]  # bench data
 OUT_OF_DOMAIN = load_cases("out_of_domain.yaml")
 EXPECTATIONS = (None, ["Feeling"], ["Need"], ["Yes", "No", "Partly"], ["IdentifyPartner"],
                 ["RepairPhrase", "AnotherOne", "SaveFavorite"], ["LogRitual"])
