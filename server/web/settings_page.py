@@ -7,13 +7,13 @@ environment variable or a flag is shown as locked and cannot be changed here.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from server.web import bp
 from server.web.api_client import ApiMissing, call_api, error_message
+from server.web.timings_form import form_timings, submitted as timings_submitted, timing_rows
 
 SOURCE_LABELS = {"file": "the config file", "env": "an ATTUNE_* environment variable",
                  "flag": "a command-line flag", "db": "this page", "default": "the default"}
@@ -38,28 +38,8 @@ def _form_value(name: str) -> Any:
         except ValueError:
             return raw
     if name == "routine_timings":
-        raw = form.get("routine_timings", "").strip() or "{}"
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return raw
+        return form_timings(form, current_app.config["ATTUNE_SETTINGS"].locale)
     return form.get(name, "").strip()
-
-
-def default_timings(locale: str) -> list[tuple[str, int | None, list[tuple[str, int]]]]:
-    """(routine, total seconds or None, [(step, budget seconds)]) from the routine scripts."""
-    try:
-        from server.routines import ROUTINES
-        from server.routines.language import script
-        from server.routines.timings import script_timings
-    except ImportError:
-        return []
-    out = []
-    for routine in ROUTINES:
-        spec = script(routine, locale)
-        steps = [(step, int(s) if float(s).is_integer() else s) for step, s in script_timings(spec).items()]
-        out.append((routine, spec.get("total_s"), steps))
-    return out
 
 
 @bp.get("/settings")
@@ -70,8 +50,9 @@ def settings():
         status, data = 404, {}
     rows = data.get("settings", {}) if status == 200 else {}
     locale = current_app.config["ATTUNE_SETTINGS"].locale
-    return render_template("settings.html", rows=rows, sources=SOURCE_LABELS, timings=default_timings(locale),
-                           helpline_locales=HELPLINE_LOCALES, fields=FIELDS, to_json=json.dumps)
+    own = rows.get("routine_timings", {}).get("value") if rows else None
+    return render_template("settings.html", rows=rows, sources=SOURCE_LABELS, timings=timing_rows(locale, own),
+                           helpline_locales=HELPLINE_LOCALES, fields=FIELDS)
 
 
 @bp.post("/settings")
@@ -102,6 +83,8 @@ def _submitted() -> set[str]:
     names = set(request.form)
     if {"partner_1", "partner_2"} <= names:
         names.add("partners")
+    if timings_submitted(request.form):
+        names.add("routine_timings")
     return names
 
 
