@@ -11,9 +11,10 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from server.web import bp
+from server.web import bp, partners
 from server.web.api_client import ApiMissing, call_api, error_message
-from server.web.timings_form import form_timings, submitted as timings_submitted, timing_rows
+from server.web.pages import ROUTINE_LABELS
+from server.web.timings_form import form_timings, readable, submitted as timings_submitted, timing_rows
 
 SOURCE_LABELS = {"file": "the config file", "env": "an ATTUNE_* environment variable",
                  "flag": "a command-line flag", "db": "this page", "default": "the default"}
@@ -73,7 +74,11 @@ def settings_save():
     status, data = call_api("PATCH", "/settings", changes)
     if status >= 400:
         field = data.get("error", {}).get("field")
-        flash((f"{field.replace('_', ' ')}: " if field else "") + error_message(data), "error")
+        message = error_message(data)
+        if field == "routine_timings":
+            names = [p["name"] for p in partners()]
+            message = readable(message, current_app.config["ATTUNE_SETTINGS"].locale, names, ROUTINE_LABELS)
+        flash((f"{field.replace('_', ' ')}: " if field else "") + message, "error")
     else:
         flash("Settings saved.", "info")
     return redirect(url_for("web.settings"), 303)

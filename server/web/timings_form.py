@@ -8,7 +8,8 @@ differ from the script to PATCH /api/v1/settings, which checks them as before (5
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+import re
+from typing import Any, Mapping, Sequence
 
 from server.routines import ROUTINES
 from server.routines.language import script
@@ -63,10 +64,22 @@ def form_timings(form: Mapping[str, str], locale: str) -> dict[str, Any]:
             if minutes is None and seconds is None:
                 continue
             if isinstance(minutes, str) or isinstance(seconds, str):
-                value: Any = f"{form.get(key + ':m', '')} min {form.get(key + ':s', '')} s".strip()
+                typed = (form.get(key + ":m", "").strip(), form.get(key + ":s", "").strip())
+                value: Any = " ".join(f"{v} {unit}" for v, unit in zip(typed, ("min", "s")) if v)
             else:
                 value = (minutes or 0) * 60 + (seconds or 0)
                 if value == step["default"]:
                     continue
             out.setdefault(row["routine"], {})[step["id"]] = value
     return out
+
+
+def readable(message: str, locale: str, names: Sequence[str], labels: Mapping[str, str]) -> str:
+    """A settings error with step ids in words: "debrief.win.1: ..." -> "Nightly debrief, A small win (Alex): ..."."""
+    def words(match: re.Match) -> str:
+        routine, step_id = match.group(1), match.group(2)
+        step = script_step(routine, step_id, locale) or {}
+        slot = PARTNER_SLOTS.get(step.get("partner"))
+        who = f" ({names[slot]})" if slot is not None and slot < len(names) else ""
+        return f"{labels.get(routine, routine)}, {step_title(routine, step_id, locale)}{who}"
+    return re.sub(r"\b(%s)\.([a-z_]+(?:\.\d+)?)\b" % "|".join(ROUTINES), words, message)

@@ -37,12 +37,12 @@ def test_bad_timings_are_explained_and_good_ones_saved(app, client, csrf):
     response = client.post("/settings", data=bad, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'class="flash flash-error"' in page
-    assert "routine timings:" in page and "add up to 600 s" in page
+    assert "routine timings:" in page and "add up to 600 s" in page and "debrief.win" not in page
     assert app.config["ATTUNE_SETTINGS"].routine_timings == {}
 
     typed = {"csrf_token": csrf, field("repair", "what", "m"): "two"}
     page = client.post("/settings", data=typed, follow_redirects=True).get_data(as_text=True)
-    assert "repair.what: must be a number of seconds" in page
+    assert "Rupture and repair, What happened: must be a number of seconds, not &#39;two min&#39;" in page
     assert app.config["ATTUNE_SETTINGS"].routine_timings == {}
 
     # 60 s to win.1 and 30 s to win.2 (was 45 + 45), the break 10 minutes; unchanged steps stay out
