@@ -87,7 +87,17 @@ def review_lines(figures: dict) -> list[tuple[str, str]]:
     if "needs" in figures:
         needs = figures.pop("needs") or []
         lines.append(("Needs most named", ", ".join(map(str, needs)) or "none named"))
-    if "kept" in figures or "made" in figures:
+    heard = figures.pop("heard", None)
+    if isinstance(heard, list) and len(heard) == 2 and heard[1]:
+        lines.append(("Both felt heard", f"{heard[0]} of {heard[1]} debriefs"))
+    named = figures.pop("named", None)
+    if isinstance(named, list) and len(named) == 3:
+        lines.append(("Named most", f"{named[0]}: {named[1]} ×{named[2]}"))
+    if "partly" in figures:  # figures from week_figures: promises by the week they were due
+        outcomes = ", ".join(f"{figures.pop(k, 0)} {k}" for k in ("kept", "partly", "missed"))
+        lines.append(("Promises due", f"{outcomes}; {figures.pop('open', 0)} open"))
+        figures.pop("made", None)
+    elif "kept" in figures or "made" in figures:
         lines.append(("Promises kept", f"{figures.pop('kept', 0)} of {figures.pop('made', 0)}"))
     if "rituals" in figures:
         rituals = figures.pop("rituals") or {}

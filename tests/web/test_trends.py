@@ -196,3 +196,13 @@ def test_an_empty_database_says_what_to_do_next(client):
         assert 'action="/routine/start"' in html and 'name="routine" value="debrief"' in html, path
         assert "%" not in page_text(client, path).replace("100%", ""), path
     assert "This week: no debriefs yet." in client.get("/").get_data(as_text=True)
+
+
+def test_a_stored_review_of_this_week_reads_in_words(app, client, couple, csrf):
+    client.post("/api/v1/routines", json={"routine": "weekly_review"}, headers={"X-CSRF-Token": csrf})
+    for answer in ("the debriefs", "late nights", "start at nine", "you made tea", "you listened"):
+        client.post("/api/v1/events", json={"text": answer, "source": "web"}, headers={"X-CSRF-Token": csrf})
+    html = client.get("/").get_data(as_text=True)
+    assert "<dt>Both felt heard</dt><dd>2 of 3 debriefs</dd>" in html
+    assert "<dt>Named most</dt><dd>Sam: rest ×2</dd>" in html
+    assert "<dt>Promises due</dt><dd>0 kept, 1 partly, 0 missed; 2 open</dd>" in html
