@@ -35,12 +35,21 @@ NOW = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
 FEELINGS = ("tired", "grateful", "anxious", "calm", "hurt", "hopeful", "frustrated", "lonely", "relieved", "happy")
 NEEDS = ("rest", "connection", "reassurance", "space", "help", "appreciation", "fun", "quiet")
 DEBRIEF_ENTRIES = ("appreciation", "hardest", "feeling", "need", "request", "reflection", "heard", "win")
+HEARD = ("yes", "yes", "yes", "partly", "no")
+PROMISES = ("call when running late", "put phones away at dinner", "take the bins out on Tuesday",
+            "plan a date night", "ask before inviting friends over")
+REQUESTS = ("an early night", "a hug after work", "ten quiet minutes", "help with dinner", "a walk together")
 PAGES = (
-    ("dashboard", "/"),
+    ("today", "/"),
+    ("routine", "/routine"),
     ("history", "/history"),
     ("history, one partner, page 10", "/history?partner=2&page=10"),
     ("history, weekly reviews", "/history?routine=weekly_review"),
-    ("charts, 90 days", "/charts?days=90"),
+    ("charts (trends, both)", "/charts"),
+    ("charts, one partner, 90 days", "/charts?partner=2&days=90"),
+    ("phrases", "/phrases"),
+    ("settings", "/settings"),
+    ("your data", "/data"),
 )
 
 
@@ -51,7 +60,7 @@ def iso(moment: datetime) -> str:
 def seed(conn: sqlite3.Connection, nights: int, rng: random.Random) -> dict[str, int]:
     """Write `nights` nights of history ending yesterday; returns row counts."""
     a, b = (conn.execute("SELECT id FROM partners WHERE slot = ?", (s,)).fetchone()[0] for s in (1, 2))
-    sessions, entries, utterances, commitments, rituals, reviews = [], [], [], [], [], []
+    sessions, entries, utterances, commitments, rituals, reviews, reminders = [], [], [], [], [], [], []
     next_id = 1
 
     def session(routine: str, start: datetime, status: str = "completed") -> int:
@@ -67,18 +76,25 @@ def seed(conn: sqlite3.Connection, nights: int, rng: random.Random) -> dict[str,
             for kind in DEBRIEF_ENTRIES:
                 for who in (a, b):
                     value = (rng.choice(FEELINGS) if kind == "feeling" else rng.choice(NEEDS) if kind == "need"
-                             else f"{kind} text for night {n}")
+                             else rng.choice(HEARD) if kind == "heard"
+                             else rng.choice(REQUESTS) if kind == "request" else f"{kind} text for night {n}")
                     entries.append((sid, who, kind, value, kind, 0, iso(start)))
             for k in range(30):
                 utterances.append((sid, "prompt", "debrief", f"s{k}", f"prompt {k}", k * 20.0, iso(start)))
+        elif rng.random() < 0.5:  # a night without a debrief: about half of them skipped on purpose
+            day = (start - timedelta(hours=4)).date().isoformat()
+            reminders.append(("debrief", day, iso(start), "skipped", iso(start)))
         if n % 7 == 3 and rng.random() < 0.8:
             sid = session("repair", start + timedelta(hours=-2))
             who = rng.choice((a, b))
             entries.append((sid, who, "rupture", "what happened", "rupture", 0, iso(start)))
             entries.append((sid, who, "impact", "when this happened I felt left out", "impact", 0, iso(start)))
+            entries.append((sid, who, "need", rng.choice(NEEDS), "need", 0, iso(start)))
+            entries.append((sid, who, "request", rng.choice(REQUESTS), "request", 0, iso(start)))
             status = rng.choice(("kept", "kept", "partly", "missed")) if n > 3 else "open"
             due = start + timedelta(days=3)
-            commitments.append((sid, who, f"promise {n}", iso(due), status, iso(start), iso(due)))
+            other = b if who == a else a  # the partner who heard the need makes the promise
+            commitments.append((sid, other, rng.choice(PROMISES), iso(due), status, iso(start), iso(due)))
         if n % 4 == 0:
             sid = session("inventory", start + timedelta(hours=-1))
             who = rng.choice((a, b))
@@ -89,8 +105,8 @@ def seed(conn: sqlite3.Connection, nights: int, rng: random.Random) -> dict[str,
             rituals.append(("weekly meal", None, None, iso(start)))
             sid = session("weekly_review", start + timedelta(minutes=20))
             monday = (start - timedelta(days=start.weekday())).date().isoformat()
-            figures = {"debriefs": rng.randint(4, 7), "needs": ["rest", "connection"], "promises_kept": 1,
-                       "promises_made": 1, "rituals": 1}
+            figures = {"debriefs": rng.randint(4, 7), "needs": ["rest", "connection"], "kept": 1, "made": 1,
+                       "rituals": {"weekly meal": 1}}
             reviews.append((sid, monday, json.dumps(figures), "talking", "late nights", "start earlier", iso(start)))
     conn.executemany("INSERT INTO sessions (id, routine, status, started_at, ended_at, state, updated_at)"
                      " VALUES (?, ?, ?, ?, ?, '{}', ?)", sessions)
@@ -103,9 +119,12 @@ def seed(conn: sqlite3.Connection, nights: int, rng: random.Random) -> dict[str,
     conn.executemany("INSERT INTO ritual_log (ritual, partner_id, note, logged_at) VALUES (?, ?, ?, ?)", rituals)
     conn.executemany("INSERT INTO weekly_reviews (session_id, week_start, figures, worked, didnt_work, adjust,"
                      " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", reviews)
+    conn.executemany("INSERT INTO reminders (kind, day, due_at, status, updated_at) VALUES (?, ?, ?, ?, ?)",
+                     reminders)
     conn.execute("ANALYZE")
     return {"sessions": len(sessions), "entries": len(entries), "utterances": len(utterances),
-            "commitments": len(commitments), "weekly_reviews": len(reviews), "ritual_log": len(rituals)}
+            "commitments": len(commitments), "weekly_reviews": len(reviews), "ritual_log": len(rituals),
+            "reminders": len(reminders)}
 
 
 def measure(client, path: str, requests: int) -> list[float]:

@@ -13,7 +13,6 @@ import logging
 import threading
 from contextlib import nullcontext
 import time
-from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
 
@@ -30,6 +29,8 @@ from server.routines.safety import disclosure
 from server.schedule import Rhythm
 from server.settings import Settings
 from server.store import Store
+from server.trends.nights import night_of, week_monday
+from server.trends.week import week_figures
 
 VOICE_CONTROLS = VOICE_INTENTS
 PROMISE_GRACE_H = 12
@@ -289,25 +290,9 @@ class Runner:
                                    for c in self.store.list_commitments(status="open")
                                    if c["created_at"] <= fresh or (c["due_at"] and c["due_at"] <= due)]
         if routine == "weekly_review":
-            monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-            context["week_start"] = monday.date().isoformat()
-            context["figures"] = self.figures(to_iso(monday))
+            context["week_start"] = week_monday(night_of(local)).isoformat()
+            context["figures"] = week_figures(self.store.db.read(), local)
         return context
-
-    def figures(self, since: str) -> dict[str, Any]:
-        """The week's figures: debriefs done, needs most named (shared ones), promises kept of made,
-        rituals done."""
-        store = self.store
-        needs = Counter(e["value"] for e in store.list_entries(kind="need", since=since, limit=10_000))
-        made = [c for c in store.list_commitments(limit=10_000) if c["created_at"] >= since]
-        rituals = Counter(r["ritual"] for r in store.rituals(since=since))
-        return {
-            "debriefs": store.count_sessions(routine="debrief", status="completed", since=since),
-            "needs": [name for name, _ in needs.most_common(3)],
-            "kept": sum(1 for c in made if c["status"] == "kept"),
-            "made": len(made),
-            "rituals": dict(rituals.most_common()),
-        }
 
     # -- matching ------------------------------------------------------------------------
     def matcher(self) -> Any:

@@ -22,6 +22,7 @@ from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTE
                                    AddWeeklyReview, Event, Expect, MarkCommitment, Output, Result, ShareEntries,
                                    Utterance, VOICE_INTENTS)
 from server.routines.safety import disclosure
+from server.routines.summary import week_summary
 from server.routines.timings import apply_timings
 
 EPS = 1e-6
@@ -316,7 +317,7 @@ class Machine:
         ritual_text = ", ".join(f"{name} {count}" for name, count in rituals.items()) or \
             self.lang.text("weekly_review.no_rituals")
         return {"debriefs": figures.get("debriefs", 0), "needs": needs, "kept": figures.get("kept", 0),
-                "made": figures.get("made", 0), "rituals": ritual_text}
+                "made": figures.get("made", 0), "rituals": ritual_text, "summary": week_summary(figures, self.lang)}
 
     def _say(self, out: Output, kind: str, key: str, **extra: Any) -> Utterance:
         step = self.step

@@ -79,6 +79,11 @@ def _locale_dir(locale: str) -> str:
     raise FileNotFoundError("server/data/en/prompts.yaml is missing")
 
 
+def locale_yaml(locale: str, name: str) -> Any:
+    """Another YAML file of a locale's language data (server/data/<locale>/<name>), e.g. feelings.yaml."""
+    return _read_yaml(_locale_dir(locale), name)
+
+
 @lru_cache(maxsize=32)
 def script(routine: str, locale: str = "en") -> dict[str, Any]:
     """The routine's script (steps, budgets, prompt keys) from server/data/<locale>/routines/."""

@@ -1,4 +1,4 @@
-"""Read pages: today's dashboard, history and charts, and the "viewing as" switch."""
+"""Read pages: today's dashboard and history, and the "viewing as" switch (charts: trends_page.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from datetime import date, timedelta
 
 from flask import redirect, render_template, request, session
 
-from server.web import bp, charts, db, now, partners, queries, safe_next, viewer
+from server.web import bp, db, now, partners, queries, safe_next, viewer
+from server.routines.language import language
+from server.routines.summary import week_summary
+from server.trends.week import week_figures
 from server.web.drive import routine_view
+from server.web.words import locale
 
-CHART_WINDOWS = (30, 90)
 KIND_LABELS = {
     "feeling": "Feeling", "need": "Need", "request": "Request", "appreciation": "Appreciation",
     "answer": "Answer", "reflection": "Reflected back", "heard": "Felt heard", "win": "Small win",
@@ -84,7 +87,17 @@ def review_lines(figures: dict) -> list[tuple[str, str]]:
     if "needs" in figures:
         needs = figures.pop("needs") or []
         lines.append(("Needs most named", ", ".join(map(str, needs)) or "none named"))
-    if "kept" in figures or "made" in figures:
+    heard = figures.pop("heard", None)
+    if isinstance(heard, list) and len(heard) == 2 and heard[1]:
+        lines.append(("Both felt heard", f"{heard[0]} of {heard[1]} debriefs"))
+    named = figures.pop("named", None)
+    if isinstance(named, list) and len(named) == 3:
+        lines.append(("Named most", f"{named[0]}: {named[1]} ×{named[2]}"))
+    if "partly" in figures:  # figures from week_figures: promises by the week they were due
+        outcomes = ", ".join(f"{figures.pop(k, 0)} {k}" for k in ("kept", "partly", "missed"))
+        lines.append(("Promises due", f"{outcomes}; {figures.pop('open', 0)} open"))
+        figures.pop("made", None)
+    elif "kept" in figures or "made" in figures:
         lines.append(("Promises kept", f"{figures.pop('kept', 0)} of {figures.pop('made', 0)}"))
     if "rituals" in figures:
         rituals = figures.pop("rituals") or {}
@@ -114,10 +127,11 @@ def dashboard():
         review=review,
         review_lines=review_lines(review["figures"]) if review else [],
         routine=routine_view(),
+        week_text=week_summary(week_figures(conn, moment), language(locale())),
     )
 
 
-def _int_arg(name: str) -> int | None:
+def int_arg(name: str) -> int | None:
     """A whole-number query parameter; anything else counts as not given (pages stay forgiving)."""
     raw = request.args.get(name, "").strip()
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
@@ -126,7 +140,7 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/history")
 def history():
     partner_list = partners()
-    partner_id = _int_arg("partner")
+    partner_id = int_arg("partner")
     if partner_id is not None and partner_id not in {p["id"] for p in partner_list}:
         partner_id = None
     routine = request.args.get("routine") or None
@@ -134,31 +148,9 @@ def history():
         routine = None
     me = viewer(partner_list)
     page = queries.history(db().read(), me["id"] if me else None, partner_id, routine,
-                           _int_arg("page") or 1)
+                           int_arg("page") or 1)
     return render_template("history.html", page=page, partner_id=partner_id, routine=routine,
                            routines=queries.ROUTINES)
-
-
-@bp.get("/charts", endpoint="charts")
-def charts_page():
-    days = _int_arg("days") or CHART_WINDOWS[0]
-    if days not in CHART_WINDOWS:
-        days = CHART_WINDOWS[0]
-    partner_list = partners()
-    me = viewer(partner_list)
-    conn, moment = db().read(), now()
-    counts = queries.named_counts(conn, me["id"] if me else None, moment - timedelta(days=days))
-    named = []
-    for partner in partner_list:
-        for kind in queries.FEELING_KINDS:
-            items = counts.get((partner["id"], kind), [])
-            named.append({"partner": partner, "kind": kind, "chart": charts.bar_chart(items),
-                          "desc": "; ".join(f"{label} {n}" for label, n in items)})
-    weeks = queries.promises_by_week(conn, moment)
-    return render_template(
-        "charts.html", days=days, windows=CHART_WINDOWS, named=named,
-        promises=charts.stacked_chart(weeks, queries.PROMISE_OUTCOMES), weeks=weeks,
-    )
 
 
 @bp.post("/viewing-as")

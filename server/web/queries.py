@@ -4,9 +4,8 @@ Plain functions over a sqlite3 connection; no Flask. Every query that touches
 entries takes `viewer_id`: a private entry is returned only when the viewer is
 its owner (None = the "Together" view, which shows shared entries only).
 
-Nights: a debrief belongs to the evening it started on. The night of a moment is
-its local date after subtracting NIGHT_STARTS_HOUR hours, so a debrief at 00:30
-still counts for the evening before.
+Nights: a debrief belongs to the evening it started on (server.trends.nights).
+The trends over weeks and months are in server.trends.queries.
 """
 
 from __future__ import annotations
@@ -18,28 +17,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
 from server.routines.due import from_iso as parse_iso, to_iso as iso_utc
-
-NIGHT_STARTS_HOUR = 4
-"""Local hour at which one night ends and the next day begins."""
+from server.trends.nights import night_of, night_start
+from server.trends.queries import VISIBLE as _VISIBLE
 
 ROUTINES = ("debrief", "repair", "inventory", "timeout", "weekly_review")
 FEELING_KINDS = ("feeling", "need")
-PROMISE_OUTCOMES = ("kept", "partly", "missed")
-
-_VISIBLE = "(e.private = 0 OR e.partner_id = :viewer)"
-
-
-
-
-def night_of(moment: datetime) -> date:
-    """The evening a moment belongs to, in local time."""
-    return (moment.astimezone() - timedelta(hours=NIGHT_STARTS_HOUR)).date()
-
-
-def night_start(night: date) -> datetime:
-    """The local moment a night begins (its date at NIGHT_STARTS_HOUR), aware."""
-    naive = datetime.combine(night, datetime.min.time()) + timedelta(hours=NIGHT_STARTS_HOUR)
-    return naive.astimezone()
 
 
 # -- dashboard ---------------------------------------------------------------
@@ -228,27 +210,3 @@ def named_counts(
         if len(bucket) < limit:
             bucket.append((row["value"], row["n"]))
     return out
-
-
-def week_monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def promises_by_week(conn: sqlite3.Connection, now: datetime, weeks: int = 12) -> list[dict[str, Any]]:
-    """[{"week": Monday date, "kept", "partly", "missed"}] for the last `weeks` weeks, oldest first.
-
-    A promise counts in the week it was due (or made, when it had no due time).
-    """
-    first = week_monday(now.astimezone().date()) - timedelta(weeks=weeks - 1)
-    since = iso_utc(datetime.combine(first, datetime.min.time()).astimezone())
-    rows = conn.execute(
-        "SELECT COALESCE(due_at, created_at) AS at, status FROM commitments"
-        " WHERE status IN ('kept', 'partly', 'missed') AND COALESCE(due_at, created_at) >= ?",
-        (since,),
-    ).fetchall()
-    table = {first + timedelta(weeks=i): dict.fromkeys(PROMISE_OUTCOMES, 0) for i in range(weeks)}
-    for row in rows:
-        monday = week_monday(parse_iso(row["at"]).astimezone().date())
-        if monday in table:
-            table[monday][row["status"]] += 1
-    return [{"week": monday, **counts} for monday, counts in table.items()]

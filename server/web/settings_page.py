@@ -7,13 +7,14 @@ environment variable or a flag is shown as locked and cannot be changed here.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from server.web import bp
+from server.web import bp, partners
 from server.web.api_client import ApiMissing, call_api, error_message
+from server.web.pages import ROUTINE_LABELS
+from server.web.timings_form import form_timings, readable, submitted as timings_submitted, timing_rows
 
 SOURCE_LABELS = {"file": "the config file", "env": "an ATTUNE_* environment variable",
                  "flag": "a command-line flag", "db": "this page", "default": "the default"}
@@ -38,28 +39,8 @@ def _form_value(name: str) -> Any:
         except ValueError:
             return raw
     if name == "routine_timings":
-        raw = form.get("routine_timings", "").strip() or "{}"
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return raw
+        return form_timings(form, current_app.config["ATTUNE_SETTINGS"].locale)
     return form.get(name, "").strip()
-
-
-def default_timings(locale: str) -> list[tuple[str, int | None, list[tuple[str, int]]]]:
-    """(routine, total seconds or None, [(step, budget seconds)]) from the routine scripts."""
-    try:
-        from server.routines import ROUTINES
-        from server.routines.language import script
-        from server.routines.timings import script_timings
-    except ImportError:
-        return []
-    out = []
-    for routine in ROUTINES:
-        spec = script(routine, locale)
-        steps = [(step, int(s) if float(s).is_integer() else s) for step, s in script_timings(spec).items()]
-        out.append((routine, spec.get("total_s"), steps))
-    return out
 
 
 @bp.get("/settings")
@@ -70,8 +51,9 @@ def settings():
         status, data = 404, {}
     rows = data.get("settings", {}) if status == 200 else {}
     locale = current_app.config["ATTUNE_SETTINGS"].locale
-    return render_template("settings.html", rows=rows, sources=SOURCE_LABELS, timings=default_timings(locale),
-                           helpline_locales=HELPLINE_LOCALES, fields=FIELDS, to_json=json.dumps)
+    own = rows.get("routine_timings", {}).get("value") if rows else None
+    return render_template("settings.html", rows=rows, sources=SOURCE_LABELS, timings=timing_rows(locale, own),
+                           helpline_locales=HELPLINE_LOCALES, fields=FIELDS)
 
 
 @bp.post("/settings")
@@ -92,7 +74,11 @@ def settings_save():
     status, data = call_api("PATCH", "/settings", changes)
     if status >= 400:
         field = data.get("error", {}).get("field")
-        flash((f"{field.replace('_', ' ')}: " if field else "") + error_message(data), "error")
+        message = error_message(data)
+        if field == "routine_timings":
+            names = [p["name"] for p in partners()]
+            message = readable(message, current_app.config["ATTUNE_SETTINGS"].locale, names, ROUTINE_LABELS)
+        flash((f"{field.replace('_', ' ')}: " if field else "") + message, "error")
     else:
         flash("Settings saved.", "info")
     return redirect(url_for("web.settings"), 303)
@@ -102,6 +88,8 @@ def _submitted() -> set[str]:
     names = set(request.form)
     if {"partner_1", "partner_2"} <= names:
         names.add("partners")
+    if timings_submitted(request.form):
+        names.add("routine_timings")
     return names
 
 

@@ -55,7 +55,7 @@ def test_bad_phrase_input_is_explained_not_a_500(client, csrf):
 def test_settings_save_names_voice_and_helplines(app, client, csrf):
     form = {"csrf_token": csrf, "partner_1": "Alex", "partner_2": "Robin", "voice_rate": "150",
             "voice_volume": "0.5", "helpline_locale": "en-GB", "rituals": "Sunday walk, tea",
-            "routine_timings": "{}"}
+            "timing:repair:what:m": "1", "timing:repair:what:s": "30"}  # the default: nothing to change
     response = client.post("/settings", data=form, follow_redirects=True)
     assert "Settings saved." in html(response)
     settings = app.config["ATTUNE_SETTINGS"]

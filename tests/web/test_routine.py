@@ -29,6 +29,7 @@ def test_start_answer_pause_resume_stop(client, csrf):
     assert state["prompt"] in page.replace("&#39;", "'")
     assert 'name="intent" value="Yes"' in page and 'name="intent" value="No"' in page
     first = state["step"]
+    assert first == "ready.1" and 'data-step="ready.1">Is now a good time?</dd>' in page   # a title, not the id
     post(client, "/routine/event", csrf_token=csrf, intent="Yes", partner=state["partner"])
     assert view(client)["step"] != first
     page = post(client, "/routine/event", csrf_token=csrf, intent="Pause")

@@ -64,7 +64,7 @@
       return;
     }
     if (!view.active) return;
-    setField("step", view.step || "—");
+    // The step's title is server-rendered: a new step reloads the page (stateOf above).
     setField("partner", view.partner || "");
     setField("clock", clock(view.clock_s));
     setField("segment", view.segment || "");
