@@ -118,7 +118,8 @@ class TwoPassRecognizer(_Base):
         self.model = f"{first.model}; {whisper.model}"
         self._grammar: Grammar | None = None
         self._buffer: list[bytes] = []
-        self._started = 0.0
+        self._bytes = 0
+        self._early: dict | None = None  # the second pass started early (`prepare`)
         self.last: dict = {}
         """What the last finish() weighed (candidates and scores), for benchmarks and tests."""
 
@@ -128,21 +129,57 @@ class TwoPassRecognizer(_Base):
     def start(self, grammar: Grammar | None = None, partials: bool = True) -> None:
         self._grammar = grammar
         self._buffer = []
+        self._bytes = 0
+        self._early = None
         if grammar is not None:
             self.first.start(grammar, partials=partials)
 
     def feed(self, pcm: bytes) -> str | None:
         self._buffer.append(pcm)
+        self._bytes += len(pcm)
         if self._grammar is not None:
             return self.first.feed(pcm)
         return None
 
+    def prepare(self, remaining_ms: int) -> None:
+        """Start Whisper's encoding and free reading of the audio so far in the background: the speech
+        has gone quiet, and the utterance ends if it stays quiet `remaining_ms` more. Called again
+        while quiet, it does nothing; once speech has come back, it starts again."""
+        if self._early is not None and self._bytes - self._early["at"] <= self._early["allow"]:
+            return
+        import threading
+
+        pcm = b"".join(self._buffer)
+        prompt = self.prompt_text if self.use_prompt else None
+        job = {"at": self._bytes, "allow": (remaining_ms + 60) * RATE // 1000 * 2, "result": None}
+        command = self._grammar is not None
+
+        def work():
+            enc = self.whisper.encode(pcm)
+            job["result"] = (enc, self.whisper.read(enc, None, 5) if command else
+                             self.whisper.read(enc, prompt, n=1, max_length=200))
+
+        job["thread"] = threading.Thread(target=work, name="attune-whisper-early", daemon=True)
+        job["thread"].start()
+        self._early = job
+
+    def _prepared(self):
+        """(encoding, reading) from `prepare` when nothing but the trailing quiet came after it, else None."""
+        job, self._early = self._early, None
+        if job is None:
+            return None
+        job["thread"].join()
+        if self._bytes - job["at"] > job["allow"] or job["result"] is None:
+            return None
+        return job["result"]
+
     def finish(self) -> Transcript:
         pcm = b"".join(self._buffer)
+        early = self._prepared()
         if self._grammar is None:
-            return self._dictate(pcm)
+            return self._dictate(pcm, early)
         first = self.first.finish()
-        return self._rescore(pcm, first)
+        return self._rescore(pcm, first, early)
 
     # -- commands --------------------------------------------------------------------------
 
@@ -163,7 +200,7 @@ class TwoPassRecognizer(_Base):
             pass
         return out
 
-    def _rescore(self, pcm: bytes, first: Transcript) -> Transcript:
+    def _rescore(self, pcm: bytes, first: Transcript, early=None) -> Transcript:
         started = time.perf_counter()
         graph = self._grammar.graph
         if graph is None or not pcm:
@@ -179,8 +216,11 @@ class TwoPassRecognizer(_Base):
         for _cost, words in nearest_sentences(graph, heard, max_edits=2, limit=10) if heard else []:
             if " ".join(words) not in candidates:
                 candidates.append(" ".join(words))
-        enc, t_encode = timed(self.whisper.encode, pcm)
-        reading, t_read = timed(self.whisper.read, enc, None, 5)
+        if early is not None:
+            (enc, reading), t_encode, t_read = early, 0.0, 0.0
+        else:
+            enc, t_encode = timed(self.whisper.encode, pcm)
+            reading, t_read = timed(self.whisper.read, enc, None, 5)
         for text in reading.texts:
             for _cost, words in nearest_sentences(graph, grammar_words(text), max_edits=3, limit=3):
                 sentence = " ".join(words)
@@ -209,7 +249,7 @@ class TwoPassRecognizer(_Base):
                 reason = f"Whisper heard something else ({gap:.1f} below its own reading)"
         else:
             reason = "no sentence of the grammar near what was heard"
-        self.last = {"first": first.text, "first_accepted": first.accepted, "text": text,
+        self.last = {"first": first.text, "first_accepted": first.accepted, "text": text, "early": early is not None,
                      "gap": (best_free - cand_scores[candidates.index(text)]) if text else None, "candidates": candidates, "scores": cand_scores,
                      "free": free, "free_scores": scored[len(candidates):], "no_speech": reading.no_speech,
                      "seconds": {"lattice": t_lattice, "encode": t_encode, "read": t_read, "score": t_score}}
@@ -229,12 +269,15 @@ class TwoPassRecognizer(_Base):
     prompt_text: str | None = None
     """The routine's vocabulary, given to Whisper as what came before (set by the loop)."""
 
-    def _dictate(self, pcm: bytes) -> Transcript:
+    def _dictate(self, pcm: bytes, early=None) -> Transcript:
         started = time.perf_counter()
         if not pcm:
             return self._finished("", 0.0, "dictation", 0.0, 0, None)
-        enc = self.whisper.encode(pcm)
-        reading = self.whisper.read(enc, self.prompt_text if self.use_prompt else None, n=1, max_length=200)
+        if early is not None:
+            reading = early[1]
+        else:
+            enc = self.whisper.encode(pcm)
+            reading = self.whisper.read(enc, self.prompt_text if self.use_prompt else None, n=1, max_length=200)
         text = reading.texts[0] if reading.texts else ""
         reason = None
         if reading.no_speech > NO_SPEECH:

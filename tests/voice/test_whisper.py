@@ -161,3 +161,22 @@ def test_a_tampered_model_is_refused(tampered, monkeypatch):
     assert notes and "not the pinned" in notes[0]
     # a folder the user names is theirs to choose: loaded as given
     assert whisper_models.find_whisper_model(tampered)[0] == tampered
+
+
+def test_the_second_pass_started_early_is_kept_only_when_nothing_but_quiet_followed(synth, two_pass, matcher):
+    from voice.endpoint import trim_to_speech
+
+    grammar = command_grammar(matcher, None, "pocketsphinx")
+    pcm = trim_to_speech(synth.pcm("give me a repair phrase"))
+    quiet = noise(0.25, 0.002, 5)
+    for more, kept in ((quiet, True), (synth.pcm("and another thing about the weather") + quiet, False)):
+        two_pass.start(grammar, partials=False)
+        two_pass.feed(pcm)
+        two_pass.prepare(300)
+        two_pass.feed(more)
+        result = two_pass.finish()
+        assert two_pass.last["early"] is kept
+        if kept:
+            assert result.accepted and matcher.match(result.text).intent == "RepairPhrase", result
+        else:  # Whisper read the whole utterance again, not the part before the quiet
+            assert any("weather" in t.lower() for t in two_pass.last["free"]), two_pass.last["free"]
