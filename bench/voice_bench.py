@@ -389,7 +389,7 @@ def debrief_at_appreciation(url: str, time_scale: float = 6.0) -> None:
 
 
 def bench_memory(folder: Path, url: str, texts=MEMORY_COMMANDS, tag: str = "mem",
-                 wake: bool = False) -> tuple[float, float]:
+                 wake: bool = False, engine: str = "pocketsphinx") -> tuple[float, float]:
     """(peak, at exit) RSS in MB of `attune listen --wav` (pocketsphinx, pyttsx3 to the fake card).
 
     --no-wake unless `wake`: those utterances have no wake phrase, and every one must be decoded."""
@@ -404,7 +404,7 @@ def bench_memory(folder: Path, url: str, texts=MEMORY_COMMANDS, tag: str = "mem"
             "print('RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, now, file=sys.stderr); sys.exit(rc)")
     env = dict(os.environ, XDG_DATA_HOME=str(folder / "data"))
     done = subprocess.run([sys.executable, "-c", code, "listen", "--wav", *wavs, "--server", url, "--engine",
-                           "pocketsphinx", *([] if wake else ["--no-wake"]),
+                           engine, *([] if wake else ["--no-wake"]),
                            "--journal", str(folder / f"{tag}-journal.jsonl")],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     found = re.search(r"RSS_KB (\d+) (\d+)", done.stderr)
@@ -460,6 +460,7 @@ def report(args, cmd, ood, held, coffee, latency, rss_mb, elapsed) -> str:
         f"Machine: {os.cpu_count()} cores ({platform.machine()}), Python {platform.python_version()}, "
         "pocketsphinx 5.1.1 with the en-us model from its wheel, pyttsx3 (espeak-ng), sounddevice on an "
         "ALSA file device (no sound card). The machine was shared with other workers' processes.",
+        f"Recognizer: {args.described}.",
         "",
         "## Targets",
         "",
@@ -628,14 +629,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer commands, voices and files")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "voice.md")
+    parser.add_argument("--engine", default="pocketsphinx", choices=("pocketsphinx", "whisper"),
+                        help="whisper: pocketsphinx with Whisper's second pass (write it to another --out)")
     args = parser.parse_args(argv)
     args.voices = VOICES[:2] if args.quick else VOICES
 
     from intents import Matcher
 
     from voice.endpoint import EndpointConfig
-    from voice.recognizers import PocketsphinxRecognizer
-
+    from voice.engines import make_recognizer
     from voice.recognizers import MIN_CONFIDENCE
 
     args.end_ms = EndpointConfig().end_ms
@@ -644,14 +646,16 @@ def main(argv=None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="attune-voice-bench-"))
     fake_sound_card(folder)
     matcher = Matcher.load("en", extra_lists={"partner": ["Alex", "Sam"], "ritual": []})
-    recognizer = PocketsphinxRecognizer()
+    recognizer = make_recognizer(args.engine)
+    args.described = recognizer.describe()
     server, url = start_server(folder)
     try:
         print("memory...", flush=True)
-        rss_mb, rss_end_mb = memory_or_nan("memory", folder, url)
-        args.rss_wake_mb, _end = memory_or_nan("wake memory", folder, url, MEMORY_WAKE, "wake", wake=True)
+        rss_mb, rss_end_mb = memory_or_nan("memory", folder, url, engine=args.engine)
+        args.rss_wake_mb, _end = memory_or_nan("wake memory", folder, url, MEMORY_WAKE, "wake", wake=True,
+                                               engine=args.engine)
         args.rss_debrief_mb, _end = memory_or_nan("debrief memory", folder, url, MEMORY_DEBRIEF, "debrief",
-                                                  before=debrief_at_appreciation)
+                                                  before=debrief_at_appreciation, engine=args.engine)
         # after memory: the latency run leaves routines running on this server, and the memory runs
         # must start from a fresh one (no routine: command mode; then their own debrief)
         print("latency...", flush=True)

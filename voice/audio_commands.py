@@ -37,16 +37,19 @@ def hear_pcm(recognizer, matcher, grammar, pcm: bytes, expect=None) -> dict:
     match = matcher.match(result.text, expect=expect) if (matcher is not None and result.text) else None
     return {"text": result.text, "intent": match.intent if match else None,
             "slots": dict(match.slots) if match and match.intent else {},
-            "confidence": result.confidence, "engine": result.engine,
+            "confidence": result.confidence, "engine": result.engine, "reason": result.reason,
             "decode_seconds": round(decode_seconds, 3)}
 
 
 def hear(args: argparse.Namespace) -> int:
     """Decode each WAV in command mode; one line (JSON with --json) per file, in order."""
     from voice.audio import read_wav_16k
-    from voice.recognizers import command_grammar, make_recognizer
+    from voice.audio_loop import recognizer_for
+    from voice.recognizers import command_grammar
 
-    recognizer = make_recognizer(None if args.engine == "auto" else args.engine, args.vosk_model)
+    recognizer = recognizer_for(args, lambda m: print(f"attune: {m}", file=sys.stderr))
+    if recognizer is None:
+        return 2
     print(f"attune: speech recognition: {recognizer.describe()}", file=sys.stderr, flush=True)
     matcher = _matcher(args)
     expect = [e.strip() for e in args.expect.split(",") if e.strip()] if args.expect else None
@@ -64,7 +67,7 @@ def hear(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(line, ensure_ascii=False), flush=True)
         else:
-            shown = line["text"] or f"(rejected: {result.reason})"
+            shown = line["text"] or f"(rejected: {line['reason']})"
             print(f"{path}: {shown} -> {line['intent']} {line['slots'] or ''}".rstrip(), flush=True)
     return status
 
@@ -73,8 +76,13 @@ def models_cmd(args: argparse.Namespace) -> int:
     from voice import models
 
     if args.action == "download":
+        from voice import whisper_models
+
         try:
-            path = models.download_model(args.name or models.DEFAULT_MODEL, base_url=args.url)
+            if (args.name or "").startswith("whisper-"):
+                path = whisper_models.download_whisper(args.name, base_url=args.url)
+            else:
+                path = models.download_model(args.name or models.DEFAULT_MODEL, base_url=args.url)
         except models.ModelError as exc:
             print(f"\nattune: {exc}", file=sys.stderr)
             return 1
@@ -87,7 +95,10 @@ def models_cmd(args: argparse.Namespace) -> int:
     for m in found:
         print(f"{m['engine']:13} {m['name']:40} {m['path']}")
     chosen = models.find_vosk_model()
-    print(f"in use: {'vosk ' + chosen.name if chosen else 'pocketsphinx en-us (no English vosk model found)'}")
+    from voice.whisper_models import bundled_dir
+
+    second = ", then Whisper tiny.en (second pass)" if bundled_dir() is not None else ""
+    print(f"in use: {'vosk ' + chosen.name if chosen else 'pocketsphinx en-us' + second + ' (no English vosk model found)'}")
     return 0
 
 
@@ -129,7 +140,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("hear", help="decode recorded utterances in command mode and print the intents",
                        description="Decode each WAV file (any rate and channel count) in command mode "
                                    "and print one line per file, in order. With --json each line is "
-                                   '{"file","text","intent","slots","confidence","engine","decode_seconds"}.')
+                                   '{"file","text","intent","slots","confidence","engine","reason","decode_seconds"}.')
     p.add_argument("files", nargs="+", type=Path, metavar="FILE.wav")
     p.add_argument("--expect", metavar="A,B", help="intents the step expects (default: what can be said "
                                                    "with no routine running); built-ins are always added")
@@ -138,18 +149,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="decode and match with the intent set in DIR (*.yaml hassil templates) "
                         "instead of attune's own, e.g. bench/speech-to-intent/intents")
     p.add_argument("--dictation", action="store_true", help="free dictation instead of command mode")
-    p.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto")
-    p.add_argument("--vosk-model", type=Path, metavar="DIR")
+    from voice.audio_loop import add_engine_arguments
+
+    add_engine_arguments(p)
     add_settings_flags(p, server=False)
     p.set_defaults(handler=hear)
 
     p = sub.add_parser("models", help="list speech models, or download a vosk model",
                        description="`attune models` lists the models attune can use; "
                                    "`attune models download [NAME]` fetches an official vosk model "
-                                   "(default vosk-model-small-en-us-0.15), verifies and unpacks it into models/.")
+                                   "(default vosk-model-small-en-us-0.15), verifies and unpacks it into models/; "
+                                   "`attune models download whisper-base.en` (or whisper-small.en) fetches a "
+                                   "bigger Whisper model for --whisper-model.")
     p.add_argument("action", nargs="?", choices=("list", "download"), default="list")
     p.add_argument("name", nargs="?", help="model name for download")
-    p.add_argument("--url", metavar="URL", help="model site (default https://alphacephei.com/vosk/models)")
+    p.add_argument("--url", metavar="URL", help="model site (default https://alphacephei.com/vosk/models, "
+                                                "for Whisper models https://huggingface.co)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=models_cmd)
 

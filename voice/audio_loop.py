@@ -31,9 +31,7 @@ def add_audio_arguments(parser: argparse.ArgumentParser) -> None:
     """Options for audio input and output (`listen` and `run`)."""
     parser.add_argument("--wav", nargs="+", type=Path, metavar="FILE",
                         help="hear these recorded utterances (any rate, any channels) instead of the microphone")
-    parser.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto",
-                        help="speech recognizer (default: vosk if an English model is found, else pocketsphinx)")
-    parser.add_argument("--vosk-model", type=Path, metavar="DIR", help="vosk model folder")
+    add_engine_arguments(parser)
     parser.add_argument("--input-device", metavar="DEV", help="microphone: index or part of its name")
     parser.add_argument("--output-device", metavar="DEV", help="speaker: index or part of its name")
     parser.add_argument("--voice", metavar="ID", help="pyttsx3 voice id")
@@ -41,6 +39,33 @@ def add_audio_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--voice-volume", dest="voice_volume", type=float, metavar="V", help="volume 0..1")
     parser.add_argument("--print", dest="print_only", action="store_true",
                         help="print what attune says instead of speaking it")
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """--engine, --vosk-model and --whisper-model (`listen`, `run` and `hear`)."""
+    from voice.engines import ENGINES
+
+    parser.add_argument("--engine", choices=ENGINES, default="auto",
+                        help="speech recognizer (default: vosk if an English model was downloaded, else "
+                             "pocketsphinx with Whisper's second pass; pocketsphinx: the first pass alone, "
+                             "for small machines)")
+    parser.add_argument("--vosk-model", type=Path, metavar="DIR", help="vosk model folder")
+    parser.add_argument("--whisper-model", type=Path, metavar="DIR",
+                        help="a CTranslate2 Whisper model folder (default: the bundled tiny.en; "
+                             "`attune models download whisper-base.en` fetches a better one)")
+
+
+def recognizer_for(args: argparse.Namespace, notice: Callable[[str], None]):
+    """The recognizer the arguments ask for, or None after saying why there is none."""
+    from voice.engines import make_recognizer
+    from voice.models import ModelError
+
+    try:
+        return make_recognizer(None if args.engine == "auto" else args.engine, args.vosk_model,
+                               whisper_model=getattr(args, "whisper_model", None), notice=notice)
+    except (ModelError, LookupError) as exc:
+        notice(str(exc))
+        return None
 
 
 def grammar_for(recognizer, matcher, expects: Mapping[str, Any] | None, command: bool = False):
@@ -120,8 +145,13 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                 recognizer.start(barge_in, partials=False)  # never shown during barge-in
             elif not gated:  # open, or addressed: after the wake phrase a command, after a question the answer
                 woke = listening is not None and listening.status().reason == "wake"
-                recognizer.start(grammar_for(recognizer, matcher, expects(), command=woke),
-                                 partials=on_partial is not None)
+                step = expects()
+                grammar = grammar_for(recognizer, matcher, step, command=woke)
+                if grammar is None and hasattr(recognizer, "prompt_text"):  # Whisper's dictation
+                    from voice.second_pass import vocabulary_prompt
+
+                    recognizer.prompt_text = vocabulary_prompt(matcher, (step or {}).get("intents"))
+                recognizer.start(grammar, partials=on_partial is not None)
             if spotter is not None and listening is not None and not in_barge:
                 spotter.start()
         if seg.audio:
@@ -135,6 +165,8 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                 partial = recognizer.feed(seg.audio)
                 if partial and on_partial and not in_barge:
                     on_partial(partial)
+                if not in_barge:
+                    early_pass(recognizer, endpointer)
         if not seg.ended:
             continue
         if spotter is not None and listening is not None and not in_barge:
@@ -168,6 +200,19 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
         yield Heard(text=text, confidence=result.confidence)
         if after_each is not None:
             after_each()
+
+
+EARLY_PASS_MS = 150
+"""Quiet time after which a two-pass recognizer starts its second pass on the audio so far, while
+the endpointer still waits out the rest of its trailing silence (450 ms)."""
+
+
+def early_pass(recognizer, endpointer: Endpointer) -> None:
+    """Start the second pass early once the speech has gone quiet (`EARLY_PASS_MS`); the recognizer
+    keeps the work only if the utterance ends within that same quiet stretch."""
+    prepare = getattr(recognizer, "prepare", None)
+    if prepare is not None and endpointer.quiet_ms() >= EARLY_PASS_MS:
+        prepare(endpointer.config.end_ms - endpointer.quiet_ms())
 
 
 def wav_chunks(paths: Iterable[Path], gap_s: float = 1.0) -> Iterator[bytes]:
@@ -294,7 +339,6 @@ def pace(loop) -> Callable[[], None]:
 def listen_audio(args: argparse.Namespace, loop) -> int:
     """`attune listen` with --wav files or the microphone (and `attune run`)."""
     from voice.audio import MicrophoneSource, has_device
-    from voice.recognizers import make_recognizer
     from voice.tts import make_speaker
 
     def notice(message: str) -> None:
@@ -303,7 +347,9 @@ def listen_audio(args: argparse.Namespace, loop) -> int:
     from voice.run_command import loop_settings
 
     settings = loop_settings(args, loop.client)  # voice, rate and volume as edited on the web page
-    recognizer = make_recognizer(None if args.engine == "auto" else args.engine, args.vosk_model)
+    recognizer = recognizer_for(args, notice)
+    if recognizer is None:
+        return 2
     notice(f"speech recognition: {recognizer.describe()}")
     if not args.print_only:
         speaker = make_speaker(settings, notice=notice)

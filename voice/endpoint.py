@@ -76,6 +76,10 @@ class Endpointer:
             self._levels: deque[float] = deque(maxlen=self._floor_frames)
         self._preroll: deque[bytes] = deque(maxlen=max(1, self.config.preroll_ms // self.config.frame_ms))
 
+    def quiet_ms(self) -> int:
+        """How long the current utterance has been quiet, in milliseconds (0 outside speech)."""
+        return self._quiet_run * self.config.frame_ms if self.in_speech else 0
+
     @property
     def noise_floor_dbfs(self) -> float:
         if not self._levels:

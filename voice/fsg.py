@@ -301,3 +301,41 @@ def unique_completion(graph: tuple, words: list[str], max_words: int = 4) -> lis
         (word, state), = nexts.items()
         out.append(word)
     return None
+
+
+def nearest_sentences(graph: tuple, words: list[str], max_edits: int = 3, limit: int = 4) -> list[tuple[int, list[str]]]:
+    """Up to `limit` (edits, sentence) of the grammar closest to `words` by word edit distance.
+
+    For a second opinion's free transcription ("ice mocha", "I would like"): the grammar sentences
+    it is nearest to, which are then scored on the audio, never taken on the distance alone.
+    A uniform-cost search over (state, words read), so each pair is expanded once at its best cost.
+    """
+    import heapq
+
+    arcs, ends = _index(graph)
+    n = len(words)
+    heap: list[tuple[int, int, int, int, tuple]] = [(0, 0, graph[0], 0, ())]
+    best: dict[tuple[int, int], int] = {}
+    found: list[tuple[int, list[str]]] = []
+    seen_out: set[tuple] = set()
+    tick = 0
+    while heap and len(found) < limit:
+        cost, _t, state, i, path = heapq.heappop(heap)
+        if best.get((state, i), max_edits + 1) < cost:
+            continue
+        if i == n and state in ends and path not in seen_out:
+            seen_out.add(path)
+            found.append((cost, list(path)))
+        moves = []
+        if i < n:
+            moves.append((cost + 1, state, i + 1, path))  # a word heard that the sentence lacks
+        for word, nxt in arcs.get(state, {}).items():
+            if i < n:
+                moves.append((cost + (word != words[i]), nxt, i + 1, path + (word,)))
+            moves.append((cost + 1, nxt, i, path + (word,)))  # a sentence word not heard
+        for c, s, j, p in moves:
+            if c <= max_edits and c <= best.get((s, j), max_edits + 1):
+                best[(s, j)] = c
+                tick += 1
+                heapq.heappush(heap, (c, tick, s, j, p))
+    return found

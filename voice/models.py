@@ -107,6 +107,20 @@ def _progress_bar(stream=None) -> Callable[[int, int | None], None]:
     return show
 
 
+def copy_counted(resp, out, total: int | None, progress: Callable[[int, int | None], None], digests) -> int:
+    """Copy a download to `out` in blocks, updating each digest and the progress bar; the bytes copied."""
+    done = 0
+    while True:
+        block = resp.read(1 << 16)
+        if not block:
+            return done
+        out.write(block)
+        for digest in digests:
+            digest.update(block)
+        done += len(block)
+        progress(done, total)
+
+
 def download_model(name: str = DEFAULT_MODEL, dest: Path | None = None, base_url: str | None = None,
                    progress: Callable[[int, int | None], None] | None = None) -> Path:
     """Download `name`.zip, verify it (md5 from the model list, zip CRCs), unpack into `dest`/`name`."""
@@ -125,15 +139,7 @@ def download_model(name: str = DEFAULT_MODEL, dest: Path | None = None, base_url
         zip_path = Path(tmp) / f"{name}.zip"
         with _fetch(f"{base_url}/{name}.zip") as resp, open(zip_path, "wb") as out:
             total = int(resp.headers.get("Content-Length") or 0) or None
-            done = 0
-            while True:
-                block = resp.read(1 << 16)
-                if not block:
-                    break
-                out.write(block)
-                md5.update(block)
-                done += len(block)
-                progress(done, total)
+            done = copy_counted(resp, out, total, progress, [md5])
         progress(done, total)
         if total and done != total:
             raise ModelError(f"download of {name} stopped at {done} of {total} bytes; try again")
@@ -165,6 +171,16 @@ def list_models(env: Mapping[str, str] | None = None) -> list[dict]:
 
     out = [{"engine": "vosk", "name": p.name, "path": str(p), "english": is_english(p)}
            for p in candidate_models(env)]
+    from voice import whisper_models
+
+    bundled = whisper_models.bundled_dir()
+    if bundled is not None:
+        out.append({"engine": "whisper", "name": "tiny.en", "path": str(bundled), "english": True,
+                    "version": f"{whisper_models.BUNDLED_PACKAGE} {_version(whisper_models.BUNDLED_PACKAGE)}"})
+    folder = models_dir(env)
+    if folder.is_dir():
+        out += [{"engine": "whisper", "name": p.name, "path": str(p), "english": p.name.endswith(".en")}
+                for p in sorted(folder.iterdir()) if whisper_models.is_whisper_dir(p)]
     try:
         import pocketsphinx
 

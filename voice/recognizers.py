@@ -637,20 +637,8 @@ class VoskRecognizer(_Base):
 # -- choosing ------------------------------------------------------------------------------
 
 def make_recognizer(engine: str | None = None, model: str | Path | None = None,
-                    env: dict | None = None) -> Recognizer:
-    """The recognizer to use: vosk when an English vosk model is found (or asked for), else pocketsphinx.
+                    env: dict | None = None, whisper_model: str | Path | None = None) -> Recognizer:
+    """The recognizer to use (`voice.engines.make_recognizer`, where the choice is made)."""
+    from voice.engines import make_recognizer as make
 
-    `engine` "vosk" or "pocketsphinx" forces one; `model` is a vosk model folder.
-    """
-    from voice import models
-
-    if engine not in (None, "", "auto", "vosk", "pocketsphinx"):
-        raise ValueError(f"unknown speech engine {engine!r} (use vosk or pocketsphinx)")
-    if engine == "pocketsphinx":
-        return PocketsphinxRecognizer()
-    path = Path(model) if model else models.find_vosk_model(env=env, english_only=engine != "vosk")
-    if path is not None:
-        return VoskRecognizer(path)
-    if engine == "vosk":
-        raise LookupError("no vosk model found: run `attune models download` or set VOSK_MODEL_PATH")
-    return PocketsphinxRecognizer()
+    return make(engine, model, env, whisper_model)

@@ -24,9 +24,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import margins  # noqa: E402
 import s2i  # noqa: E402
 
-TARGETS = {"clean": 95.0, "noisy": 90.0, "rtf": 0.3, "ood": 5.0}
+TARGETS = {"clean": 98.0, "each": 94.0, "noisy": 92.0, "rtf": 0.3, "ood": 2.0}
+"""Issue 19's targets (clean >= 98%, each of 24/18/12 dB >= 94%, average over 24-6 dB >= 92%, out of domain <= 2%)."""
 
 
 def worker(args) -> int:
@@ -82,7 +84,21 @@ def vosk_note() -> str | None:
                                           "(`attune models` finds none; it cannot be downloaded here)")
 
 
-def report(results: list[dict], args, elapsed: float, vosk_missing: str | None) -> str:
+def with_margins(results: list[dict]) -> tuple[list[dict], list[str]]:
+    """Whisper rows judged with margins chosen on the development half (`margins.py`); the lines saying so."""
+    whisper = [r for r in results if r["engine"] == "whisper"]
+    if not whisper:
+        return results, []
+    t, a, seen = margins.choose(whisper)
+    notes = ["", f"Second-pass margins chosen on the development half (`margins.py`): T = {t:g} nats "
+                 f"(pocketsphinx disagreed) and A = {a:g} (pocketsphinx's accepted sentence was Whisper's best), "
+                 f"the best mean development acceptance ({seen.get('dev_mean')}%) with development out-of-domain "
+                 f"false acceptance {seen.get('dev_ood_false_acceptance')}% (limit {margins.OOD_LIMIT:g}%). "
+                 "The held-out rows are the figures to quote; the development rows are shown for comparison."]
+    return [r for r in results if r["engine"] != "whisper"] + margins.split(whisper, t, a), notes
+
+
+def report(results: list[dict], args, elapsed: float, vosk_missing: str | None, notes: list[str] = ()) -> str:
     by = {(r["engine"], r["condition"]): r for r in results}
     engines = list(dict.fromkeys(r["engine"] for r in results))
     conds = [c for c in args.conditions if c != "ood"]
@@ -123,7 +139,8 @@ def report(results: list[dict], args, elapsed: float, vosk_missing: str | None) 
             lines.append(f"| {engine} | average over {', '.join(noisy)} dB | **{sum(accs) / len(accs):.1f}%** | | |")
     if vosk_missing:
         lines.append(f"| vosk | all | {vosk_missing} | | |")
-    lines += ["", "## Against the targets (issue 8)", "", "| target | result |", "|---|---|"]
+    lines += list(notes)
+    lines += ["", "## Against the targets (issue 19)", "", "| target | result |", "|---|---|"]
     for engine in engines:
         clean = by.get((engine, "clean"))
         if clean:
@@ -131,6 +148,11 @@ def report(results: list[dict], args, elapsed: float, vosk_missing: str | None) 
             acc = 100 * ok / len(clean["rows"])
             lines.append(f"| {engine}: clean >= {TARGETS['clean']:.0f}% | {acc:.1f}% "
                          f"{'met' if acc >= TARGETS['clean'] else 'missed'} |")
+        for c in [c for c in noisy if c in ("24", "18", "12") and (engine, c) in by]:
+            rows = by[(engine, c)]["rows"]
+            acc = 100 * sum(x["ok"] for x in rows) / max(1, len(rows))
+            lines.append(f"| {engine}: kitchen {c} dB >= {TARGETS['each']:.0f}% | {acc:.1f}% "
+                         f"{'met' if acc >= TARGETS['each'] else 'missed'} |")
         if noisy and all((engine, c) in by for c in noisy):
             accs = [100 * sum(x["ok"] for x in by[(engine, c)]["rows"]) / len(by[(engine, c)]["rows"]) for c in noisy]
             avg = sum(accs) / len(accs)
@@ -142,8 +164,8 @@ def report(results: list[dict], args, elapsed: float, vosk_missing: str | None) 
         ood = by.get((engine, "ood"))
         if ood:
             fa = 100 * sum(not x["ok"] for x in ood["rows"]) / len(ood["rows"])
-            lines.append(f"| {engine}: out-of-domain false acceptance < {TARGETS['ood']:.0f}% | {fa:.1f}% "
-                         f"{'met' if fa < TARGETS['ood'] else 'missed'} |")
+            lines.append(f"| {engine}: out-of-domain false acceptance <= {TARGETS['ood']:.0f}% | {fa:.1f}% "
+                         f"{'met' if fa <= TARGETS['ood'] else 'missed'} |")
     lines += ["", "Published for comparison (benchmark README, 2022, café and kitchen noise, 6-24 dB): "
               "Picovoice Rhino 97.6%, Microsoft LUIS 89.9%, IBM Watson 86.8%, Amazon Lex 84.5%, "
               "Google Dialogflow 77.6%.", "", "## Where the misses are", "",
@@ -175,11 +197,13 @@ def report(results: list[dict], args, elapsed: float, vosk_missing: str | None) 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--engines", default="auto", help="pocketsphinx,vosk or auto (vosk when an English model exists)")
+    p.add_argument("--engines", default="auto",
+                   help="pocketsphinx,whisper,vosk or auto (all three, vosk when an English model exists); "
+                        "whisper: pocketsphinx with Whisper's second pass")
     p.add_argument("--conditions", default="clean,24,18,12,6,ood",
                    help="comma list of clean, SNRs in dB, ood (default: clean,24,18,12,6,ood)")
     p.add_argument("--limit", type=int, help="files per condition (an evenly spread subset; default all 310)")
-    p.add_argument("--ood", type=int, default=60, help="Home Assistant sentences added to the out-of-domain set")
+    p.add_argument("--ood", type=int, default=140, help="Home Assistant sentences added to the out-of-domain set")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--out", type=Path, default=HERE / "results.md")
     p.add_argument("--rows", type=Path, help="also write every row as JSON here (for diagnosis)")
@@ -194,7 +218,7 @@ def main(argv=None) -> int:
         return 2
     args.conditions = [c.strip() for c in args.conditions.split(",") if c.strip()]
     missing = vosk_note()
-    engines = ["pocketsphinx"] + ([] if missing else ["vosk"]) if args.engines == "auto" \
+    engines = ["pocketsphinx", "whisper"] + ([] if missing else ["vosk"]) if args.engines == "auto" \
         else [e.strip() for e in args.engines.split(",")]
     started = time.monotonic()
     if args.from_rows:
@@ -206,7 +230,9 @@ def main(argv=None) -> int:
         results = [run_one(e, c, args) for e in engines for c in args.conditions]
     if args.rows:
         args.rows.write_text(json.dumps(results, indent=1))
-    args.out.write_text(report(results, args, time.monotonic() - started, missing if "vosk" not in engines else None))
+    results, notes = with_margins(results)
+    args.out.write_text(report(results, args, time.monotonic() - started, missing if "vosk" not in engines else None,
+                               notes))
     print(f"wrote {args.out}")
     return 0
 

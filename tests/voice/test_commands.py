@@ -33,9 +33,9 @@ def test_hear_prints_one_json_line_per_file_in_order(synth, tmp_path):
     assert "speech recognition: pocketsphinx" in done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [line["file"] for line in lines] == [str(start), str(feeling), str(start)]
-    assert all(set(line) == {"file", "text", "intent", "slots", "confidence", "engine", "decode_seconds"}
+    assert all(set(line) == {"file", "text", "intent", "slots", "confidence", "engine", "reason", "decode_seconds"}
                for line in lines)
-    assert lines[0]["intent"] == "StartDebrief" and lines[0]["engine"] == "pocketsphinx"
+    assert lines[0]["intent"] == "StartDebrief" and lines[0]["engine"] == "pocketsphinx+whisper"
     assert lines[2]["intent"] == "StartDebrief"
 
 

@@ -110,12 +110,77 @@ def test_find_prefers_vosk_model_path_then_english(tmp_path):
     assert models.find_vosk_model(env=env_ko) is None
 
 
-def test_without_a_model_pocketsphinx_is_chosen(tmp_path, monkeypatch):
+def test_without_a_vosk_model_pocketsphinx_and_whisper_are_chosen(tmp_path, monkeypatch):
+    from voice import whisper_models
     from voice.recognizers import make_recognizer
 
     monkeypatch.setenv("ATTUNE_MODELS_DIR", str(tmp_path))
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("VOSK_MODEL_PATH", raising=False)
+    assert make_recognizer().engine == "pocketsphinx+whisper"
+    monkeypatch.setattr(whisper_models, "bundled_dir", lambda: None)  # the Whisper package not installed
     assert make_recognizer().engine == "pocketsphinx"
     with pytest.raises(LookupError):
         make_recognizer("vosk")
+
+
+# -- Whisper models from a hub-like site ------------------------------------------------------
+
+WHISPER_FILES = {"config.json": b'{"alignment_heads": []}', "tokenizer.json": b"{}", "vocabulary.txt": b"a\nb\n",
+                 "model.bin": bytes(range(256)) * 400}
+
+
+def publish_whisper(files, repo="Systran/faster-whisper-base.en", content=WHISPER_FILES, listed=None):
+    listed = listed or content
+    tree = []
+    for name, data in listed.items():
+        if name == "model.bin":
+            tree.append({"type": "file", "path": name, "size": len(data),
+                         "lfs": {"oid": hashlib.sha256(data).hexdigest(), "size": len(data)}})
+        else:
+            blob = hashlib.sha1(f"blob {len(data)}\0".encode() + data).hexdigest()
+            tree.append({"type": "file", "path": name, "size": len(data), "oid": blob})
+    files[f"api/models/{repo}/tree/main"] = json.dumps(tree).encode()
+    for name, data in content.items():
+        files[f"{repo}/resolve/main/{name}"] = data
+
+
+def test_whisper_download_verifies_each_file(tmp_path, model_site):
+    from voice import whisper_models
+
+    url, files = model_site
+    publish_whisper(files)
+    seen = []
+    path = whisper_models.download_whisper("whisper-base.en", dest=tmp_path, base_url=url,
+                                           progress=lambda done, total: seen.append((done, total)))
+    assert path == tmp_path / "whisper-base.en" and whisper_models.is_whisper_dir(path)
+    assert (path / "model.bin").read_bytes() == WHISPER_FILES["model.bin"]
+    assert seen and seen[-1] == (len(WHISPER_FILES["model.bin"]), len(WHISPER_FILES["model.bin"]))
+    assert whisper_models.find_whisper_model(path)[0] == path
+    assert not list(tmp_path.glob(".download-*"))
+
+
+@pytest.mark.parametrize("bad", ["model.bin", "tokenizer.json"])
+def test_whisper_download_refuses_a_file_that_fails_its_checksum(tmp_path, model_site, bad):
+    from voice import whisper_models
+
+    url, files = model_site
+    served = dict(WHISPER_FILES)
+    served[bad] = served[bad][:-1] + b"!"
+    publish_whisper(files, content=served, listed=WHISPER_FILES)
+    with pytest.raises(models.ModelError, match="checksum"):
+        whisper_models.download_whisper("whisper-base.en", dest=tmp_path, base_url=url, progress=lambda *a: None)
+    assert not (tmp_path / "whisper-base.en").exists() and not list(tmp_path.glob(".download-*"))
+
+
+def test_whisper_download_offline_says_so(tmp_path, capsys, monkeypatch):
+    from voice import whisper_models
+    from voice.cli import main
+
+    with pytest.raises(models.ModelError, match="offline"):
+        whisper_models.download_whisper("whisper-base.en", dest=tmp_path, base_url="http://127.0.0.1:9")
+    monkeypatch.setenv("ATTUNE_MODELS_DIR", str(tmp_path))
+    assert main(["models", "download", "whisper-base.en", "--url", "http://127.0.0.1:9"]) == 1
+    assert "offline" in capsys.readouterr().err
+    with pytest.raises(models.ModelError, match="unknown Whisper model"):
+        whisper_models.download_whisper("whisper-huge", dest=tmp_path)

@@ -87,5 +87,5 @@ def test_hear_cli_with_an_intent_folder():
                           "--engine", "pocketsphinx", str(s2i.DATA / "clean" / name)],
                          capture_output=True, text=True, cwd=REPO, check=True)
     line = json.loads(out.stdout.splitlines()[0])
-    assert set(line) == {"file", "text", "intent", "slots", "confidence", "engine", "decode_seconds"}
+    assert set(line) == {"file", "text", "intent", "slots", "confidence", "engine", "reason", "decode_seconds"}
     assert s2i.accepted(s2i.labels()[name], line["intent"], line["slots"])
