@@ -85,6 +85,7 @@ class Vault:
         self._lock = threading.Lock()
         self._unlocks: dict[str, Unlock] = {}
         self._recent: dict[int, tuple[str, float]] = {}
+        self._sealing = threading.local()
 
     # -- keys ----------------------------------------------------------------------------
     def _row(self, partner_id: int):
@@ -115,7 +116,19 @@ class Vault:
 
     # -- sealing -------------------------------------------------------------------------
     def seal(self, partner_id: int, text: str) -> bytes:
+        captured = getattr(self._sealing, "texts", None)
+        if captured is not None:
+            captured.append(text)
         return SUITE.encrypt(text.encode("utf-8"), self.public_key(partner_id), info=_info(partner_id))
+
+    def capture(self) -> None:
+        """Start noting the words this thread seals (so a stored reply can be checked for them)."""
+        self._sealing.texts = []
+
+    def captured(self) -> list[str]:
+        """The words sealed since capture(), and stop noting."""
+        texts, self._sealing.texts = getattr(self._sealing, "texts", None) or [], None
+        return texts
 
     @staticmethod
     def open(key: X25519PrivateKey, partner_id: int, sealed: bytes) -> str | None:
