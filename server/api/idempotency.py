@@ -50,6 +50,25 @@ def _request_hash() -> str:
     return digest.hexdigest()
 
 
+def _without(body: str, secret: set[str]) -> str:
+    """A JSON reply with every string in `secret` replaced by null (a locked entry, if it is one)."""
+
+    def walk(item):
+        if isinstance(item, dict):
+            out = {k: walk(v) for k, v in item.items()}
+            if item.get("private") and item.get("value") in secret:
+                out["locked"] = True
+            return out
+        if isinstance(item, list):
+            return [walk(v) for v in item]
+        return None if isinstance(item, str) and item in secret else item
+
+    try:
+        return json.dumps(walk(json.loads(body)))
+    except ValueError:
+        return json.dumps({"redacted": "this answer held private words"})
+
+
 def idempotent(view: Callable) -> Callable:
     """Run a write view as one transaction; replay stored responses for a repeated Idempotency-Key."""
 
@@ -80,9 +99,9 @@ def idempotent(view: Callable) -> Callable:
                 if key is not None:
                     stored = response.get_data(as_text=True)
                     # A reply that quotes words just sealed as private is not kept in plain: a replay
-                    # gets a note instead (the write itself is still never done twice).
+                    # gets them as null, like a locked entry (the write itself is still never done twice).
                     if any(json.dumps(text)[1:-1] in stored for text in sealed if text):
-                        stored = json.dumps({"redacted": "this answer held private words"})
+                        stored = _without(stored, set(sealed))
                     conn.execute(
                         "INSERT INTO idempotency (key, method, path, status, response, created_at, request_hash)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",

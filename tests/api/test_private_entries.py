@@ -104,6 +104,10 @@ def test_the_idempotency_cache_never_keeps_private_words(api):
                                                       "private": True}, status=201, headers={"Idempotency-Key": "k1"})
     assert entry["value"] == "my secret plan"  # its writer gets it back once
     assert b"my secret plan" not in raw_bytes(app)
+    replay = client.post("/api/v1/entries", json={"partner": "Sam", "kind": "note", "value": "my secret plan",
+                                                 "private": True}, headers={"Idempotency-Key": "k1"})
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.get_json() == dict(entry, value=None, locked=True)
 
 
 def test_wrong_passcodes_back_off_and_are_logged_without_their_text(api, clock):
