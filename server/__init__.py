@@ -69,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(ATTUNE_SETTINGS=settings, ATTUNE_SETTING_SOURCES=sources)
     store.sync_partners(settings.partners)
     store.prune_idempotency()
+    store.seal_plain_private()
     app.extensions["attune.db"] = db
     app.extensions["attune.store"] = store
     app.extensions["attune.clock"] = clock
@@ -78,6 +79,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from server.api.validation import IdConverter
     app.url_map.converters["id"] = IdConverter
     security.init_app(app)
+    from server import privacy
+    if settings.lan and settings.lan_host:
+        host = f"[{settings.lan_host}]" if ":" in settings.lan_host else settings.lan_host
+        app.config.setdefault("ATTUNE_LAN_URL", f"https://{host}:{settings.lan_port}")
+    privacy.init_app(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     return app

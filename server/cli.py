@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 from server.settings import LoadedSettings, SettingsError, default_config_path, default_data_dir, load_settings
@@ -23,7 +25,7 @@ def add_settings_flags(parser: argparse.ArgumentParser, *, server: bool = True) 
     parser.add_argument("--locale", help="language of prompts and phrases (default en)")
 
 
-SETTING_FLAGS = ("host", "port", "db_path", "partners", "locale", "time_scale", "server_url",
+SETTING_FLAGS = ("host", "port", "db_path", "partners", "locale", "time_scale", "server_url", "lan",
                  "input_device", "output_device", "voice", "voice_rate", "voice_volume")
 
 
@@ -42,6 +44,21 @@ def check_bind(loaded: LoadedSettings) -> None:
         )
 
 
+def lan_settings(loaded: LoadedSettings) -> tuple[LoadedSettings, dict]:
+    """With `lan` on: the LAN address settled and the certificate made; app config to pass on."""
+    settings = loaded.settings
+    if not settings.lan:
+        return loaded, {}
+    from server import lan
+
+    host = settings.lan_host or lan.lan_address()
+    if host is None:
+        raise SettingsError("lan = true, but this machine has no home-network address; set lan_host")
+    cert, key, made = lan.ensure_certificate(settings.db_path.parent, host)
+    loaded = replace(loaded, settings=replace(settings, lan_host=host))
+    return loaded, {"ATTUNE_LAN_FINGERPRINT": lan.fingerprint(cert), "ATTUNE_LAN_CERT": (cert, key, made)}
+
+
 def make_server(loaded: LoadedSettings):
     """A waitress server for the app, bound but not yet serving (port 0 picks a free port)."""
     from waitress.server import create_server
@@ -49,7 +66,8 @@ def make_server(loaded: LoadedSettings):
     from server import create_app
 
     check_bind(loaded)
-    app = create_app({"ATTUNE_SETTINGS": loaded.settings, "ATTUNE_SETTING_SOURCES": dict(loaded.sources)})
+    loaded, extra = lan_settings(loaded)
+    app = create_app({"ATTUNE_SETTINGS": loaded.settings, "ATTUNE_SETTING_SOURCES": dict(loaded.sources), **extra})
     settings = loaded.settings
     # waitress would otherwise buffer up to 1 GB before Flask's JSON 413; cap it well above the
     # API's own limit so ordinary oversize bodies still get the JSON error from Flask.
@@ -59,13 +77,31 @@ def make_server(loaded: LoadedSettings):
                          max_request_body_size=body_cap), app
 
 
+def start_lan(app) -> object | None:
+    """Bind and start the HTTPS listener for paired phones in a thread (None when `lan` is off)."""
+    settings = app.config["ATTUNE_SETTINGS"]
+    if not settings.lan:
+        return None
+    from server import lan
+
+    cert, key, made = app.config["ATTUNE_LAN_CERT"]
+    server = lan.make_lan_server(app, settings.lan_host, settings.lan_port, cert, key)
+    server.prepare()
+    threading.Thread(target=server.serve, name="attune-lan", daemon=True).start()
+    print(f"attune: phones on the home network: {app.config['ATTUNE_LAN_URL']}  (HTTPS, certificate "
+          f"{'made now' if made else 'made here earlier'}; SHA-256 fingerprint {app.config['ATTUNE_LAN_FINGERPRINT']})",
+          flush=True)
+    return server
+
+
 def serve(args: argparse.Namespace) -> int:
     loaded = settings_from_args(args)
     try:
         server, app = make_server(loaded)
+        lan_server = start_lan(app)
     except OSError as exc:
-        print(f"attune: cannot listen on {loaded.settings.host}:{loaded.settings.port}: {exc.strerror or exc}",
-              file=sys.stderr)
+        print(f"attune: cannot listen on {loaded.settings.host}:{loaded.settings.port}"
+              f"{' or the home-network port' if loaded.settings.lan else ''}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     settings = loaded.settings
     host, port = server.effective_host, server.effective_port
@@ -82,6 +118,8 @@ def serve(args: argparse.Namespace) -> int:
         pass
     finally:
         server.close()
+        if lan_server is not None:
+            lan_server.stop()
         app.extensions["attune.db"].close()
         print("attune: state service stopped", flush=True)
     return 0
@@ -100,6 +138,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                "stops the service cleanly. API documentation: http://127.0.0.1:5317/api/v1/openapi.json",
     )
     add_settings_flags(parser)
+    from server import passcode_cli
+
+    passcode_cli.register(sub)
+    parser.add_argument("--lan", action="store_true", default=None,
+                        help="also listen on the home network over HTTPS for paired phones (setting lan = true)")
     parser.set_defaults(handler=serve)
 
 

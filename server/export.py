@@ -11,13 +11,17 @@ as JSON text. A text cell that starts with = + - @ or a tab gets a leading
 apostrophe so a spreadsheet does not run it as a formula; the JSON export is the
 byte-faithful one.
 
-Both include private entries of both partners: an export is all the data on
-this device. Left out: the session-cookie signing key (settings starting with
-"_"), the idempotency cache and the migration log, which are machinery.
+Private entries: their words are in the export only for partners whose key was
+opened for it (their passcode given for this export, or no passcode set); any other
+private entry appears with its date and kind, `value` empty and `locked` true.
+Left out: the session-cookie signing key (settings starting with "_"), the
+idempotency cache, the migration log, the partners' (wrapped) keys, paired phones,
+pairing links and the security log, which are machinery.
 
-Delete: every row of every data table in one transaction, with SQLite's
-secure_delete on so freed pages are zeroed, then a WAL checkpoint. The partner
-slots are re-created from the configured names so the service keeps working.
+Delete: every row of every data table, the keys, paired phones and the security
+log in one transaction, with SQLite's secure_delete on so freed pages are zeroed,
+then a WAL checkpoint. The partner slots are re-created from the configured names
+so the service keeps working, and the log keeps one line: that everything was deleted.
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ from server.db import Database, utc_now
 FORMAT = "attune-export"
 VERSION = 1
 CONFIRM_PHRASE = "delete everything"
-MACHINERY = frozenset({"schema_migrations", "idempotency"})
+MACHINERY = frozenset({"schema_migrations", "idempotency", "partner_keys", "passcode_attempts", "security_log",
+                       "devices", "pairing_links"})
+PRIVACY_TABLES = ("pairing_links", "devices", "passcode_attempts", "partner_keys", "security_log")
 # Children before parents, so deletes never trip a foreign key.
 TABLE_ORDER = (
     "partners", "settings", "sessions", "entries", "commitments", "custom_phrases",
@@ -55,13 +61,26 @@ def data_tables(conn: sqlite3.Connection) -> list[str]:
     return known + sorted(names - set(known))
 
 
-def _rows(conn: sqlite3.Connection, table: str) -> tuple[list[str], list[sqlite3.Row]]:
+def _rows(conn: sqlite3.Connection, table: str, opener=None) -> tuple[list[str], list[Any]]:
     cursor = conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
     columns = [d[0] for d in cursor.description]
     rows = cursor.fetchall()
     if table == "settings":
         rows = [r for r in rows if not str(r["key"]).startswith("_")]
+    if table == "entries":
+        columns = [c for c in columns if c != "sealed"] + ["locked"]
+        rows = [_entry_row(dict(r), opener) for r in rows]
     return columns, rows
+
+
+def _entry_row(row: dict[str, Any], opener) -> dict[str, Any]:
+    """An entry as exported: a sealed one opened by `opener(partner_id, sealed)` or marked locked."""
+    sealed = row.pop("sealed", None)
+    text = opener(row["partner_id"], sealed) if sealed is not None and opener is not None else None
+    if sealed is not None:
+        row["value"] = text if text is not None else ""
+    row["locked"] = int(sealed is not None and text is None)
+    return row
 
 
 def _decode(table: str, column: str, value: Any) -> Any:
@@ -91,12 +110,13 @@ def _schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
 
 
-def export_data(db: Database) -> dict[str, Any]:
-    """Everything as one JSON-ready dict, read in one consistent snapshot."""
+def export_data(db: Database, opener=None) -> dict[str, Any]:
+    """Everything as one JSON-ready dict, read in one consistent snapshot; `opener(partner_id,
+    sealed)` gives a private entry's words or None (see server.privacy.export_opener)."""
     with _snapshot(db) as conn:
         tables = {}
         for table in data_tables(conn):
-            columns, rows = _rows(conn, table)
+            columns, rows = _rows(conn, table, opener)
             tables[table] = [
                 {c: _decode(table, c, row[c]) for c in columns} for row in rows
             ]
@@ -111,7 +131,7 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def export_csv_zip(db: Database) -> bytes:
+def export_csv_zip(db: Database, opener=None) -> bytes:
     """A zip with one CSV per table and a manifest.json."""
     buffer = io.BytesIO()
     manifest: dict[str, Any] = {"format": FORMAT + "-csv", "version": VERSION,
@@ -119,7 +139,7 @@ def export_csv_zip(db: Database) -> bytes:
     with _snapshot(db) as conn:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for table in data_tables(conn):
-                columns, rows = _rows(conn, table)
+                columns, rows = _rows(conn, table, opener)
                 text = io.StringIO()
                 writer = csv.writer(text, lineterminator="\r\n")
                 writer.writerow(columns)
@@ -138,12 +158,16 @@ def delete_everything(db: Database, partners: Sequence[str]) -> dict[str, int]:
     deleted: dict[str, int] = {}
     with db.write() as conn:
         tables = data_tables(conn) + ["idempotency"]
+        for table in PRIVACY_TABLES:
+            conn.execute(f'DELETE FROM "{table}"')
         for table in reversed(tables):
             where = " WHERE key NOT LIKE '\\_%' ESCAPE '\\'" if table == "settings" else ""
             deleted[table] = conn.execute(f'DELETE FROM "{table}"{where}').rowcount
         for slot, name in enumerate(partners[:2], start=1):
             conn.execute("INSERT INTO partners (slot, name, created_at) VALUES (?, ?, ?)",
                          (slot, name, utc_now()))
+        conn.execute("INSERT INTO security_log (at, event, detail) VALUES (?, 'delete_everything', ?)",
+                     (utc_now(), f"{sum(deleted.values())} rows"))
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.Error:

@@ -10,6 +10,7 @@ No Flask here: the API module passes plain dicts in and gets plain dicts back.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from contextlib import nullcontext
 import time
@@ -28,7 +29,7 @@ from server.routines.reminders import ANSWER_INTENTS as REMINDER_ANSWERS, SCHEDU
 from server.routines.safety import disclosure
 from server.schedule import Rhythm
 from server.settings import Settings
-from server.store import Store
+from server.store import Store, scrub_private_state
 from server.trends.nights import night_of, week_monday
 from server.trends.week import week_figures
 
@@ -42,6 +43,13 @@ log = logging.getLogger(__name__)
 
 def _utterance(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in UTTERANCE_FIELDS}
+
+
+def _redact(text: str, secret: list[str]) -> str:
+    """An utterance as stored: a private answer it repeats is left out (the room still heard it)."""
+    for words in secret:
+        text = re.sub(re.escape(words), "…", text, flags=re.IGNORECASE)
+    return text
 
 
 def accept_intent(intent: str | None, expects: Mapping[str, Any]) -> bool:
@@ -209,13 +217,19 @@ class Runner:
     def _save(self, session: dict, machine: Machine, result: Result) -> list[dict]:
         """State, effects and utterances of one machine call, in the caller's transaction."""
         sid = session["id"]
+        # Private answers are sealed in their entries; their words must not stay anywhere else on disk.
+        secret = [e.value for e in result.effects if isinstance(e, AddEntry) and e.private and e.value]
         for effect in result.effects:
             self._apply(effect, sid)
             if isinstance(effect, AddEntry) and (machine.s["routine"], effect.step) == AGREED_TIME_STEP:
                 self.rhythm.agree(effect.value, self.clock())
-        said = [self._add_utterance(sid, u.kind, u.routine, u.step, u.text, u.clock_s) for u in result.utterances]
+        said = [self._add_utterance(sid, u.kind, u.routine, u.step, _redact(u.text, secret), u.clock_s)
+                for u in result.utterances]
         status = machine.s["status"]
-        self.store.update_session(sid, machine.to_state(), status=None if status == session["status"] else status)
+        state = machine.to_state()
+        if state.get("private"):
+            scrub_private_state(state)
+        self.store.update_session(sid, state, status=None if status == session["status"] else status)
         return said
 
     def _apply(self, effect: Any, session_id: int) -> None:

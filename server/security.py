@@ -70,8 +70,8 @@ def _check_host() -> None:
 
 def _check_token() -> None:
     expected = current_app.config.get("ATTUNE_ACCESS_TOKEN")
-    if not expected:
-        return
+    if not expected or request.environ.get("attune.lan"):
+        return  # the home-network listener admits paired phones instead (server.privacy)
     supplied = None
     auth = request.headers.get("Authorization", "")
     if auth.lower().startswith("bearer "):
@@ -106,7 +106,8 @@ def _check_cross_site() -> None:
 
 def init_app(app: Flask) -> None:
     settings = app.config["ATTUNE_SETTINGS"]
-    app.config["ATTUNE_ALLOWED_HOSTS"] = allowed_hosts(settings.host)
+    app.config["ATTUNE_ALLOWED_HOSTS"] = allowed_hosts(settings.host) | (
+        allowed_hosts(settings.lan_host) if settings.lan and settings.lan_host else frozenset())
     app.config["ATTUNE_ANY_HOST"] = settings.host in ("0.0.0.0", "::") and bool(settings.access_token)
     app.config["ATTUNE_ACCESS_TOKEN"] = settings.access_token
 

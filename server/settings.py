@@ -71,6 +71,16 @@ class Settings:
     """Wake phrase sensitivity: pocketsphinx keyphrase threshold, 1e-50 (eager) to 1e-5 (strict)."""
     addressed_s: float = 6.0
     """Seconds attune keeps listening without the wake phrase after it was woken or asked a question."""
+    lan: bool = False
+    """Also listen on the home network over HTTPS, for paired phones (`attune serve --lan`)."""
+    lan_host: str | None = None
+    """The home-network address to listen on (None: the address of this machine's default route)."""
+    lan_port: int = DEFAULT_PORT + 1
+    """TCP port of the home-network HTTPS listener."""
+    unlock_minutes: int = 10
+    """How long a passcode keeps its partner's private entries open."""
+    pairing_ttl_s: int = 300
+    """How long a phone pairing link stays valid, in seconds."""
 
     @property
     def is_loopback(self) -> bool:
@@ -105,7 +115,25 @@ def default_data_dir() -> Path:
 def coerce_setting(name: str, value: Any, source: str) -> Any:
     """Turn a raw value from TOML, the environment or a flag into the field's type."""
     try:
-        if name == "port":
+        if name == "lan":
+            if isinstance(value, str):
+                if value.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                    raise ValueError("must be true or false")
+                return value.strip().lower() in ("1", "true", "yes", "on")
+            return bool(value)
+        if name in ("unlock_minutes", "pairing_ttl_s"):
+            number = int(value)
+            low, high = (1, 240) if name == "unlock_minutes" else (1, 3600)
+            if not low <= number <= high:
+                raise ValueError(f"must be {low}..{high}")
+            return number
+        if name == "lan_host":
+            text = "" if value is None else str(value).strip()
+            if text:
+                import ipaddress
+                ipaddress.ip_address(text)
+            return text or None
+        if name in ("port", "lan_port"):
             port = int(value)
             if not 0 <= port <= 65535:
                 raise ValueError("must be 0..65535")

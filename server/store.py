@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable
 from server.db import Database
 from server.errors import ApiError
 from server.settings import Settings
+from server.vault import Vault
 
 ROUTINES = ("debrief", "repair", "inventory", "timeout", "weekly_review")
 SESSION_STATUSES = ("active", "completed", "stopped", "safety_stop", "abandoned")
@@ -39,6 +40,10 @@ def iso_from_seconds(seconds: float) -> str:
 def _entry(row: sqlite3.Row) -> dict[str, Any]:
     item = dict(row)
     item["private"] = bool(item["private"])
+    if item.get("sealed") is None:
+        item.pop("sealed", None)
+    else:
+        item["value"] = None  # until Vault.reveal opens it with its owner's key
     return item
 
 
@@ -75,7 +80,7 @@ def _check_version(row: sqlite3.Row | None, what: str, ident: int, expected: int
 
 
 _ENTRY_SELECT = ("SELECT e.id, e.session_id, e.partner_id, p.name AS partner, e.kind, e.value, e.step,"
-                 " e.private, e.created_at, e.version FROM entries e JOIN partners p ON p.id = e.partner_id")
+                 " e.private, e.created_at, e.version, e.sealed FROM entries e JOIN partners p ON p.id = e.partner_id")
 _COMMITMENT_SELECT = ("SELECT c.id, c.session_id, c.partner_id, p.name AS partner, c.what, c.due_at,"
                       " c.status, c.created_at, c.updated_at, c.reviewed_at, c.version"
                       " FROM commitments c JOIN partners p ON p.id = c.partner_id")
@@ -86,6 +91,13 @@ _FAVOURITE_SELECT = ("SELECT f.id, f.phrase_id, f.partner_id, p.name AS partner,
                      " FROM favourites f LEFT JOIN partners p ON p.id = f.partner_id")
 _USE_SELECT = ("SELECT u.id, u.phrase_id, u.category, u.partner_id, p.name AS partner, u.session_id,"
                " u.used_at FROM phrase_uses u LEFT JOIN partners p ON p.id = u.partner_id")
+
+
+def scrub_private_state(state: dict[str, Any]) -> None:
+    """A private routine's saved state keeps whether each step was answered, never the answer."""
+    answers = state.get("answers") or {}
+    state["answers"] = {k: v if v in ("unanswered", "skipped") else "answered" for k, v in answers.items()}
+    state["collect"] = {k: "…" for k in state.get("collect") or {}}
 
 
 def _redact_answers(conn: sqlite3.Connection, texts: Iterable[str | None]) -> None:
@@ -104,6 +116,7 @@ class Store:
         self.db = db
         self.settings = settings
         self.clock = clock
+        self.vault = Vault(db, clock)
 
     def now(self) -> str:
         return iso_from_seconds(self.clock())
@@ -273,17 +286,56 @@ class Store:
     # -- entries -----------------------------------------------------------
     def add_entry(self, session_id: int | None, partner_id: int, kind: str, value: str,
                   step: str | None = None, private: bool = False) -> dict[str, Any]:
+        """A private entry's words are sealed to its owner's key: the file never holds them."""
         with self.db.write() as conn:
+            sealed = self.vault.seal(partner_id, value) if private else None
             cur = conn.execute(
-                "INSERT INTO entries (session_id, partner_id, kind, value, step, private, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (session_id, partner_id, kind, value, step, int(bool(private)), self.now()),
+                "INSERT INTO entries (session_id, partner_id, kind, value, step, private, created_at, sealed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, partner_id, kind, "" if private else value, step, int(bool(private)), self.now(),
+                 sealed),
             )
-            return self.get_entry(cur.lastrowid)
+            entry = self.get_entry(cur.lastrowid)
+        if private:
+            self.vault.remember(entry["id"], value)
+            entry["value"], entry["locked"] = value, False  # the writer knows what they wrote
+        return entry
 
-    def get_entry(self, entry_id: int) -> dict[str, Any] | None:
+    def seal_plain_private(self) -> int:
+        """Seal private entries written in plain (before sealing existed); returns how many."""
+        with self.db.write() as conn:
+            rows = conn.execute("SELECT id, partner_id, value FROM entries WHERE private = 1 AND sealed IS NULL"
+                                ).fetchall()
+            for row in rows:
+                conn.execute("UPDATE entries SET value = '', sealed = ? WHERE id = ?",
+                             (self.vault.seal(row["partner_id"], row["value"]), row["id"]))
+            _redact_answers(conn, [r["value"] for r in rows])
+            for row in conn.execute("SELECT id, state FROM sessions WHERE json_extract(state, '$.private') = 1"
+                                    " AND json_extract(state, '$.answers') IS NOT NULL"):
+                state = json.loads(row["state"])
+                scrub_private_state(state)
+                if json.dumps(state) != row["state"]:
+                    conn.execute("UPDATE sessions SET state = ? WHERE id = ?", (json.dumps(state), row["id"]))
+        if rows:
+            self.vault.checkpoint()
+        return len(rows)
+
+    def reading_keys(self, viewer_id: int | None, keys: dict | None = None) -> dict:
+        """`keys` (opened by unlocks) plus the viewer's own key while they have no passcode."""
+        found = dict(keys or {})
+        if viewer_id is not None and viewer_id not in found:
+            key = self.vault.open_key(viewer_id)
+            if key is not None:
+                found[viewer_id] = key
+        return found
+
+    def get_entry(self, entry_id: int, keys: dict | None = None, viewer_id: int | None = None) -> dict[str, Any] | None:
         row = self.db.read().execute(f"{_ENTRY_SELECT} WHERE e.id = ?", (entry_id,)).fetchone()
-        return _entry(row) if row else None
+        if row is None:
+            return None
+        item = _entry(row)
+        self.vault.reveal([item], self.reading_keys(viewer_id, keys))
+        return item
 
     @staticmethod
     def _entry_filter(session_id=None, partner_id=None, kind=None, viewer_id=None, since=None, until=None):
@@ -298,36 +350,65 @@ class Store:
 
     def list_entries(self, session_id: int | None = None, partner_id: int | None = None,
                      kind: str | None = None, viewer_id: int | None = None, since: str | None = None,
-                     until: str | None = None, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
-        """Oldest first. Private entries are included only when `viewer_id` is their owner."""
+                     until: str | None = None, limit: int = 200, offset: int = 0,
+                     keys: dict | None = None) -> list[dict[str, Any]]:
+        """Oldest first. Private entries are included only when `viewer_id` is their owner, and
+        their words only with the owner's key (`keys`, or theirs while they have no passcode)."""
         where, params = self._entry_filter(session_id, partner_id, kind, viewer_id, since, until)
         rows = self.db.read().execute(f"{_ENTRY_SELECT}{where} ORDER BY e.created_at, e.id LIMIT ? OFFSET ?",
                                       [*params, limit, offset]).fetchall()
-        return [_entry(r) for r in rows]
+        items = [_entry(r) for r in rows]
+        self.vault.reveal(items, self.reading_keys(viewer_id, keys))
+        return items
 
     def count_entries(self, session_id: int | None = None, partner_id: int | None = None,
                       kind: str | None = None, viewer_id: int | None = None, since: str | None = None,
-                      until: str | None = None) -> int:
+                      until: str | None = None, keys: dict | None = None) -> int:
         where, params = self._entry_filter(session_id, partner_id, kind, viewer_id, since, until)
         return self.db.read().execute(f"SELECT COUNT(*) FROM entries e{where}", params).fetchone()[0]
 
-    def session_entries(self, session_id: int, viewer_id: int | None = None) -> list[dict[str, Any]]:
-        return self.list_entries(session_id=session_id, viewer_id=viewer_id, limit=10_000)
+    def session_entries(self, session_id: int, viewer_id: int | None = None,
+                        keys: dict | None = None) -> list[dict[str, Any]]:
+        return self.list_entries(session_id=session_id, viewer_id=viewer_id, limit=10_000, keys=keys)
 
-    def update_entry(self, entry_id: int, changes: dict[str, Any],
-                     expected_version: int | None = None) -> dict[str, Any]:
-        """Change value/kind/step/private; bumps `version`."""
+    def update_entry(self, entry_id: int, changes: dict[str, Any], expected_version: int | None = None,
+                     keys: dict | None = None) -> dict[str, Any]:
+        """Change value/kind/step/private; bumps `version`.
+
+        Making an entry private seals its words; sharing a private one needs them opened: a new
+        value, the owner's key in `keys`, or the answer still in memory from this routine (403 if none)."""
         allowed = {"value", "kind", "step", "private"}
         if set(changes) - allowed:
             raise ValueError(f"cannot change {sorted(set(changes) - allowed)}")
         with self.db.write() as conn:
-            row = conn.execute("SELECT version FROM entries WHERE id = ?", (entry_id,)).fetchone()
+            row = conn.execute("SELECT version, partner_id, value, private, sealed FROM entries WHERE id = ?",
+                               (entry_id,)).fetchone()
             _check_version(row, "entry", entry_id, expected_version)
             values = {k: int(bool(v)) if k == "private" else v for k, v in changes.items()}
+            private = bool(values.get("private", row["private"]))
+            text = values.get("value")
+            if text is None and row["sealed"] is not None:
+                key = (keys or {}).get(row["partner_id"]) or self.vault.open_key(row["partner_id"])
+                text = self.vault.open(key, row["partner_id"], row["sealed"]) if key else None
+                text = text if text is not None else self.vault.recent(entry_id)
+            elif text is None:
+                text = row["value"]
+            if private and ("value" in values or row["sealed"] is None):
+                values.update(value="", sealed=self.vault.seal(row["partner_id"], text))
+                self.vault.remember(entry_id, text)
+            elif not private and row["sealed"] is not None:
+                if text is None:
+                    raise ApiError(403, "this private entry is locked: unlock it with its owner's passcode"
+                                        " before sharing it", "private", "locked")
+                values.update(value=text, sealed=None)
+                self.vault.forget(entry_id)
             sets = "".join(f"{k} = ?, " for k in values)
             conn.execute(f"UPDATE entries SET {sets}version = version + 1 WHERE id = ?",
                          [*values.values(), entry_id])
-            return self.get_entry(entry_id)
+            entry = self.get_entry(entry_id, keys)
+        if entry["private"] and entry["value"] is None and text is not None:
+            entry["value"], entry["locked"] = text, False
+        return entry
 
     def delete_entry(self, entry_id: int, expected_version: int | None = None) -> None:
         with self.db.write() as conn:

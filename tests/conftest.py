@@ -156,6 +156,32 @@ def live_server(tmp_path_factory):
     server.stop()
 
 
+LAN_HOST = "127.0.0.2"
+"""The loopback address that stands in for the home network in tests (not 127.0.0.1)."""
+
+
+@pytest.fixture
+def lan_server(request, tmp_path_factory):
+    """`attune serve --lan` on free ports: `.url` (loopback, HTTP, the main machine), `.lan_url` (HTTPS on
+    127.0.0.2, standing in for the home network). Pairing links last 300 s, or the seconds given by
+    indirect parametrization (`.pairing_ttl_s`)."""
+    ttl = int(getattr(request, "param", 300))
+    base = tmp_path_factory.mktemp("lan")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTUNE_")}
+    lan_port = free_port()
+    env.update(ATTUNE_CONFIG=str(base / "no-config.toml"), ATTUNE_PARTNERS="Alex,Sam", PYTHONUNBUFFERED="1",
+               XDG_DATA_HOME=str(base / "data"), XDG_CONFIG_HOME=str(base / "config"), ATTUNE_LAN="true",
+               ATTUNE_LAN_HOST=LAN_HOST, ATTUNE_LAN_PORT=str(lan_port), ATTUNE_PAIRING_TTL_S=str(ttl))
+    port = free_port()
+    server = LiveServer(f"http://127.0.0.1:{port}", base / "attune.sqlite3", port, env, base / "serve.log")
+    server.lan_url, server.pairing_ttl_s = f"https://{LAN_HOST}:{lan_port}", ttl
+    server.start()
+    status, _ = http_json("PUT", f"{server}/api/v1/schedule", SCHEDULE_OFF)
+    assert status == 200
+    yield server
+    server.stop()
+
+
 class FakeClock:
     """An injected wall clock (seconds) that tests move by hand: `clock.now += 30`."""
 

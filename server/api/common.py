@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from server.errors import ApiError
 from server.store import Store
 
 PARTNER_HEADER = "X-Attune-Partner"
+UNLOCK_HEADER = "X-Attune-Unlock"
+UNLOCK_COOKIE = "attune_unlock"
 
 
 def store() -> Store:
@@ -30,18 +32,42 @@ def optional_partner_id(ref: str | int | None, field: str = "partner") -> int | 
     return None if ref is None else partner_or_400(ref, field)["id"]
 
 
-def viewer() -> dict[str, Any] | None:
-    """The partner the request speaks for (`?as=Name` or `X-Attune-Partner`), or None.
+def unlocked():
+    """The request's unlock (an `X-Attune-Unlock` header or the attune_unlock cookie), or None.
 
-    Private entries are shown only to their owner, so a request that names nobody
-    sees shared entries only.
+    Read once per request and kept in `g`, so the web page's in-process API calls share it.
+    A paired phone only ever holds its own partner's unlock."""
+    if "attune_unlock" not in g:
+        token = request.headers.get(UNLOCK_HEADER) or request.cookies.get(UNLOCK_COOKIE)
+        found = store().vault.unlocked(token)
+        device = g.get("device_partner_id")
+        g.attune_unlock = found if found is None or device is None or found.partner_id == device else None
+    return g.attune_unlock
+
+
+def reading_keys() -> dict:
+    """{partner id: key} for the private entries this request may read."""
+    found = unlocked()
+    return {found.partner_id: found.key} if found else {}
+
+
+def viewer() -> dict[str, Any] | None:
+    """The partner the request speaks for, or None: a paired phone's partner, else `?as=Name` or
+    `X-Attune-Partner`, else the partner whose passcode unlocked this session.
+
+    Private entries are listed only to their owner, so a request that names nobody
+    sees shared entries only; their words only with the owner's key (see reading_keys).
     """
+    device = g.get("device_partner_id")
+    if device is not None:
+        return store().partner(device)
     name = request.args.get("as")
     field = "as"
     if name is None:
         name, field = request.headers.get(PARTNER_HEADER), PARTNER_HEADER
     if name is None or not name.strip():
-        return None
+        found = unlocked()
+        return store().partner(found.partner_id) if found else None
     if len(name) > 40:
         raise ApiError(400, f"{field}: no partner with so long a name", field, "unknown_partner")
     return partner_or_400(name.strip(), field)
@@ -84,6 +110,8 @@ def visible_page(args: dict[str, Any], key: str, lister, counter) -> dict[str, A
     if "partner" in args:
         args["partner_id"] = optional_partner_id(args.pop("partner"))
     args["viewer_id"] = viewer_id()
+    if key == "entries":
+        args["keys"] = reading_keys()
     items = lister(**args, limit=limit, offset=offset)
     return {key: items, "total": counter(**args), "limit": limit, "offset": offset}
 

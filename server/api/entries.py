@@ -1,15 +1,17 @@
 """Entries: what a partner said (feelings, needs, requests, appreciations, answers...).
 
 Each entry belongs to one partner and is private or shared. A private entry is
-shown only to a request that names its owner (`?as=Name` or `X-Attune-Partner`);
-to anyone else it does not exist (404).
+listed only to a request that names its owner (`?as=Name` or `X-Attune-Partner`; on a
+paired phone, its partner); to anyone else it does not exist (404). Its words are sealed
+(server.vault): once the owner has a passcode they show only with an unlock, otherwise
+the entry shows its date and kind with `value: null, locked: true`.
 """
 
 from __future__ import annotations
 
 from server.api import bp
-from server.api.common import (expected_version, not_found, partner_or_400, session_or_400, store,
-                               versioned, viewer_id, visible_page)
+from server.api.common import (expected_version, not_found, partner_or_400, reading_keys, session_or_400,
+                               store, versioned, viewer_id, visible_page)
 from server.api.idempotency import idempotent
 from server.errors import ApiError
 from server.api.validation import Bool, Id, Int, PartnerRef, Str, Timestamp, json_body, query
@@ -43,7 +45,7 @@ LIST_QUERY = {
 
 
 def visible_entry(entry_id: int) -> dict:
-    entry = store().get_entry(entry_id)
+    entry = store().get_entry(entry_id, reading_keys(), viewer_id())
     if entry is None or (entry["private"] and entry["partner_id"] != viewer_id()):
         raise not_found("entry", entry_id)
     return entry
@@ -82,7 +84,7 @@ def patch_entry(entry_id: int):
     changes = {k: v for k, v in body.items() if k != "version"}
     if not changes:
         raise ApiError(400, "body: nothing to change (kind, value, step or private)", "body", "required")
-    return versioned(store().update_entry(entry_id, changes, expected_version=version))
+    return versioned(store().update_entry(entry_id, changes, expected_version=version, keys=reading_keys()))
 
 
 @bp.delete("/entries/<id:entry_id>")

@@ -21,15 +21,23 @@ def export_all():
     unknown = sorted(set(request.args) - {"format"})
     if unknown:
         raise ApiError(400, f"unknown query parameter '{unknown[0]}'", unknown[0])
+    if fmt not in ("json", "csv"):
+        raise ApiError(400, "format must be 'json' or 'csv'", "format")
+    return export_response(fmt)
+
+
+def export_response(fmt: str, keys: dict | None = None):
+    """The export download; private entries open only with `keys`, this request's unlock, or no passcode."""
+    from server.privacy import export_opener
+
     db = current_app.extensions["attune.db"]
-    if fmt == "json":
-        response = jsonify(export.export_data(db))
-        response.headers["Content-Disposition"] = f'attachment; filename="{_filename("json")}"'
-        return response
+    opener = export_opener(keys)
     if fmt == "csv":
-        return Response(export.export_csv_zip(db), mimetype="application/zip", headers={
+        return Response(export.export_csv_zip(db, opener), mimetype="application/zip", headers={
             "Content-Disposition": f'attachment; filename="{_filename("zip")}"'})
-    raise ApiError(400, "format must be 'json' or 'csv'", "format")
+    response = jsonify(export.export_data(db, opener))
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename("json")}"'
+    return response
 
 
 def confirmed_body() -> None:
@@ -51,6 +59,7 @@ def delete_everything_now() -> dict[str, int]:
     config = current_app.config
     base = config.get("ATTUNE_BASE_SETTINGS") or config["ATTUNE_SETTINGS"]
     deleted = export.delete_everything(current_app.extensions["attune.db"], base.partners)
+    current_app.extensions["attune.store"].vault.lock()  # the keys are gone; so are their unlocks
     if "ATTUNE_BASE_SETTINGS" in config:
         config["ATTUNE_SETTINGS"] = base
         config["ATTUNE_SETTING_SOURCES"] = dict(config.get("ATTUNE_BASE_SOURCES", {}))

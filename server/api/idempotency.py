@@ -12,6 +12,7 @@ write. The same key on a different method, path or body is a 409.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from functools import wraps
 from typing import Callable
@@ -49,6 +50,25 @@ def _request_hash() -> str:
     return digest.hexdigest()
 
 
+def _without(body: str, secret: set[str]) -> str:
+    """A JSON reply with every string in `secret` replaced by null (a locked entry, if it is one)."""
+
+    def walk(item):
+        if isinstance(item, dict):
+            out = {k: walk(v) for k, v in item.items()}
+            if item.get("private") and item.get("value") in secret:
+                out["locked"] = True
+            return out
+        if isinstance(item, list):
+            return [walk(v) for v in item]
+        return None if isinstance(item, str) and item in secret else item
+
+    try:
+        return json.dumps(walk(json.loads(body)))
+    except ValueError:
+        return json.dumps({"redacted": "this answer held private words"})
+
+
 def idempotent(view: Callable) -> Callable:
     """Run a write view as one transaction; replay stored responses for a repeated Idempotency-Key."""
 
@@ -69,15 +89,24 @@ def idempotent(view: Callable) -> Callable:
                         replay = Response(row["response"], status=row["status"], mimetype="application/json")
                         replay.headers["Idempotent-Replayed"] = "true"
                         return replay
-                response = make_response(view(*args, **kwargs))
+                store.vault.capture()
+                try:
+                    response = make_response(view(*args, **kwargs))
+                finally:
+                    sealed = store.vault.captured()
                 if response.status_code >= 400:
                     raise _Rollback(response)
                 if key is not None:
+                    stored = response.get_data(as_text=True)
+                    # A reply that quotes words just sealed as private is not kept in plain: a replay
+                    # gets them as null, like a locked entry (the write itself is still never done twice).
+                    if any(json.dumps(text)[1:-1] in stored for text in sealed if text):
+                        stored = _without(stored, set(sealed))
                     conn.execute(
                         "INSERT INTO idempotency (key, method, path, status, response, created_at, request_hash)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (key, request.method, request.path, response.status_code,
-                         response.get_data(as_text=True), store.now(), _request_hash()),
+                         stored, store.now(), _request_hash()),
                     )
                 return response
         except _Rollback as rollback:

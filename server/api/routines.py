@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app
+from flask import current_app, g
 
 from server.api import bp
 from server.api.idempotency import idempotent
@@ -68,7 +68,10 @@ def runner():
 
 
 def _partner_name(ref):
-    """A partner name from a name or id (400 if unknown)."""
+    """A partner name from a name or id (400 if unknown); a paired phone is always its own partner."""
+    device = g.get("device_partner_id")
+    if device is not None:
+        return current_app.extensions["attune.store"].partner(device)["name"]
     if ref is None:
         return None
     from server.api.common import partner_or_400

@@ -8,7 +8,7 @@ without attune, marks one ended, and deletes one.
 from __future__ import annotations
 
 from server.api import bp
-from server.api.common import expected_version, not_found, store, versioned, viewer_id, visible_page
+from server.api.common import expected_version, not_found, reading_keys, store, versioned, viewer_id, visible_page
 from server.api.idempotency import idempotent
 from server.api.validation import Id, Int, Json, PartnerRef, Str, Timestamp, json_body, query
 from server.store import ENDED_STATUSES, ROUTINES, SESSION_STATUSES
@@ -37,7 +37,7 @@ def session_detail(session_id: int) -> dict:
     session = store().get_session(session_id)
     if session is None:
         raise not_found("session", session_id)
-    session["entries"] = store().session_entries(session_id, viewer_id=viewer_id())
+    session["entries"] = store().session_entries(session_id, viewer_id=viewer_id(), keys=reading_keys())
     session["commitments"] = store().list_commitments(session_id=session_id)
     return session
 

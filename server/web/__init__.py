@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, request, session
+from flask import Blueprint, current_app, g, request, session
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/assets")
@@ -23,8 +23,11 @@ NAV = (
     ("web.charts", "Charts"),
     ("web.phrases", "Phrases"),
     ("web.settings", "Settings"),
+    ("web.privacy", "Privacy"),
     ("web.data", "Your data"),
 )
+MAIN_ONLY_NAV = frozenset({"web.settings", "web.data"})
+"""Pages a paired phone cannot open (server.privacy): the main machine's controls."""
 
 
 def store():
@@ -47,8 +50,9 @@ def partners() -> list[dict]:
 
 
 def viewer(partner_list: list[dict] | None = None) -> dict | None:
-    """The partner whose view this is (None = Together). A view filter, not a login."""
-    wanted = session.get("viewer")
+    """The partner whose view this is (None = Together): a paired phone's partner, else the view chosen
+    on this browser (a filter: private words still need their owner's passcode once one is set)."""
+    wanted = g.get("device_partner_id") or session.get("viewer")
     for partner in partner_list if partner_list is not None else partners():
         if partner["id"] == wanted:
             return partner
@@ -70,7 +74,10 @@ def _page_globals():
     if request.blueprint != "web":
         return {}
     partner_list = partners()
-    return {"nav": NAV, "partners": partner_list, "viewer": viewer(partner_list)}
+    nav = NAV if g.get("device_partner_id") is None else tuple(n for n in NAV if n[0] not in MAIN_ONLY_NAV)
+    return {"nav": nav, "partners": partner_list, "viewer": viewer(partner_list),
+            "device_partner": g.get("device") and g.device["partner"]}
 
 
 from server.web import data, drive, library, pages, promises, settings_page, trends_page, words  # noqa: E402,F401,E501  (routes)
+from server.web import privacy_page  # noqa: E402,F401  (routes)

@@ -12,7 +12,7 @@ import json
 import secrets
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from server.web import bp, db, partners, safe_next
 from server.web.api_client import ApiMissing, call_api, error_message
@@ -70,6 +70,10 @@ def _after(status: int, data: dict):
 
 
 def _partner_field() -> str | None:
+    """The partner a form speaks for; a paired phone is always its own partner."""
+    device = g.get("device_partner_id")
+    if device is not None:
+        return next((p["name"] for p in partners() if p["id"] == device), None)
     name = request.form.get("partner", "").strip()
     return name if name in {p["name"] for p in partners()} else None
 
