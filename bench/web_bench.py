@@ -36,6 +36,16 @@ FEELINGS = ("tired", "grateful", "anxious", "calm", "hurt", "hopeful", "frustrat
 NEEDS = ("rest", "connection", "reassurance", "space", "help", "appreciation", "fun", "quiet")
 DEBRIEF_ENTRIES = ("appreciation", "hardest", "feeling", "need", "request", "reflection", "heard", "win")
 HEARD = ("yes", "yes", "yes", "partly", "no")
+SAID = {
+    "appreciation": ("thanks for making dinner", "you listened when I was upset", "the coffee this morning",
+                     "you picked up the kids", "you made me laugh at breakfast"),
+    "hardest": ("the meeting ran late and I felt rushed", "the drive home in the rain", "we argued about money",
+                "I missed my mother's call", "too many emails, no lunch"),
+    "reflection": ("you felt rushed and wanted a quiet evening", "it sounds like the day was long and lonely",
+                   "you were worried about money and needed us to plan together"),
+    "win": ("I went for a run", "we ate together without phones", "I asked for help early",
+            "we laughed about the cat"),
+}
 PROMISES = ("call when running late", "put phones away at dinner", "take the bins out on Tuesday",
             "plan a date night", "ask before inviting friends over")
 REQUESTS = ("an early night", "a hug after work", "ten quiet minutes", "help with dinner", "a walk together")
@@ -77,7 +87,7 @@ def seed(conn: sqlite3.Connection, nights: int, rng: random.Random) -> dict[str,
                 for who in (a, b):
                     value = (rng.choice(FEELINGS) if kind == "feeling" else rng.choice(NEEDS) if kind == "need"
                              else rng.choice(HEARD) if kind == "heard"
-                             else rng.choice(REQUESTS) if kind == "request" else f"{kind} text for night {n}")
+                             else rng.choice(REQUESTS) if kind == "request" else rng.choice(SAID[kind]))
                     entries.append((sid, who, kind, value, kind, 0, iso(start)))
             for k in range(30):
                 utterances.append((sid, "prompt", "debrief", f"s{k}", f"prompt {k}", k * 20.0, iso(start)))

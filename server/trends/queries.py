@@ -143,8 +143,9 @@ def needs_by_month(conn: sqlite3.Connection, now: datetime, viewer_id: int | Non
             recent[need] += 1
         elif age < 56:
             before[need] += 1
-        sessions[need].add(row["session_id"])
-        keys[(row["session_id"], row["partner_id"])].add(need)
+        if row["session_id"] is not None:  # an entry added on its own (the API) has no session to match
+            sessions[need].add(row["session_id"])
+            keys[(row["session_id"], row["partner_id"])].add(need)
     chosen = sorted(counts, key=lambda n: (-counts[n], n))[:top]
     requests = _requests_for(conn, keys, chosen, params)
     promises = _promises_for(conn, sessions, chosen)

@@ -82,4 +82,7 @@ def readable(message: str, locale: str, names: Sequence[str], labels: Mapping[st
         slot = PARTNER_SLOTS.get(step.get("partner"))
         who = f" ({names[slot]})" if slot is not None and slot < len(names) else ""
         return f"{labels.get(routine, routine)}, {step_title(routine, step_id, locale)}{who}"
-    return re.sub(r"\b(%s)\.([a-z_]+(?:\.\d+)?)\b" % "|".join(ROUTINES), words, message)
+    routines = "|".join(ROUTINES)
+    message = re.sub(r"^'routine_timings': ", "", message)  # the page already names the setting
+    message = re.sub(r"\b(%s)\.([a-z_]+(?:\.\d+)?)\b" % routines, words, message)
+    return re.sub(r"(^|; |: )(%s):" % routines, lambda m: f"{m.group(1)}{labels.get(m.group(2), m.group(2))}:", message)

@@ -206,3 +206,13 @@ def test_a_stored_review_of_this_week_reads_in_words(app, client, couple, csrf):
     assert "<dt>Both felt heard</dt><dd>2 of 3 debriefs</dd>" in html
     assert "<dt>Named most</dt><dd>Sam: rest ×2</dd>" in html
     assert "<dt>Promises due</dt><dd>0 kept, 1 partly, 0 missed; 2 open</dd>" in html
+
+
+def test_needs_and_requests_added_without_a_session_count_but_match_nothing(app, conn, couple):
+    with app.extensions["attune.db"].write() as db:
+        for kind, value in (("need", "rest"), ("request", "a nap")):
+            db.execute("INSERT INTO entries (session_id, partner_id, kind, value, private, created_at)"
+                       " VALUES (NULL, ?, ?, ?, 0, '2026-11-25T12:00:00Z')", (couple["alex"], kind, value))
+    rest = trends.needs_by_month(conn, NOW, None)["needs"][0]
+    assert (rest["need"], rest["total"], rest["recent"]) == ("rest", 5, 5)
+    assert "a nap" not in rest["requests"] and rest["promises"] == {"kept": 0, "partly": 1, "missed": 1, "open": 2}
