@@ -66,8 +66,9 @@ def privacy_unlock():
         return redirect(url_for("web.privacy"), 303)
     me = next((p for p in partners() if p["name"] == data["partner"]), None)
     session["viewer"] = me["id"] if me else None  # the one who unlocked is the one viewing
-    flash(f"{data['partner']}'s private entries are open on this browser for a while; lock them when you are done.",
-          "info")
+    minutes = current_app.config["ATTUNE_SETTINGS"].unlock_minutes
+    flash(f"{data['partner']}'s private entries are open on this browser for {minutes} minutes;"
+          " lock them sooner on the Privacy page when you are done.", "info")
     response = make_response(redirect(url_for("web.history"), 303))
     set_unlock_cookie(response, data["token"], data["expires_at"])
     return response
