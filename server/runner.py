@@ -30,7 +30,8 @@ from server.routines.reminders import ANSWER_INTENTS as REMINDER_ANSWERS, SCHEDU
 from server.routines.safety import disclosure
 from server.schedule import Rhythm
 from server.settings import Settings
-from server.store import Store, scrub_private_state
+from server.sealing import scrub_private_state
+from server.store import Store
 
 VOICE_CONTROLS = VOICE_INTENTS
 PROMISE_GRACE_H = 12

@@ -7,10 +7,12 @@ token goes into an HttpOnly cookie. Pairing a phone shows a QR code for a one-ti
 
 from __future__ import annotations
 
-from flask import (current_app, flash, g, make_response, redirect, render_template, request, session,
-                   url_for)
+from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 
 from server.api.common import UNLOCK_COOKIE, unlocked
+from server.api.export import export_response
+from server.api.privacy import verify
+from server.errors import ApiError
 from server.privacy import DEVICE_COOKIE, DEVICE_COOKIE_DAYS, on_lan, pairing, set_cookie, set_unlock_cookie
 from server.web import bp, partners
 from server.web.api_client import call_api, error_message
@@ -110,10 +112,6 @@ def data_export():
     passcodes = {p["name"]: request.form.get(f"passcode_{p['id']}", "") for p in partners()}
     passcodes = {name: code for name, code in passcodes.items() if code}
     fmt = request.form.get("format", "json")
-    from server.api.export import export_response
-    from server.api.privacy import verify
-    from server.errors import ApiError
-
     keys = {}
     try:
         for p in partners():
