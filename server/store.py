@@ -375,7 +375,7 @@ class Store:
                     raise ApiError(403, "this private entry is locked: unlock it with its owner's passcode"
                                         " before sharing it", "private", "locked")
                 values.update(value=text, sealed=None)
-                self.vault.forget(entry_id)
+                self.vault.drop_recent(entry_id)
             sets = "".join(f"{k} = ?, " for k in values)
             conn.execute(f"UPDATE entries SET {sets}version = version + 1 WHERE id = ?",
                          [*values.values(), entry_id])

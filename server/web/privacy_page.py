@@ -59,6 +59,17 @@ def privacy_passcode():
     return redirect(url_for("web.privacy"), 303)
 
 
+@bp.post("/privacy/forget")
+def privacy_forget():
+    body = {"partner": request.form.get("partner", ""), "confirm": request.form.get("confirm", "").strip().lower()}
+    status, data = call_api("DELETE", "/privacy/passcode", body)
+    if status >= 400:
+        _flash_error(status, data)
+    else:
+        flash(f"{data['partner']}'s passcode and {data['deleted']} private entries were deleted.", "info")
+    return redirect(url_for("web.privacy"), 303)
+
+
 @bp.post("/privacy/unlock")
 def privacy_unlock():
     body = {"partner": request.form.get("partner", ""), "passcode": request.form.get("passcode", "")}

@@ -104,6 +104,7 @@ def test_form_post_without_csrf_token_is_refused_and_with_it_works(app_db):
     ("/privacy/unlock", {"partner": "Sam", "passcode": "guess-123"}),
     ("/privacy/pair", {"partner": "Sam"}),
     ("/privacy/devices/1/revoke", {}),
+    ("/privacy/forget", {"partner": "Sam", "confirm": "delete my private entries"}),
     ("/data/export", {"format": "json"}),
 ])
 def test_every_state_changing_form_needs_the_token(app_db, path, form):
