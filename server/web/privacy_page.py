@@ -43,6 +43,16 @@ def _flash_error(status: int, data: dict) -> None:
     flash(error_message(data), "error")
 
 
+def _call_and_say(method: str, path: str, body: dict | None, say, anchor: str = ""):
+    """Call the API, flash its error or `say(answer)`, and go back to the Privacy page."""
+    status, data = call_api(method, path, body)
+    if status >= 400:
+        _flash_error(status, data)
+    else:
+        flash(say(data), "info")
+    return redirect(url_for("web.privacy") + anchor, 303)
+
+
 @bp.post("/privacy/passcode")
 def privacy_passcode():
     form = request.form
@@ -51,23 +61,16 @@ def privacy_passcode():
         flash("The two new passcodes differ; nothing was changed.", "error")
         return redirect(url_for("web.privacy"), 303)
     body = {"partner": form.get("partner", ""), "passcode": new, "current": form.get("current") or None}
-    status, data = call_api("PUT", "/privacy/passcode", body)
-    if status >= 400:
-        _flash_error(status, data)
-    else:
-        flash(f"{data['partner']}'s passcode is set. {data['warning']}", "info")
-    return redirect(url_for("web.privacy"), 303)
+    return _call_and_say("PUT", "/privacy/passcode", body,
+                         lambda data: f"{data['partner']}'s passcode is set. {data['warning']}")
 
 
 @bp.post("/privacy/forget")
 def privacy_forget():
     body = {"partner": request.form.get("partner", ""), "confirm": request.form.get("confirm", "").strip().lower()}
-    status, data = call_api("DELETE", "/privacy/passcode", body)
-    if status >= 400:
-        _flash_error(status, data)
-    else:
-        flash(f"{data['partner']}'s passcode and {data['deleted']} private entries were deleted.", "info")
-    return redirect(url_for("web.privacy"), 303)
+    return _call_and_say("DELETE", "/privacy/passcode", body,
+                         lambda data: f"{data['partner']}'s passcode and {data['deleted']} private entries"
+                                      " were deleted.")
 
 
 @bp.post("/privacy/unlock")
@@ -109,12 +112,8 @@ def privacy_pair():
 
 @bp.post("/privacy/devices/<id:device_id>/revoke")
 def privacy_revoke(device_id: int):
-    status, data = call_api("DELETE", f"/devices/{device_id}")
-    if status >= 400:
-        _flash_error(status, data)
-    else:
-        flash("That phone is no longer paired.", "info")
-    return redirect(url_for("web.privacy") + "#phones", 303)
+    return _call_and_say("DELETE", f"/devices/{device_id}", None, lambda data: "That phone is no longer paired.",
+                         "#phones")
 
 
 @bp.post("/data/export")
