@@ -228,6 +228,19 @@ def visible_entries(db_path: Path, viewer: str) -> int:
         conn.close()
 
 
+def sealed_words(conn: sqlite3.Connection) -> list[str]:
+    """Private entries' words, opened with their partner's key (no passcode is set in this bench)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from server.vault import Vault
+
+    keys = {pid: X25519PrivateKey.from_private_bytes(raw) for pid, raw in
+            conn.execute("SELECT partner_id, private_key FROM partner_keys WHERE salt IS NULL")}
+    words = [Vault.open(keys[pid], pid, sealed) if pid in keys else None
+             for pid, sealed in conn.execute("SELECT partner_id, sealed FROM entries WHERE sealed IS NOT NULL")]
+    return [w for w in words if w and w.startswith("crash-")]
+
+
 def verify_file(db_path: Path, acked: set[str], report: CrashReport, cycle: int) -> Counter:
     """Integrity and presence check straight on the file (no server running)."""
     conn = sqlite3.connect(db_path, timeout=30)
@@ -242,6 +255,7 @@ def verify_file(db_path: Path, acked: set[str], report: CrashReport, cycle: int)
             "SELECT value FROM entries WHERE value LIKE 'crash-%'"
             " UNION ALL SELECT what FROM commitments WHERE what LIKE 'crash-%'"
             " UNION ALL SELECT note FROM ritual_log WHERE note LIKE 'crash-%'"))
+        counts.update(sealed_words(conn))
     finally:
         conn.close()
     for marker in acked:

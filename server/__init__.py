@@ -69,7 +69,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(ATTUNE_SETTINGS=settings, ATTUNE_SETTING_SOURCES=sources)
     store.sync_partners(settings.partners)
     store.prune_idempotency()
-    store.seal_plain_private()
+    from server.sealing import seal_plain_private
+    seal_plain_private(store)
     app.extensions["attune.db"] = db
     app.extensions["attune.store"] = store
     app.extensions["attune.clock"] = clock

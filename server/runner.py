@@ -29,7 +29,8 @@ from server.routines.reminders import ANSWER_INTENTS as REMINDER_ANSWERS, SCHEDU
 from server.routines.safety import disclosure
 from server.schedule import Rhythm
 from server.settings import Settings
-from server.store import Store, scrub_private_state
+from server.sealing import scrub_private_state
+from server.store import Store
 from server.trends.nights import night_of, week_monday
 from server.trends.week import week_figures
 

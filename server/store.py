@@ -93,13 +93,6 @@ _USE_SELECT = ("SELECT u.id, u.phrase_id, u.category, u.partner_id, p.name AS pa
                " u.used_at FROM phrase_uses u LEFT JOIN partners p ON p.id = u.partner_id")
 
 
-def scrub_private_state(state: dict[str, Any]) -> None:
-    """A private routine's saved state keeps whether each step was answered, never the answer."""
-    answers = state.get("answers") or {}
-    state["answers"] = {k: v if v in ("unanswered", "skipped") else "answered" for k, v in answers.items()}
-    state["collect"] = {k: "…" for k in state.get("collect") or {}}
-
-
 def _redact_answers(conn: sqlite3.Connection, texts: Iterable[str | None]) -> None:
     """Blank stored Idempotency-Key answers that quote deleted words (the key stays, so a replay still
     writes nothing twice; it just no longer returns the words)."""
@@ -301,25 +294,6 @@ class Store:
             entry["value"], entry["locked"] = value, False  # the writer knows what they wrote
         return entry
 
-    def seal_plain_private(self) -> int:
-        """Seal private entries written in plain (before sealing existed); returns how many."""
-        with self.db.write() as conn:
-            rows = conn.execute("SELECT id, partner_id, value FROM entries WHERE private = 1 AND sealed IS NULL"
-                                ).fetchall()
-            for row in rows:
-                conn.execute("UPDATE entries SET value = '', sealed = ? WHERE id = ?",
-                             (self.vault.seal(row["partner_id"], row["value"]), row["id"]))
-            _redact_answers(conn, [r["value"] for r in rows])
-            for row in conn.execute("SELECT id, state FROM sessions WHERE json_extract(state, '$.private') = 1"
-                                    " AND json_extract(state, '$.answers') IS NOT NULL"):
-                state = json.loads(row["state"])
-                scrub_private_state(state)
-                if json.dumps(state) != row["state"]:
-                    conn.execute("UPDATE sessions SET state = ? WHERE id = ?", (json.dumps(state), row["id"]))
-        if rows:
-            self.vault.checkpoint()
-        return len(rows)
-
     def reading_keys(self, viewer_id: int | None, keys: dict | None = None) -> dict:
         """`keys` (opened by unlocks) plus the viewer's own key while they have no passcode."""
         found = dict(keys or {})
@@ -401,7 +375,7 @@ class Store:
                     raise ApiError(403, "this private entry is locked: unlock it with its owner's passcode"
                                         " before sharing it", "private", "locked")
                 values.update(value=text, sealed=None)
-                self.vault.forget(entry_id)
+                self.vault.drop_recent(entry_id)
             sets = "".join(f"{k} = ?, " for k in values)
             conn.execute(f"UPDATE entries SET {sets}version = version + 1 WHERE id = ?",
                          [*values.values(), entry_id])

@@ -149,7 +149,7 @@ class Vault:
             found = self._recent.get(entry_id)
         return found[0] if found and found[1] > self.clock() else None
 
-    def forget(self, entry_id: int) -> None:
+    def drop_recent(self, entry_id: int) -> None:
         with self._lock:
             self._recent.pop(entry_id, None)
 
@@ -216,6 +216,18 @@ class Vault:
             conn.execute("DELETE FROM passcode_attempts WHERE partner_id = ?", (partner_id,))
             self.log("passcode_changed" if had else "passcode_set", name)
         self.checkpoint()  # the unwrapped key must not linger in the WAL
+
+    def forget(self, partner_id: int, name: str) -> int:
+        """For a forgotten passcode: delete the partner's private entries and key (a new key pair is
+        made on next use, with no passcode). Returns how many entries were deleted."""
+        with self.db.write() as conn:
+            gone = conn.execute("DELETE FROM entries WHERE partner_id = ? AND private = 1", (partner_id,)).rowcount
+            conn.execute("DELETE FROM partner_keys WHERE partner_id = ?", (partner_id,))
+            conn.execute("DELETE FROM passcode_attempts WHERE partner_id = ?", (partner_id,))
+            self.log("passcode_forgotten", name, f"{gone} private entries deleted")
+        self.lock(partner_id=partner_id)
+        self.checkpoint()
+        return gone
 
     def checkpoint(self) -> None:
         try:

@@ -73,6 +73,21 @@ def set_passcode():
     return {"partner": partner["name"], "passcode": True, "warning": FORGOTTEN}
 
 
+FORGET_PHRASE = "delete my private entries"
+
+
+@bp.delete("/privacy/passcode")
+def forget_passcode():
+    """A forgotten passcode: delete the partner's private entries and passcode, so they can start over."""
+    body = json_body({"partner": Str(required=True, max_len=40, multiline=False),
+                      "confirm": Str(required=True, max_len=40, multiline=False)})
+    partner = _own_partner(body["partner"])
+    if body["confirm"] != FORGET_PHRASE:
+        raise ApiError(400, f"confirm must be exactly '{FORGET_PHRASE}'", "confirm", "invalid")
+    deleted = store().vault.forget(partner["id"], partner["name"])
+    return {"partner": partner["name"], "passcode": False, "deleted": deleted}
+
+
 @bp.post("/privacy/unlock")
 def unlock():
     """Open a partner's private entries for `unlock_minutes`: a token, also set as an HttpOnly cookie."""

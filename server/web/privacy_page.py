@@ -7,10 +7,12 @@ token goes into an HttpOnly cookie. Pairing a phone shows a QR code for a one-ti
 
 from __future__ import annotations
 
-from flask import (current_app, flash, g, make_response, redirect, render_template, request, session,
-                   url_for)
+from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 
 from server.api.common import UNLOCK_COOKIE, unlocked
+from server.api.export import export_response
+from server.api.privacy import verify
+from server.errors import ApiError
 from server.privacy import DEVICE_COOKIE, DEVICE_COOKIE_DAYS, on_lan, pairing, set_cookie, set_unlock_cookie
 from server.web import bp, partners
 from server.web.api_client import call_api, error_message
@@ -41,6 +43,16 @@ def _flash_error(status: int, data: dict) -> None:
     flash(error_message(data), "error")
 
 
+def _call_and_say(method: str, path: str, body: dict | None, say, anchor: str = ""):
+    """Call the API, flash its error or `say(answer)`, and go back to the Privacy page."""
+    status, data = call_api(method, path, body)
+    if status >= 400:
+        _flash_error(status, data)
+    else:
+        flash(say(data), "info")
+    return redirect(url_for("web.privacy") + anchor, 303)
+
+
 @bp.post("/privacy/passcode")
 def privacy_passcode():
     form = request.form
@@ -49,12 +61,16 @@ def privacy_passcode():
         flash("The two new passcodes differ; nothing was changed.", "error")
         return redirect(url_for("web.privacy"), 303)
     body = {"partner": form.get("partner", ""), "passcode": new, "current": form.get("current") or None}
-    status, data = call_api("PUT", "/privacy/passcode", body)
-    if status >= 400:
-        _flash_error(status, data)
-    else:
-        flash(f"{data['partner']}'s passcode is set. {data['warning']}", "info")
-    return redirect(url_for("web.privacy"), 303)
+    return _call_and_say("PUT", "/privacy/passcode", body,
+                         lambda data: f"{data['partner']}'s passcode is set. {data['warning']}")
+
+
+@bp.post("/privacy/forget")
+def privacy_forget():
+    body = {"partner": request.form.get("partner", ""), "confirm": request.form.get("confirm", "").strip().lower()}
+    return _call_and_say("DELETE", "/privacy/passcode", body,
+                         lambda data: f"{data['partner']}'s passcode and {data['deleted']} private entries"
+                                      " were deleted.")
 
 
 @bp.post("/privacy/unlock")
@@ -66,8 +82,9 @@ def privacy_unlock():
         return redirect(url_for("web.privacy"), 303)
     me = next((p for p in partners() if p["name"] == data["partner"]), None)
     session["viewer"] = me["id"] if me else None  # the one who unlocked is the one viewing
-    flash(f"{data['partner']}'s private entries are open on this browser for a while; lock them when you are done.",
-          "info")
+    minutes = current_app.config["ATTUNE_SETTINGS"].unlock_minutes
+    flash(f"{data['partner']}'s private entries are open on this browser for {minutes} minutes;"
+          " lock them sooner on the Privacy page when you are done.", "info")
     response = make_response(redirect(url_for("web.history"), 303))
     set_unlock_cookie(response, data["token"], data["expires_at"])
     return response
@@ -95,12 +112,8 @@ def privacy_pair():
 
 @bp.post("/privacy/devices/<id:device_id>/revoke")
 def privacy_revoke(device_id: int):
-    status, data = call_api("DELETE", f"/devices/{device_id}")
-    if status >= 400:
-        _flash_error(status, data)
-    else:
-        flash("That phone is no longer paired.", "info")
-    return redirect(url_for("web.privacy") + "#phones", 303)
+    return _call_and_say("DELETE", f"/devices/{device_id}", None, lambda data: "That phone is no longer paired.",
+                         "#phones")
 
 
 @bp.post("/data/export")
@@ -109,10 +122,6 @@ def data_export():
     passcodes = {p["name"]: request.form.get(f"passcode_{p['id']}", "") for p in partners()}
     passcodes = {name: code for name, code in passcodes.items() if code}
     fmt = request.form.get("format", "json")
-    from server.api.export import export_response
-    from server.api.privacy import verify
-    from server.errors import ApiError
-
     keys = {}
     try:
         for p in partners():

@@ -199,7 +199,7 @@ def named_counts(
     """{(partner_id, kind): [(value, count), ...]} for feelings and needs named since `since`."""
     rows = conn.execute(
         "SELECT e.partner_id, e.kind, lower(trim(e.value)) AS value, COUNT(*) AS n FROM entries e"
-        f" WHERE e.kind IN ('feeling', 'need') AND e.created_at >= :since AND {_VISIBLE} AND e.sealed IS NULL"
+        f" WHERE e.kind IN ('feeling', 'need') AND e.created_at >= :since AND {_VISIBLE} AND e.private = 0"
         " GROUP BY e.partner_id, e.kind, lower(trim(e.value))"
         " ORDER BY e.partner_id, e.kind, n DESC, value",
         {"since": iso_utc(since), "viewer": viewer_id},

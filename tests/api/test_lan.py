@@ -88,6 +88,26 @@ def new_link(server, partner: str = "Sam") -> str:
     return body["url"]
 
 
+def test_the_certificate_is_made_here_and_its_fingerprint_shown(lan_server):
+    from server.lan import fingerprint
+
+    cert = lan_server.db_path.parent / "lan-cert.pem"
+    assert oct(cert.stat().st_mode & 0o777) == "0o600"
+    assert oct((lan_server.db_path.parent / "lan-key.pem").stat().st_mode & 0o777) == "0o600"
+    shown = fingerprint(cert)
+    assert re.fullmatch(r"([0-9A-F]{2}:){31}[0-9A-F]{2}", shown)
+    assert shown in lan_server.log_path.read_text()
+    # The main machine stays plain HTTP on loopback; the LAN listener speaks only TLS.
+    assert API("GET", f"{lan_server}/api/v1/health")[0] == 200
+    plain = http.client.HTTPConnection("127.0.0.2", int(urlsplit(lan_server.lan_url).port), timeout=10)
+    try:
+        plain.request("GET", "/")
+        status = plain.getresponse().status
+    except (http.client.HTTPException, ConnectionError):
+        status = None
+    assert status != 200
+
+
 def test_unpaired_requests_get_401_and_see_nothing(lan_server):
     API("POST", f"{lan_server}/api/v1/entries", {"partner": "Sam", "kind": "note", "value": "walk at dusk"})
     phone = Phone(lan_server)

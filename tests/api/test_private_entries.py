@@ -137,6 +137,20 @@ def test_changing_the_passcode_rewraps_the_key_and_needs_the_current_one(api):
     assert events.count("passcode_set") == 1 and events.count("passcode_changed") == 1
 
 
+def test_a_forgotten_passcode_can_only_start_over_by_deleting_the_entries(api):
+    client, app = api
+    set_passcode(client)
+    private_inventory(client)
+    call(client, "POST", "/api/v1/entries", {"partner": "Sam", "kind": "note", "value": "shared"}, status=201)
+    assert call(client, "DELETE", "/api/v1/privacy/passcode", {"partner": "Sam", "confirm": "yes"}, status=400)
+    done = call(client, "DELETE", "/api/v1/privacy/passcode",
+                {"partner": "Sam", "confirm": "delete my private entries"})
+    assert done == {"partner": "Sam", "passcode": False, "deleted": 3}
+    assert [e["value"] for e in call(client, "GET", "/api/v1/entries?as=Sam")["entries"]] == ["shared"]
+    set_passcode(client, passcode="brand-new-1")  # no current passcode needed any more
+    assert "passcode_forgotten" in [e["event"] for e in app.extensions["attune.store"].vault.events()]
+
+
 def test_entries_written_before_the_passcode_lock_when_it_is_set(api):
     client, _ = api
     private_inventory(client)  # no passcode yet: Sam's view shows the words, as a view filter
@@ -150,8 +164,8 @@ def test_export_holds_private_words_only_for_passcodes_given(api):
     set_passcode(client)
     set_passcode(client, partner="Alex", passcode="alex-code-1")
     private_inventory(client)
-    call(client, "POST", "/api/v1/entries", {"partner": "Alex", "kind": "note", "value": "alex private", "private": True},
-         status=201)
+    call(client, "POST", "/api/v1/entries",
+         {"partner": "Alex", "kind": "note", "value": "alex private", "private": True}, status=201)
     call(client, "POST", "/api/v1/entries", {"partner": "Alex", "kind": "note", "value": "shared note"}, status=201)
 
     def entries(export):
@@ -225,6 +239,7 @@ def test_cli_sets_a_passcode_from_standard_input(live_server, http_json):
     assert http_json("GET", f"{live_server}/api/v1/privacy")[1]["partners"][1]["passcode"] is True
     assert cli("wrong-current", "second-code-2").returncode == 1  # changing needs the current one
     assert cli("first-code-1", "second-code-2").returncode == 0
-    status, _ = http_json("POST", f"{live_server}/api/v1/privacy/unlock", {"partner": "Sam", "passcode": "second-code-2"})
+    status, _ = http_json("POST", f"{live_server}/api/v1/privacy/unlock",
+                          {"partner": "Sam", "passcode": "second-code-2"})
     assert status == 200
     assert cli("second-code-2", "short").returncode == 1  # too short: refused, nothing changed

@@ -100,6 +100,12 @@ def test_form_post_without_csrf_token_is_refused_and_with_it_works(app_db):
     ("/settings", {"voice_rate": "200"}),
     ("/viewing-as", {"partner": "1"}),
     ("/api/v1/entries", ENTRY),
+    ("/privacy/passcode", {"partner": "Sam", "passcode": "attacker-1", "confirm": "attacker-1"}),
+    ("/privacy/unlock", {"partner": "Sam", "passcode": "guess-123"}),
+    ("/privacy/pair", {"partner": "Sam"}),
+    ("/privacy/devices/1/revoke", {}),
+    ("/privacy/forget", {"partner": "Sam", "confirm": "delete my private entries"}),
+    ("/data/export", {"format": "json"}),
 ])
 def test_every_state_changing_form_needs_the_token(app_db, path, form):
     app, db_path = app_db
