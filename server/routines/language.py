@@ -98,10 +98,9 @@ def script(routine: str, locale: str = "en") -> dict[str, Any]:
 
 
 @lru_cache(maxsize=8)
-def safety_patterns(locale: str = "en") -> tuple[tuple[str, re.Pattern[str]], ...]:
-    data = _read_yaml(_locale_dir(locale), "safety.yaml")
-    return tuple((category, re.compile(p, re.IGNORECASE)) for category, patterns in data.items()
-                 for p in patterns)
+def safety_data(locale: str = "en") -> dict[str, Any]:
+    """The disclosure rules and word classes (server/data/<locale>/safety.yaml)."""
+    return _read_yaml(_locale_dir(locale), "safety.yaml")
 
 
 @lru_cache(maxsize=8)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from server.routines.language import safety_patterns
+from server.routines.disclosure import classify, rules_for
 
 
 def disclosure(texts: Iterable[str | None], locale: str = "en") -> str | None:
     """The category of the first disclosure found in `texts`, or None."""
-    patterns = safety_patterns(locale)
+    rules = rules_for(locale)
     for text in texts:
-        if not text:
-            continue
-        folded = " ".join(str(text).replace("\u2019", "'").split())
-        for category, pattern in patterns:
-            if pattern.search(folded):
+        if text:
+            category = classify(str(text), rules)
+            if category is not None:
                 return category
     return None

@@ -1,0 +1,193 @@
+"""Disclosure detector bench: candidates measured on a labelled set (tests/safety/*.yaml).
+
+Candidates:
+  regex      the regular expressions attune had before issue 20 (server/data/en/safety.yaml at
+             BASELINE_REV, read with `git show`)
+  rules      server/routines/disclosure.py over today's server/data/en/safety.yaml
+  wordllama  nearest prototype by wordllama embedding (weights ship in the wheel): the tuning set's
+             sentences are the prototypes, disclosures and everyday ones; a sentence is a disclosure
+             when its best disclosure prototype beats its best everyday prototype by MARGIN
+  rules+wordllama  either one
+
+Usage: python bench/safety_bench.py SET.yaml [SET.yaml ...] [--candidates rules,wordllama] [--misses]
+       python bench/safety_bench.py --sessions tests/safety/sessions   (false stops per sentence)
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from server.routines.disclosure import classify, compile_rules, explain  # noqa: E402
+from server.routines.language import safety_data  # noqa: E402
+
+BASELINE_REV = "87fb427"
+TUNING = ROOT / "tests" / "safety" / "tuning.yaml"
+Detector = Callable[[str], "str | None"]
+
+
+def load_set(path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(disclosures as (category, text), everyday as (kind, text))."""
+    data = yaml.safe_load(path.read_text())
+    pos = [(c, t) for c, texts in data["disclosures"].items() for t in texts]
+    neg = [(k, t) for k, texts in data["everyday"].items() for t in texts]
+    return pos, neg
+
+
+def regex_baseline() -> Detector:
+    text = subprocess.run(["git", "show", f"{BASELINE_REV}:server/data/en/safety.yaml"], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+    patterns = [(c, re.compile(p, re.IGNORECASE)) for c, ps in yaml.safe_load(text).items() for p in ps]
+
+    def detect(sentence: str) -> str | None:
+        folded = " ".join(sentence.replace("\u2019", "'").split())
+        return next((c for c, p in patterns if p.search(folded)), None)
+    return detect
+
+
+def rules_detector() -> Detector:
+    rules = compile_rules(safety_data("en"))
+    return lambda sentence: classify(sentence, rules)
+
+
+class WordLlamaDetector:
+    """Nearest prototype, with a margin over the nearest everyday prototype."""
+
+    def __init__(self, margin: float | None = None):
+        import numpy as np
+        import wordllama
+        from wordllama import WordLlama
+
+        self.np = np
+        # The wheel ships the l2_supercat weights and tokenizer: load them from the package, never the hub.
+        self.model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+        pos, neg = load_set(TUNING)
+        self.labels = [c for c, _ in pos] + [None] * len(neg)
+        self.protos = self._embed([t for _, t in pos] + [t for _, t in neg])
+        self.npos = len(pos)
+        self.margin = self._tune() if margin is None else margin
+
+    def _embed(self, texts):
+        return self.model.embed(texts, norm=True)
+
+    def _score(self, sims, skip: int | None = None):
+        sims = sims.copy()
+        if skip is not None:
+            sims[skip] = -9.0
+        best_pos = int(sims[: self.npos].argmax())
+        return sims[best_pos] - sims[self.npos:].max(), self.labels[best_pos]
+
+    def _tune(self) -> float:
+        """Leave-one-out on the tuning set: the smallest margin that stops at most 3% of everyday ones."""
+        sims = self.protos @ self.protos.T
+        scores = [self._score(sims[i], skip=i)[0] for i in range(len(self.labels))]
+        neg = sorted(scores[self.npos:], reverse=True)
+        allowed = int(0.03 * len(neg))
+        return float(neg[allowed]) + 1e-6
+
+    def __call__(self, sentence: str) -> str | None:
+        sims = self.protos @ self._embed([sentence])[0]
+        margin, label = self._score(sims)
+        return label if margin > self.margin else None
+
+
+def either(a: Detector, b: Detector) -> Detector:
+    return lambda sentence: a(sentence) or b(sentence)
+
+
+def candidates(names: list[str]) -> dict[str, Detector]:
+    made: dict[str, Detector] = {}
+    for name in names:
+        if name == "regex":
+            made[name] = regex_baseline()
+        elif name == "rules":
+            made[name] = rules_detector()
+        elif name == "wordllama":
+            made[name] = WordLlamaDetector()
+        elif name == "rules+wordllama":
+            made[name] = either(made.get("rules") or rules_detector(), made.get("wordllama") or WordLlamaDetector())
+        else:
+            raise SystemExit(f"unknown candidate {name}")
+    return made
+
+
+def pct(n: int, d: int) -> str:
+    return f"{n}/{d} ({100.0 * n / d:.1f}%)" if d else "0/0"
+
+
+def measure(name: str, detect: Detector, pos, neg, misses: bool) -> list[str]:
+    got_pos = [(c, t, detect(t)) for c, t in pos]
+    got_neg = [(k, t, detect(t)) for k, t in neg]
+    caught = sum(1 for _, _, g in got_pos if g)
+    same = sum(1 for c, _, g in got_pos if g == c)
+    stopped = sum(1 for _, _, g in got_neg if g)
+    by_cat = {c: pct(sum(1 for c2, _, g in got_pos if c2 == c and g), sum(1 for c2, _ in pos if c2 == c))
+              for c in dict.fromkeys(c for c, _ in pos)}
+    by_kind = {k: sum(1 for k2, _, g in got_neg if k2 == k and g) for k in dict.fromkeys(k for k, _ in neg)}
+    lines = [f"| {name} | {pct(caught, len(pos))} | {pct(stopped, len(neg))} | {same}/{caught} | "
+             + ", ".join(f"{c} {v}" for c, v in by_cat.items()) + " | "
+             + ", ".join(f"{k} {v}" for k, v in by_kind.items() if v) + " |"]
+    if misses:
+        lines += [f"    missed [{c}] {t}" for c, t, g in got_pos if not g]
+        lines += [f"    stopped [{k} -> {g}] {t}" for k, t, g in got_neg if g]
+    return lines
+
+
+def session_sentences(folder: Path) -> list[tuple[str, str]]:
+    """(file name, sentence) of every typed line of the whole-session transcripts."""
+    out = []
+    for path in sorted(folder.glob("*.txt")):
+        for line in path.read_text().splitlines():
+            line = line.split(":", 1)[1].strip() if ":" in line[:12] else line.strip()
+            if line and not line.startswith("#"):
+                out.append((path.name, line))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sets", nargs="*", type=Path)
+    ap.add_argument("--candidates", default="regex,rules,wordllama,rules+wordllama")
+    ap.add_argument("--misses", action="store_true", help="list every miss and false stop")
+    ap.add_argument("--sessions", type=Path, help="folder of whole-session transcripts (everyday talk)")
+    args = ap.parse_args(argv)
+    made = candidates(args.candidates.split(","))
+    for path in args.sets:
+        pos, neg = load_set(path)
+        print(f"\n### {path.relative_to(ROOT) if path.is_absolute() else path}: "
+              f"{len(pos)} disclosures, {len(neg)} everyday\n")
+        print("| detector | disclosures caught | everyday stopped | same category | caught by category |"
+              " stopped by kind |")
+        print("|---|---|---|---|---|---|")
+        for name, detect in made.items():
+            print("\n".join(measure(name, detect, pos, neg, args.misses)))
+        if isinstance(made.get("wordllama"), WordLlamaDetector):
+            print(f"\nwordllama margin (leave-one-out on the tuning set): {made['wordllama'].margin:.4f}")
+    if args.sessions:
+        lines = session_sentences(args.sessions)
+        print(f"\n### whole sessions ({args.sessions}): {len(lines)} typed sentences, "
+              f"{len({f for f, _ in lines})} sessions\n")
+        print("| detector | false stops per sentence | sessions stopped |")
+        print("|---|---|---|")
+        rules = compile_rules(safety_data("en"))
+        for name, detect in made.items():
+            hits = [(f, t) for f, t in lines if detect(t)]
+            print(f"| {name} | {pct(len(hits), len(lines))} | {len({f for f, _ in hits})} |")
+            if args.misses:
+                for f, t in hits:
+                    why = "; ".join(explain(t, rules)) if name == "rules" else ""
+                    print(f"    {f}: {t}  {why}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
