@@ -122,6 +122,8 @@ def normalise(text: str, rules: Rules) -> str:
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     for pattern, long in rules.contractions:
         text = pattern.sub(long, text)
+    # A possessive stands apart ("my husband's hands" -> "my husband s hands") so "my husband" matches.
+    text = re.sub(r"'s\b", " s", text)
     words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text)
     return " " + " ".join(words) + " "
 
@@ -130,7 +132,7 @@ def _prepared(text: str, rules: Rules, names: Iterable[str]) -> str:
     said = normalise(text, rules)
     # A partner named in the sentence is the partner the rules speak of ("Sam pushed me").
     for name in names:
-        said = re.sub(rf" {re.escape(name.lower())}(?='s | )", " my partner", said)
+        said = re.sub(rf" {re.escape(name.lower())}(?= )", " my partner", said)
     for pattern in rules.ignore:
         said = pattern.sub(" ~", said)
     return said

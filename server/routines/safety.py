@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from server.routines.disclosure import classify, rules_for
+from server.routines.language import crisis_lines
 
 
 def disclosure(texts: Iterable[str | None], locale: str = "en", names: Iterable[str] = ()) -> str | None:
@@ -16,3 +17,15 @@ def disclosure(texts: Iterable[str | None], locale: str = "en", names: Iterable[
             if category is not None:
                 return category
     return None
+
+
+def stop_lines(category: str, helpline_locale: str) -> tuple[tuple[str, dict[str, str]], ...]:
+    """What a safety stop says after the ordinary stop line: (prompt key, values) pairs.
+
+    Nothing names or hints at the category: the person may be sitting next to the one they
+    fear. Only self-harm has words of its own, the crisis line, because safe-messaging
+    guidance asks for a way to help right away; all else points to the Help and safety page.
+    """
+    if category == "self_harm":
+        return (("safety.crisis_line", {"crisis": crisis_lines(helpline_locale)}),)
+    return (("safety.help_page", {}),)

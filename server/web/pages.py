@@ -10,6 +10,7 @@ from server.web import bp, charts, db, now, partners, queries, safe_next, viewer
 from server.web.drive import routine_view
 
 CHART_WINDOWS = (30, 90)
+STATUS_LABELS = {"stopped": "ended early", "abandoned": "ended early", "active": "in progress"}
 KIND_LABELS = {
     "feeling": "Feeling", "need": "Need", "request": "Request", "appreciation": "Appreciation",
     "answer": "Answer", "reflection": "Reflected back", "heard": "Felt heard", "win": "Small win",
@@ -58,6 +59,12 @@ def _clock(seconds: float | int | None) -> str:
 @bp.app_template_global()
 def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+@bp.app_template_global()
+def status_label(status: str) -> str:
+    """How History names a session's end. Every early end, a safety stop too, reads the same."""
+    return STATUS_LABELS.get(status, status.replace("_", " "))
 
 
 @bp.app_template_global()
