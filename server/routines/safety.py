@@ -1,10 +1,15 @@
-"""Disclosure detection: fear, violence, coercion or self-harm in anything said. Pure."""
+"""Disclosure detection: fear, violence, coercion or self-harm in anything said. Pure.
+
+Two stages, chosen by measurement (bench/results/safety.md): rules over the normalised sentence
+(who does what to whom), then, for what they let pass, the nearest prototype by meaning.
+"""
 
 from __future__ import annotations
 
 from typing import Iterable
 
-from server.routines.disclosure import classify, rules_for
+from server.routines.disclosure import judge, rules_for
+from server.routines.disclosure_meaning import meaning
 from server.routines.language import crisis_lines
 
 
@@ -13,7 +18,9 @@ def disclosure(texts: Iterable[str | None], locale: str = "en", names: Iterable[
     rules, names = rules_for(locale), tuple(n for n in names if n)
     for text in texts:
         if text:
-            category = classify(str(text), rules, names)
+            category, excused = judge(str(text), rules, names)
+            if category is None and not excused:
+                category = meaning(str(text), locale)
             if category is not None:
                 return category
     return None
