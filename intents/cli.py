@@ -44,9 +44,13 @@ def parse(args: argparse.Namespace) -> int:
                                extra_lists={"partner": settings.partners, "ritual": settings.rituals})
     indent = None if args.json or args.text is None else 2
 
+    from server.routines.safety import disclosure
+
     def emit(text: str) -> None:
         result = matcher.match(text, expect=expect)
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=indent), flush=True)
+        # "safety": the disclosure category the routines would stop on, or null.
+        shown = {**result.to_dict(), "safety": disclosure([text], settings.locale, settings.partners)}
+        print(json.dumps(shown, ensure_ascii=False, indent=indent), flush=True)
 
     if args.text is not None:
         emit(args.text)
@@ -64,8 +68,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "parse",
         help="match a sentence to an intent and print it as JSON",
         description="Match TEXT (or each line of standard input) against attune's intent templates "
-                    'and print {"intent", "slots", "confidence", "text"} as JSON. A sentence that '
-                    'matches nothing prints "intent": null. Exit status is 0 either way.',
+                    'and print {"intent", "slots", "confidence", "text", "safety"} as JSON. A sentence that '
+                    'matches nothing prints "intent": null. "safety" is null, or the disclosure '
+                    '(fear, violence, coercion, self_harm) that would stop a routine. Exit status is 0 '
+                    'either way.',
     )
     parser.add_argument("text", nargs="?", metavar="TEXT",
                         help="sentence to match (default: read one sentence per line from stdin)")

@@ -24,9 +24,9 @@ from server.routines import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, S
 from server.routines.due import to_iso
 from server.routines.engine import ANYTIME
 from server.routines.model import VOICE_INTENTS
-from server.routines.language import helplines, language
+from server.routines.language import language
 from server.routines.reminders import ANSWER_INTENTS as REMINDER_ANSWERS, SCHEDULE_INTENTS
-from server.routines.safety import disclosure
+from server.routines.safety import disclosure, stop_lines
 from server.schedule import Rhythm
 from server.settings import Settings
 from server.sealing import scrub_private_state
@@ -51,6 +51,13 @@ def _redact(text: str, secret: list[str]) -> str:
     for words in secret:
         text = re.sub(re.escape(words), "…", text, flags=re.IGNORECASE)
     return text
+
+
+def _unstored(session_id: int | None, kind: str, routine: str | None, step: str | None, text: str,
+              clock_s: float) -> dict[str, Any]:
+    """An utterance said aloud but kept nowhere (no seq): a safety stop's help line."""
+    return {"seq": None, "session_id": session_id, "kind": kind, "routine": routine, "step": step, "text": text,
+            "clock_s": clock_s}
 
 
 def accept_intent(intent: str | None, expects: Mapping[str, Any]) -> bool:
@@ -158,8 +165,10 @@ class Runner:
                 raise ApiError(409, f"step '{step}' is no longer current (now '{machine.view(now)['step']}')",
                                "step", "step_conflict")
             event = Event.of(intent, slots, text, partner)
-            if disclosure([text, *slots.values()], self._locale):
-                said += self._safety(session, machine, event, now)
+            category = disclosure([text, *slots.values()], self._locale,
+                                  [p["name"] for p in self.store.partners()])
+            if category is not None:
+                said += self._safety(session, machine, event, category, now)
             elif intent in PHRASE_INTENTS:
                 said += self._phrase(session, machine, intent, slots, partner, now)
             elif intent == "LogRitual":
@@ -224,7 +233,8 @@ class Runner:
             self._apply(effect, sid)
             if isinstance(effect, AddEntry) and (machine.s["routine"], effect.step) == AGREED_TIME_STEP:
                 self.rhythm.agree(effect.value, self.clock())
-        said = [self._add_utterance(sid, u.kind, u.routine, u.step, _redact(u.text, secret), u.clock_s)
+        said = [(self._add_utterance if u.keep else _unstored)(sid, u.kind, u.routine, u.step, _redact(u.text, secret),
+                                                               u.clock_s)
                 for u in result.utterances]
         status = machine.s["status"]
         state = machine.to_state()
@@ -347,13 +357,14 @@ class Runner:
                 "wake": "none" if waiting else "required"}
 
     # -- any-time intents ----------------------------------------------------------------
-    def _safety(self, session: dict | None, machine: Machine | None, event: Event, now: float) -> list[dict]:
-        """A disclosure: stop the exercise, say the scope and help lines; store nothing of it."""
+    def _safety(self, session: dict | None, machine: Machine | None, event: Event, category: str,
+                now: float) -> list[dict]:
+        """A disclosure: the routine stops as any stop does; the help line is said, never stored."""
         if machine is not None:
             return self._handle(session, machine, event, now)
-        lines = "; ".join(helplines(self.settings.helpline_locale))
-        return [self._say(None, None, "safety.scope", now), self._say(None, None, "safety.helplines", now,
-                                                                        helplines=lines)]
+        lang = language(self._locale)
+        return [_unstored(None, "info", None, None, lang.sentence(key, **values), 0.0)
+                for key, values in stop_lines(category, self.settings.helpline_locale)]
 
     def _partner_ref(self, partner: str | None) -> int | None:
         found = self.store.partner_by_name(partner) if partner else None

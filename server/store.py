@@ -22,7 +22,7 @@ from server.settings import Settings
 from server.vault import Vault
 
 ROUTINES = ("debrief", "repair", "inventory", "timeout", "weekly_review")
-SESSION_STATUSES = ("active", "completed", "stopped", "safety_stop", "abandoned")
+SESSION_STATUSES = ("active", "completed", "stopped", "abandoned")
 ENDED_STATUSES = frozenset(SESSION_STATUSES) - {"active"}
 ENTRY_KINDS = ("feeling", "need", "request", "appreciation", "answer", "reflection", "heard",
                "win", "hardest", "rupture", "impact", "worked", "didnt_work", "adjust", "note")

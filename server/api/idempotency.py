@@ -6,7 +6,9 @@ call the view makes joins it, so a request commits completely or not at all
 ASCII characters>` header, the first successful response is stored in the
 same transaction; sending the same key again returns that stored response
 (status and JSON body, plus `Idempotent-Replayed: true`) without a second
-write. The same key on a different method, path or body is a 409.
+write. The same key on a different method, path or body is a 409. An answer
+holding words said but never stored (a safety stop's help line) is kept
+redacted: the key still guards against a second write.
 """
 
 from __future__ import annotations
@@ -40,6 +42,15 @@ def idempotency_key() -> str | None:
     if not KEY_PATTERN.fullmatch(key):
         raise ApiError(400, f"{HEADER} must be 1 to 200 visible ASCII characters", HEADER, "invalid")
     return key
+
+
+def _kept_answer(response: Response) -> str:
+    """The body to store for replays; redacted when it holds an utterance that is never stored."""
+    body = response.get_json(silent=True)
+    said = body.get("utterances") if isinstance(body, dict) else None
+    if isinstance(said, list) and any(isinstance(u, dict) and u.get("seq", 0) is None for u in said):
+        return json.dumps({"redacted": "this answer held words that are said once and never kept"})
+    return response.get_data(as_text=True)
 
 
 def _request_hash() -> str:
@@ -97,7 +108,7 @@ def idempotent(view: Callable) -> Callable:
                 if response.status_code >= 400:
                     raise _Rollback(response)
                 if key is not None:
-                    stored = response.get_data(as_text=True)
+                    stored = _kept_answer(response)
                     # A reply that quotes words just sealed as private is not kept in plain: a replay
                     # gets them as null, like a locked entry (the write itself is still never done twice).
                     if any(json.dumps(text)[1:-1] in stored for text in sealed if text):

@@ -13,15 +13,16 @@ and each utterance carries the clock time it was due at.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from server.routines import due as due_parser
-from server.routines.language import helplines, language, script
+from server.routines.language import language, script
 from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, AddCommitment, AddEntry,
                                    AddWeeklyReview, Event, Expect, MarkCommitment, Output, Result, ShareEntries,
                                    Utterance, VOICE_INTENTS)
-from server.routines.safety import disclosure
+from server.routines.safety import disclosure, stop_lines
 from server.routines.summary import week_summary
 from server.routines.timings import apply_timings
 
@@ -283,8 +284,7 @@ class Machine:
                                                collect.get("worked"), collect.get("didnt_work"),
                                                collect.get("adjust")))
         s["collect"] = {}
-        if key is not None or status != "safety_stop":
-            self._say(out, "end", key or s["end"])
+        self._say(out, "end", key or s["end"])
         s["status"] = status
         s["prompt"] = None
         out.changed = True
@@ -354,19 +354,21 @@ class Machine:
         if step is not None and (current is None or current["id"] != step):
             result = out.result()
             return Result(result.utterances, result.effects, result.changed, conflict=True)
-        if disclosure([event.text, *(v for _, v in event.slots)], self.s["locale"]):
-            self.safety_stop(out)
+        category = disclosure([event.text, *(v for _, v in event.slots)], self.s["locale"], self.s["partners"])
+        if category is not None:
+            self.safety_stop(out, category)
             return out.result()
         out.changed = True
         self._apply(event, out)
         return out.result()
 
-    def safety_stop(self, out: Output) -> None:
-        """Stop the exercise for a disclosure: scope statement, help lines; nothing of it stored."""
-        self._say(out, "info", "safety.scope")
-        self._say(out, "info", "safety.helplines",
-                  helplines="; ".join(helplines(self.s.get("helpline_locale") or "en-US")))
-        self._finish(out, status="safety_stop", key="safety.end")
+    def safety_stop(self, out: Output, category: str) -> None:
+        """Stop for a disclosure exactly as a spoken "stop" ends and is recorded; then the help
+        line, said aloud and never stored. Nothing of what was said is kept."""
+        self._finish(out, status="stopped", key="builtin.stopped")
+        for key, values in stop_lines(category, self.s.get("helpline_locale") or "en-US"):
+            said = self._say(out, "info", key, **values)
+            out.utterances[-1] = replace(said, keep=False)
 
     def _apply(self, event: Event, out: Output) -> None:
         s, step, intent = self.s, self.step, event.intent

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Mapping
@@ -103,16 +104,50 @@ def script(routine: str, locale: str = "en") -> dict[str, Any]:
 
 
 @lru_cache(maxsize=8)
-def safety_patterns(locale: str = "en") -> tuple[tuple[str, re.Pattern[str]], ...]:
-    data = _read_yaml(_locale_dir(locale), "safety.yaml")
-    return tuple((category, re.compile(p, re.IGNORECASE)) for category, patterns in data.items()
-                 for p in patterns)
+def safety_data(locale: str = "en") -> dict[str, Any]:
+    """The disclosure rules and word classes (server/data/<locale>/safety.yaml)."""
+    return _read_yaml(_locale_dir(locale), "safety.yaml")
 
 
 @lru_cache(maxsize=8)
-def helplines(helpline_locale: str = "en-US") -> tuple[str, ...]:
+def safety_prototypes(locale: str = "en") -> dict[str, Any]:
+    """The sentence encoder's prototypes and margin (server/data/<locale>/safety_prototypes.yaml)."""
+    return _read_yaml(_locale_dir(locale), "safety_prototypes.yaml")
+
+
+@dataclass(frozen=True)
+class Helpline:
+    """One help line of a locale (server/data/helplines.yaml)."""
+
+    kind: str
+    """emergency | crisis (suicide and self-harm) | abuse (domestic abuse) | general"""
+    name: str
+    contact: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.contact}"
+
+
+HELPLINE_KINDS = ("emergency", "crisis", "abuse", "general")
+
+
+@lru_cache(maxsize=8)
+def helplines(helpline_locale: str = "en-US") -> tuple[Helpline, ...]:
+    """The help lines of `helpline_locale` ("en-GB" or "en_GB"), else the default ones."""
     data = _read_yaml("helplines.yaml")
     for candidate in (helpline_locale, helpline_locale.replace("_", "-")):
         if candidate in data:
-            return tuple(data[candidate])
-    return tuple(data["default"])
+            return tuple(_helpline(candidate, entry) for entry in data[candidate])
+    return tuple(_helpline("default", entry) for entry in data["default"])
+
+
+def _helpline(locale: str, entry: Mapping[str, Any]) -> Helpline:
+    if entry.get("kind") not in HELPLINE_KINDS or not entry.get("name") or not entry.get("contact"):
+        raise ValueError(f"server/data/helplines.yaml: {locale}: each line needs kind ({', '.join(HELPLINE_KINDS)}),"
+                         f" name and contact, not {dict(entry)!r}")
+    return Helpline(entry["kind"], entry["name"], entry["contact"])
+
+
+def crisis_lines(helpline_locale: str = "en-US") -> str:
+    """The crisis lines of a locale as one spoken phrase ("Samaritans: 116 123, any time")."""
+    return "; ".join(str(h) for h in helplines(helpline_locale) if h.kind == "crisis")

@@ -56,6 +56,8 @@ class Utterance:
     step: str | None
     clock_s: float
     """Seconds on the routine's clock when it is said."""
+    keep: bool = True
+    """False: said aloud but never stored (a safety stop's help line)."""
 
 
 @dataclass(frozen=True)

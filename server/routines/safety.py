@@ -1,20 +1,38 @@
-"""Disclosure detection: fear, violence, coercion or self-harm in anything said. Pure."""
+"""Disclosure detection: fear, violence, coercion or self-harm in anything said. Pure.
+
+Two stages, chosen by measurement (bench/results/safety.md): rules over the normalised sentence
+(who does what to whom), then, for what they let pass, the nearest prototype by meaning.
+"""
 
 from __future__ import annotations
 
 from typing import Iterable
 
-from server.routines.language import safety_patterns
+from server.routines.disclosure import judge, rules_for
+from server.routines.disclosure_meaning import meaning
+from server.routines.language import crisis_lines
 
 
-def disclosure(texts: Iterable[str | None], locale: str = "en") -> str | None:
-    """The category of the first disclosure found in `texts`, or None."""
-    patterns = safety_patterns(locale)
+def disclosure(texts: Iterable[str | None], locale: str = "en", names: Iterable[str] = ()) -> str | None:
+    """The category of the first disclosure found in `texts`, or None; `names`: the partners'."""
+    rules, names = rules_for(locale), tuple(n for n in names if n)
     for text in texts:
-        if not text:
-            continue
-        folded = " ".join(str(text).replace("\u2019", "'").split())
-        for category, pattern in patterns:
-            if pattern.search(folded):
+        if text:
+            category, excused = judge(str(text), rules, names)
+            if category is None and not excused:
+                category = meaning(str(text), locale)
+            if category is not None:
                 return category
     return None
+
+
+def stop_lines(category: str, helpline_locale: str) -> tuple[tuple[str, dict[str, str]], ...]:
+    """What a safety stop says after the ordinary stop line: (prompt key, values) pairs.
+
+    Nothing names or hints at the category: the person may be sitting next to the one they
+    fear. Only self-harm has words of its own, the crisis line, because safe-messaging
+    guidance asks for a way to help right away; all else points to the Help and safety page.
+    """
+    if category == "self_harm":
+        return (("safety.crisis_line", {"crisis": crisis_lines(helpline_locale)}),)
+    return (("safety.help_page", {}),)

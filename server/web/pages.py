@@ -13,6 +13,7 @@ from server.trends.week import week_figures
 from server.web.drive import routine_view
 from server.web.words import locale
 
+STATUS_LABELS = {"stopped": "ended early", "abandoned": "ended early", "active": "in progress"}
 KIND_LABELS = {
     "feeling": "Feeling", "need": "Need", "request": "Request", "appreciation": "Appreciation",
     "answer": "Answer", "reflection": "Reflected back", "heard": "Felt heard", "win": "Small win",
@@ -61,6 +62,12 @@ def _clock(seconds: float | int | None) -> str:
 @bp.app_template_global()
 def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+@bp.app_template_global()
+def status_label(status: str) -> str:
+    """How History names a session's end. Every early end, a safety stop too, reads the same."""
+    return STATUS_LABELS.get(status, status.replace("_", " "))
 
 
 @bp.app_template_global()

@@ -23,7 +23,7 @@ def test_parse_one_sentence_json():
     proc = _run("I feel kind of lonely", "--json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"intent": "Feeling", "slots": {"feeling": "lonely"}, "confidence": 1.0,
-                                       "text": "I feel kind of lonely"}
+                                       "text": "I feel kind of lonely", "safety": None}
     assert len(proc.stdout.strip().splitlines()) == 1
 
 
@@ -31,7 +31,7 @@ def test_no_match_exits_zero():
     proc = _run("turn on the kitchen lights", "--json")
     assert proc.returncode == 0
     assert json.loads(proc.stdout) == {"intent": None, "slots": {}, "confidence": 0.0,
-                                       "text": "turn on the kitchen lights"}
+                                       "text": "turn on the kitchen lights", "safety": None}
 
 
 def test_stdin_one_json_line_per_sentence_in_order():
@@ -52,3 +52,17 @@ def test_partners_from_environment_and_flag():
 def test_unknown_expected_intent_is_a_usage_error():
     proc = _run("yes", "--expect", "Yes,Maybe")
     assert proc.returncode == 2 and "Maybe" in proc.stderr
+
+
+def test_every_sentence_has_a_safety_field():
+    sentences = {
+        "she grabbed my arm so hard it left a bruise": "violence",
+        "it really hit me today how much I miss my mom": None,
+        "I've been thinking about ending it": "self_harm",
+        "hit me up when you leave work": None,
+        "Sam checks my phone every night": "coercion",
+    }
+    proc = _run("--json", stdin="".join(f"{s}\n" for s in sentences))
+    assert proc.returncode == 0, proc.stderr
+    got = {row["text"]: row["safety"] for row in map(json.loads, proc.stdout.splitlines())}
+    assert got == sentences

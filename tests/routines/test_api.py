@@ -145,11 +145,11 @@ def test_safety_disclosure_stops_and_stores_nothing(api):
     post(client, {"intent": "StartDebrief"})
     post(client, {"intent": "Yes"}); post(client, {"intent": "Yes"})
     reply = post(client, {"text": "I'm afraid of him, he hit me", "partner": "Sam"})
-    assert [u["kind"] for u in reply["utterances"]] == ["info", "info", "end"]
-    assert "not therapy" in reply["utterances"][0]["text"]
+    assert [(u["kind"], u["seq"] is None) for u in reply["utterances"]] == [("end", False), ("info", True)]
+    assert "Help and safety" in reply["utterances"][1]["text"]
     assert reply["routine"]["active"] is False
     store = app.extensions["attune.store"]
-    assert store.list_sessions()[0]["status"] == "safety_stop"
+    assert store.list_sessions()[0]["status"] == "stopped"
     db = app.extensions["attune.db"].read()
     dump = "\n".join(str(tuple(r)) for t in ("entries", "sessions", "utterances", "commitments", "idempotency")
                      for r in db.execute(f"SELECT * FROM {t}"))
@@ -159,7 +159,7 @@ def test_safety_disclosure_stops_and_stores_nothing(api):
 def test_safety_without_a_routine(api):
     client, _ = api
     reply = post(client, {"text": "sometimes I want to hurt myself"})
-    assert "not therapy" in reply["utterances"][0]["text"] and "988" in reply["utterances"][1]["text"]
+    assert [u["seq"] for u in reply["utterances"]] == [None] and "988" in reply["utterances"][0]["text"]
 
 
 def test_repair_flow_stores_commitment_reviewed_by_next_debrief(api, clock):

@@ -178,17 +178,17 @@ def test_safety_disclosure_stops_and_stores_nothing():
     d.send("Yes"); d.send("Yes")
     before = list(d.effects)
     result = d.send(text="honestly I'm afraid of him, he hit me last week")
-    assert d.status == "safety_stop"
-    assert [u.key for u in result.utterances] == ["safety.scope", "safety.helplines", "safety.end"]
-    assert "988" in result.utterances[1].text
+    assert d.status == "stopped"
+    assert [(u.key, u.keep) for u in result.utterances] == [("builtin.stopped", True), ("safety.help_page", False)]
     assert d.effects == before
     assert all("hit me" not in str(e) for e in d.effects)
 
 
 def test_safety_in_a_slot_counts_too():
     d = Driver("debrief")
-    d.send("Feeling", feeling="suicidal")
-    assert d.status == "safety_stop"
+    result = d.send("Feeling", feeling="suicidal")
+    assert d.status == "stopped" and result.utterances[-1].key == "safety.crisis_line"
+    assert "988" in result.utterances[-1].text
 
 
 def test_restart_mid_debrief_resumes_at_the_same_step_and_clock():

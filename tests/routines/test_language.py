@@ -1,4 +1,4 @@
-"""All language is data: every key code or scripts refer to exists; phrases; safety; due dates."""
+"""All language is data: every key code or scripts refer to exists; phrases; help lines; due dates."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from server.phrases import CATEGORIES, load_phrases, pick_phrase
 from server.routines import ROUTINES
 from server.routines.due import parse_due, parse_minutes
 from server.routines.language import helplines, language, script
-from server.routines.safety import disclosure
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = [*sorted((ROOT / "server" / "routines").glob("*.py")), ROOT / "server" / "runner.py",
@@ -84,32 +83,11 @@ def test_pick_phrase_least_recently_used_never_twice_in_a_row():
     assert pick_phrase(phrases, "nonexistent", {}, None) is None
 
 
-@pytest.mark.parametrize("text,category", [
-    ("I'm scared of him when he drinks", "fear"),
-    ("she hit me", "violence"),
-    ("he threatened to kill me", "violence"),
-    ("he won't let me see my friends", "coercion"),
-    ("he takes my phone every night", "coercion"),
-    ("sometimes I want to hurt myself", "self_harm"),
-    ("I've been thinking about suicide", "self_harm"),
-    ("I don\u2019t want to live anymore", "self_harm"),
-])
-def test_disclosures_are_detected(text, category):
-    assert disclosure([text]) == category
-
-
-@pytest.mark.parametrize("text", [
-    "I felt hurt when you were late", "I need rest", "thank you for the tea", "stop", "I'm tired",
-    "the meeting killed my mood", "I was afraid we'd be late",
-])
-def test_everyday_answers_are_not_disclosures(text):
-    assert disclosure([text]) is None
-
-
 def test_helplines_by_locale_with_default():
-    assert any("988" in line for line in helplines("en-US"))
-    assert any("116 123" in line for line in helplines("en-GB"))
+    assert any("988" in str(line) for line in helplines("en-US"))
+    assert any("116 123" in str(line) for line in helplines("en-GB"))
     assert helplines("xx-XX") == helplines("default")
+    assert helplines("en_GB") == helplines("en-GB")
 
 
 NOW = datetime(2027, 1, 15, 18, 30, tzinfo=timezone(timedelta(hours=1)))   # a Friday, UTC+1
