@@ -106,6 +106,8 @@ def test_the_certificate_is_made_here_and_its_fingerprint_shown(lan_server):
     except (http.client.HTTPException, ConnectionError):
         status = None
     assert status != 200
+    assert lan_server.stop() == 0  # SIGTERM stops both listeners cleanly
+    assert "state service stopped" in lan_server.log_path.read_text()
 
 
 def test_unpaired_requests_get_401_and_see_nothing(lan_server):
