@@ -26,6 +26,7 @@ from intents.loader import SourceLine, load_locale, to_intents
 from intents.names import BUILTIN_INTENTS, INTENT_NAMES, SLOT_LISTS, SLOT_NAMES
 from intents.spotter import MAX_UNKNOWN_SHARE, Spotter, english_unigrams
 from intents.text import normalize
+from intents.vocabulary import slot_words, vocabulary
 
 CACHE_SIZE = 4096
 """Sentences remembered per matcher (a routine hears the same few words again and again)."""
@@ -45,7 +46,7 @@ CONTEXT_CONFIDENCE = 0.7
 """Confidence of an answer read from context: the one feeling in a sentence said where a feeling
 was asked for, or the "yes"/"no" that opens a longer reply to a yes/no question."""
 VALUE_ANSWERS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {i: SLOT_LISTS[i] for i in ("Feeling", "Need", "IdentifyPartner")})
+    {i: SLOT_LISTS[i] for i in ("Feeling", "Need")})
 """Answers whose value alone says it, when the step asks for it: intent -> (slot, list)."""
 OPENING_ANSWERS = frozenset({"Yes", "No", "Partly"})
 """Answers that may open a longer reply ("no, I'm afraid I didn't get to it")."""
@@ -56,6 +57,21 @@ MIN_PREFIX_WORDS, MAX_PREFIX_WORDS = 3, 12
 """Shortest and longest opening tried as such a request."""
 MAX_OPENING_WORDS = 3
 """Longest opening ("of course", "not at all") tried as the answer to a yes/no question."""
+SELF_ID_METHODS = frozenset({"template", "repaired"})
+"""How a self-identification ("it's Sam", "Sam here") may match: as the whole sentence only. A name
+inside a longer sentence ("so last night Sam made plans") is what was said, not who said it."""
+SHORT_WORDS = 10
+"""Utterances up to this many words may carry a built-in anywhere ("wait I need a second, pause")."""
+INSIDE_BUILTINS = frozenset(BUILTIN_INTENTS) - {"Help"}
+"""Built-ins that win as one clause of a short utterance. Not Help: "I'm tongue tied, please help"
+asks for help with what the rest says (a repair phrase)."""
+EDGE_BUILTINS = frozenset({"Pause"})
+"""Built-ins also heard at the end of an unpunctuated short utterance (speech has no commas).
+Only Pause: heard by mistake it costs a "resume"; a stray "stop" or "next" would cost the answer.
+Not at the start: "pause the music in the living room" is not said to attune."""
+MAX_EDGE_WORDS = 4
+BUILTIN_FACTOR = 0.9
+"""Confidence of a built-in found inside a short utterance."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +150,17 @@ def _extend_list(intents: Intents, name: str, values: Iterable[str], *, keep_cas
         out = value if keep_case else spoken
         slot_list.values.append(TextSlotValue(text_in=TextChunk(spoken), value_out=out))
     slot_list._value_trie = None  # hassil rebuilds its index lazily
+
+
+def _spoken(intents: Intents, name: str) -> frozenset[str]:
+    """Every spoken form a text slot list already takes (so a vocabulary word never doubles one:
+    "down" stays sad, as lists.yaml maps it)."""
+    slot_list = intents.slot_lists.get(name)
+    spoken: set[str] = set()
+    for value in getattr(slot_list, "values", []):
+        texts = [value.text_in.text] if isinstance(value.text_in, TextChunk) else sample_expression(value.text_in)
+        spoken.update(normalize(t) for t in texts)
+    return frozenset(spoken)
 
 
 def _flatten_lists(intents: Intents) -> None:
@@ -221,6 +248,9 @@ class Matcher:
         intents = to_intents(merged, sources)
         for name, values in (extra_lists or {}).items():
             _extend_list(intents, name, values or (), keep_case=(name == "partner"))
+        for name, words in slot_words(vocabulary(locale, data_dir)).items():
+            taken = _spoken(intents, name)
+            _extend_list(intents, name, [w for w in words if w not in taken], keep_case=False)
         written = dict(intents.slot_lists)
         _flatten_lists(intents)
         matcher = cls(intents, MappingProxyType(dict(sources)), locale)
@@ -261,11 +291,37 @@ class Matcher:
         return cached
 
     def _match_text(self, text: str, expected: frozenset[str]) -> MatchResult:
-        """Whole sentence first; then its clauses (typed punctuation); then its main clause."""
+        result = self._match_any(text, expected)
+        if result.intent == "IdentifyPartner" and result.method not in SELF_ID_METHODS:
+            return MatchResult(None, {}, 0.0, text)
+        return result
+
+    def _builtin_inside(self, text: str, norm: str) -> _Hit | None:
+        """A built-in said as one clause of a short utterance, or a pause at either end of it."""
+        words = norm.split()
+        if len(words) > SHORT_WORDS:
+            return None
+        parts = clauses(text)
+        spans = parts[::-1] if len(parts) > 1 else []  # the last clause first: "sorry, stop" stops
+        spans += [" ".join(words[-n:]) for n in range(1, min(MAX_EDGE_WORDS, len(words) - 1) + 1)]
+        for i, span in enumerate(spans):
+            hit = self._recognize(span, frozenset())
+            edge = i >= (len(parts) if len(parts) > 1 else 0)
+            if hit is not None and hit.intent in INSIDE_BUILTINS and (not edge or hit.intent in EDGE_BUILTINS):
+                return hit
+        return None
+
+    def _match_any(self, text: str, expected: frozenset[str]) -> MatchResult:
+        """Whole sentence first; then a built-in inside a short one; then its clauses (typed
+        punctuation); then its main clause."""
         norm = normalize(text)
         if not norm:
             return MatchResult(None, {}, 0.0, text)
         found = self._match_sentence(norm, expected)
+        if found is None or found[0].intent not in BUILTIN_INTENTS:
+            inside = self._builtin_inside(text, norm)
+            if inside is not None and (found is None or found[2] != "template" or len(clauses(text)) > 1):
+                return MatchResult(inside.intent, inside.slots, BUILTIN_FACTOR, text, "builtin")
         method_scale = ("", 1.0)
         if found is None:
             parts = clauses(text)

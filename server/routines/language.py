@@ -111,3 +111,9 @@ def helplines(helpline_locale: str = "en-US") -> tuple[str, ...]:
         if candidate in data:
             return tuple(data[candidate])
     return tuple(data["default"])
+
+
+@lru_cache(maxsize=8)
+def dialogue(locale: str = "en") -> dict[str, Any]:
+    """How a turn is read: fillers, thought openers, pseudo-feelings, promise words (dialogue.yaml)."""
+    return _read_yaml(_locale_dir(locale), "dialogue.yaml")

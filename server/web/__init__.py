@@ -73,4 +73,4 @@ def _page_globals():
     return {"nav": NAV, "partners": partner_list, "viewer": viewer(partner_list)}
 
 
-from server.web import data, drive, library, pages, promises, settings_page  # noqa: E402,F401  (routes)
+from server.web import data, drive, entry_edit, library, pages, promises, settings_page  # noqa: E402,F401  (routes)
