@@ -229,6 +229,8 @@ class Matcher:
         self.skip_vocabulary = frozenset(w for s in intents.skip_words for w in normalize(s).split())
         self.vocabulary = frozenset().union(*self._vocab.values()) | self.skip_vocabulary
         self._repairer = WordRepairer(self.vocabulary)
+        self._inside_words = frozenset().union(*(self._vocab.get(n, frozenset()) for n in INSIDE_BUILTINS)) \
+            | self.skip_vocabulary
         partners = intents.slot_lists.get("partner")
         self._partner_words = frozenset(
             w for v in getattr(partners, "values", []) if isinstance(v.text_in, TextChunk)
@@ -305,6 +307,8 @@ class Matcher:
         spans = parts[::-1] if len(parts) > 1 else []  # the last clause first: "sorry, stop" stops
         spans += [" ".join(words[-n:]) for n in range(1, min(MAX_EDGE_WORDS, len(words) - 1) + 1)]
         for i, span in enumerate(spans):
+            if not set(span.split()) <= self._inside_words:
+                continue  # a word no built-in has: hassil need not look (most spans, most of the time)
             hit = self._recognize(span, frozenset())
             edge = i >= (len(parts) if len(parts) > 1 else 0)
             if hit is not None and hit.intent in INSIDE_BUILTINS and (not edge or hit.intent in EDGE_BUILTINS):
@@ -318,9 +322,11 @@ class Matcher:
         if not norm:
             return MatchResult(None, {}, 0.0, text)
         found = self._match_sentence(norm, expected)
-        if found is None or found[0].intent not in BUILTIN_INTENTS:
+        # a whole-sentence template match stands, unless typed punctuation splits it into clauses
+        if found is None or (found[0].intent not in BUILTIN_INTENTS
+                             and (found[2] != "template" or len(clauses(text)) > 1)):
             inside = self._builtin_inside(text, norm)
-            if inside is not None and (found is None or found[2] != "template" or len(clauses(text)) > 1):
+            if inside is not None:
                 return MatchResult(inside.intent, inside.slots, BUILTIN_FACTOR, text, "builtin")
         method_scale = ("", 1.0)
         if found is None:
