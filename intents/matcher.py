@@ -57,9 +57,10 @@ MIN_PREFIX_WORDS, MAX_PREFIX_WORDS = 3, 12
 """Shortest and longest opening tried as such a request."""
 MAX_OPENING_WORDS = 3
 """Longest opening ("of course", "not at all") tried as the answer to a yes/no question."""
-SELF_ID_METHODS = frozenset({"template", "repaired"})
-"""How a self-identification ("it's Sam", "Sam here") may match: as the whole sentence only. A name
-inside a longer sentence ("so last night Sam made plans") is what was said, not who said it."""
+SELF_ID_METHODS = frozenset({"template", "repaired", "edited", "clause"})
+"""How a self-identification ("it's Sam", "Sam here") may match: as the whole sentence, or as one
+typed clause of it ("It's Sam, I'll go first"). A name inside a longer sentence ("so last night Sam
+made plans") is what was said, not who said it: never read from loose words or a main clause."""
 SHORT_WORDS = 10
 """Utterances up to this many words may carry a built-in anywhere ("wait I need a second, pause")."""
 INSIDE_BUILTINS = frozenset(BUILTIN_INTENTS) - {"Help"}
@@ -231,6 +232,9 @@ class Matcher:
         self._repairer = WordRepairer(self.vocabulary)
         self._inside_words = frozenset().union(*(self._vocab.get(n, frozenset()) for n in INSIDE_BUILTINS)) \
             | self.skip_vocabulary
+        self._timeout_words = self._vocab.get("TimeOut", frozenset()) | self.skip_vocabulary
+        self._edge_words = frozenset().union(*(self._vocab.get(n, frozenset()) for n in EDGE_BUILTINS)) \
+            | self.skip_vocabulary
         partners = intents.slot_lists.get("partner")
         self._partner_words = frozenset(
             w for v in getattr(partners, "values", []) if isinstance(v.text_in, TextChunk)
@@ -298,21 +302,39 @@ class Matcher:
             return MatchResult(None, {}, 0.0, text)
         return result
 
-    def _builtin_inside(self, text: str, norm: str) -> _Hit | None:
-        """A built-in said as one clause of a short utterance, or a pause at either end of it."""
+    def _could_be(self, span: str, vocabulary: frozenset[str]) -> bool:
+        """Whether every word of `span` is in `vocabulary` and not all are skip words."""
+        said = set(span.split())
+        return said <= vocabulary and not said <= self.skip_vocabulary
+
+    def _builtin_inside(self, text: str, norm: str, expected: frozenset[str]) -> _Hit | None:
+        """A built-in said as one clause of a short utterance, or a pause at the end of it.
+
+        A clause the step's own intents read as well ("not that one, next": another phrase) is theirs,
+        and a time-out in another clause wins over stop ("stop, we need to cool off" is a break)."""
         words = norm.split()
         if len(words) > SHORT_WORDS:
             return None
-        parts = clauses(text)
-        spans = parts[::-1] if len(parts) > 1 else []  # the last clause first: "sorry, stop" stops
-        spans += [" ".join(words[-n:]) for n in range(1, min(MAX_EDGE_WORDS, len(words) - 1) + 1)]
-        for i, span in enumerate(spans):
-            if not set(span.split()) <= self._inside_words:
-                continue  # a word no built-in has: hassil need not look (most spans, most of the time)
-            hit = self._recognize(span, frozenset())
-            edge = i >= (len(parts) if len(parts) > 1 else 0)
-            if hit is not None and hit.intent in INSIDE_BUILTINS and (not edge or hit.intent in EDGE_BUILTINS):
-                return hit
+        parts = clauses(text) if len(words) > 1 else []
+        parts = parts if len(parts) > 1 else []
+        edges = [" ".join(words[-n:]) for n in range(1, min(MAX_EDGE_WORDS, len(words) - 1) + 1)]
+        # the last clause first: "sorry, stop" stops; the edges only for a pause
+        spans = [(p, INSIDE_BUILTINS, self._inside_words) for p in parts[::-1]] + \
+                [(e, EDGE_BUILTINS, self._edge_words) for e in edges]
+        for span, allowed, vocabulary in spans:
+            if not self._could_be(span, vocabulary):
+                continue  # hassil need not look (most spans, most of the time)
+            hit = self._recognize(span, frozenset(), only=allowed)
+            if hit is None:
+                continue
+            if expected - frozenset(BUILTIN_INTENTS):
+                full = self._recognize(span, expected)
+                if full is not None and full.intent not in BUILTIN_INTENTS:
+                    continue
+            if any((h := self._recognize(p, expected, only=frozenset({"TimeOut"}))) is not None
+                   for p in parts if self._could_be(p, self._timeout_words)):
+                return None
+            return hit
         return None
 
     def _match_any(self, text: str, expected: frozenset[str]) -> MatchResult:
@@ -325,7 +347,7 @@ class Matcher:
         # a whole-sentence template match stands, unless typed punctuation splits it into clauses
         if found is None or (found[0].intent not in BUILTIN_INTENTS
                              and (found[2] != "template" or len(clauses(text)) > 1)):
-            inside = self._builtin_inside(text, norm)
+            inside = self._builtin_inside(text, norm, expected)
             if inside is not None:
                 return MatchResult(inside.intent, inside.slots, BUILTIN_FACTOR, text, "builtin")
         method_scale = ("", 1.0)
@@ -479,9 +501,12 @@ class Matcher:
                 return []
         return sorted(ids or ())
 
-    def _recognize(self, norm: str, expected: frozenset[str]) -> _Hit | None:
-        """Best hassil match: an expected intent, else a built-in, else a bare expected value, else any."""
+    def _recognize(self, norm: str, expected: frozenset[str], only: frozenset[str] | None = None) -> _Hit | None:
+        """Best hassil match: an expected intent, else a built-in, else a bare expected value, else any
+        (`only`: among these intents' templates alone)."""
         candidates = self._candidates(norm.split())
+        if only is not None:
+            candidates = [i for i in candidates if self._templates[i].intent in only]
         if not candidates:
             return None
 
