@@ -66,6 +66,9 @@ DAYS = {
         "I feel like you don't care",                             # a thought: reflected, kept as said
         "stop",
     ],
+    "friday time-out": [
+        "we need a time-out",                                     # its break runs on a fast clock
+    ],
     "sunday review": [
         "let's do the weekly review",
         "um",
@@ -80,10 +83,14 @@ DAYS = {
 }
 
 
-def listen(server, lines: list[str], tmp_path, name: str) -> list[dict]:
+SCALES = {"friday time-out": "600"}
+"""The time-out's twenty-minute break passes in two seconds; every other session runs in real time."""
+
+
+def listen(server, lines: list[str], tmp_path, name: str, scale: str = "1") -> list[dict]:
     env = dict(server.env, XDG_DATA_HOME=str(tmp_path / f"{name}-data"))
     done = subprocess.run(
-        [sys.executable, "-m", "voice", "listen", "--text", "--json", "--time-scale", "1", "--server", str(server),
+        [sys.executable, "-m", "voice", "listen", "--text", "--json", "--time-scale", scale, "--server", str(server),
          "--journal", str(tmp_path / f"{name}.jsonl")],
         input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=180, cwd=REPO, env=env)
     assert done.returncode == 0, done.stderr
@@ -92,7 +99,8 @@ def listen(server, lines: list[str], tmp_path, name: str) -> list[dict]:
 
 def test_a_week_of_typed_sessions_is_stored_as_it_was_meant(live_server, tmp_path):
     url = f"{live_server}/api/v1"
-    said = {day: listen(live_server, lines, tmp_path, day.replace(" ", "-")) for day, lines in DAYS.items()}
+    said = {day: listen(live_server, lines, tmp_path, day.replace(" ", "-"), SCALES.get(day, "1"))
+            for day, lines in DAYS.items()}
 
     monday = said["monday debrief"]
     assert monday[-1]["kind"] == "end" and monday[-1]["text"].startswith("We finished early, well done")
@@ -103,6 +111,7 @@ def test_a_week_of_typed_sessions_is_stored_as_it_was_meant(live_server, tmp_pat
     assert any(u["text"].startswith("Paused") for u in thursday)
     assert any("maybe you feel hurt or sad" in u["text"] for u in thursday)
     assert not any(u["text"].startswith("Here's") or "phrase" in u["text"].lower() for u in thursday)
+    assert said["friday time-out"][-1]["text"].startswith("The break is over")
     review = said["sunday review"]
     assert "Promises kept: 0 of 0 that came due. Not yet due, so not counted: 1." in review[0]["text"]
 
@@ -167,4 +176,4 @@ def test_a_week_of_typed_sessions_is_stored_as_it_was_meant(live_server, tmp_pat
     status, body = http_json("GET", f"{url}/sessions?limit=100")
     assert sorted((s["routine"], s["status"]) for s in body["sessions"]) == sorted([
         ("debrief", "completed"), ("repair", "completed"), ("inventory", "completed"),
-        ("debrief", "stopped"), ("weekly_review", "completed")])
+        ("debrief", "stopped"), ("timeout", "completed"), ("weekly_review", "completed")])

@@ -150,6 +150,7 @@ def test_a_talking_step_keeps_every_sentence_until_done_and_a_question_takes_one
     ("I will do better", True, False, False),
     ("I'll be more present", True, False, False),
     ("I'll try harder by Friday", True, False, True),
+    ("I'll try to be better every day", True, False, True),
     ("I will check in after work, every evening this week", True, True, True),
     ("I will text you when I leave work", True, True, True),
     ("I'll put my phone in the hall at dinner by Friday", True, True, True),
@@ -285,3 +286,17 @@ def test_i_feel_like_you_dont_care_is_reflected_not_refused():
     assert "ignored" in reflect.text and "hurt or lonely" in reflect.text and "attention" in reflect.text
     feelings = [(e.partner, e.value) for e in d.effects if isinstance(e, AddEntry) and e.kind == "feeling"]
     assert feelings == [(0, "i feel like you don't care"), (1, "ignored")]
+
+
+def test_dialogue_data_has_every_list_the_code_reads():
+    data = dialogue()
+    for key in ("fillers", "thought_openers", "address"):
+        assert data[key] and all(isinstance(w, str) and w == w.lower() for w in data[key]), key
+    assert set(data["thought"]) == {"feelings", "need"}
+    assert all(set(v) == {"feelings", "need"} and len(v["feelings"]) == 2 for v in data["pseudo"].values())
+    for key in ("owners", "vague", "times"):
+        assert data["promise"][key], key
+    lang = language()
+    for key in ("feelings.reflect", "feelings.reflect_thought", "feelings.either", "weekly_review.pending",
+                "repair.promise_specific", "debrief.end_early"):
+        assert lang.has(key), key
