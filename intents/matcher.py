@@ -26,6 +26,7 @@ from intents.loader import SourceLine, load_locale, to_intents
 from intents.names import BUILTIN_INTENTS, INTENT_NAMES, SLOT_LISTS, SLOT_NAMES
 from intents.spotter import MAX_UNKNOWN_SHARE, Spotter, english_unigrams
 from intents.text import normalize
+from intents.vocabulary import slot_words, vocabulary
 
 CACHE_SIZE = 4096
 """Sentences remembered per matcher (a routine hears the same few words again and again)."""
@@ -45,7 +46,7 @@ CONTEXT_CONFIDENCE = 0.7
 """Confidence of an answer read from context: the one feeling in a sentence said where a feeling
 was asked for, or the "yes"/"no" that opens a longer reply to a yes/no question."""
 VALUE_ANSWERS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {i: SLOT_LISTS[i] for i in ("Feeling", "Need", "IdentifyPartner")})
+    {i: SLOT_LISTS[i] for i in ("Feeling", "Need")})
 """Answers whose value alone says it, when the step asks for it: intent -> (slot, list)."""
 OPENING_ANSWERS = frozenset({"Yes", "No", "Partly"})
 """Answers that may open a longer reply ("no, I'm afraid I didn't get to it")."""
@@ -56,6 +57,22 @@ MIN_PREFIX_WORDS, MAX_PREFIX_WORDS = 3, 12
 """Shortest and longest opening tried as such a request."""
 MAX_OPENING_WORDS = 3
 """Longest opening ("of course", "not at all") tried as the answer to a yes/no question."""
+SELF_ID_METHODS = frozenset({"template", "repaired", "edited", "clause"})
+"""How a self-identification ("it's Sam", "Sam here") may match: as the whole sentence, or as one
+typed clause of it ("It's Sam, I'll go first"). A name inside a longer sentence ("so last night Sam
+made plans") is what was said, not who said it: never read from loose words or a main clause."""
+SHORT_WORDS = 10
+"""Utterances up to this many words may carry a built-in anywhere ("wait I need a second, pause")."""
+INSIDE_BUILTINS = frozenset(BUILTIN_INTENTS) - {"Help"}
+"""Built-ins that win as one clause of a short utterance. Not Help: "I'm tongue tied, please help"
+asks for help with what the rest says (a repair phrase)."""
+EDGE_BUILTINS = frozenset({"Pause"})
+"""Built-ins also heard at the end of an unpunctuated short utterance (speech has no commas).
+Only Pause: heard by mistake it costs a "resume"; a stray "stop" or "next" would cost the answer.
+Not at the start: "pause the music in the living room" is not said to attune."""
+MAX_EDGE_WORDS = 4
+BUILTIN_FACTOR = 0.9
+"""Confidence of a built-in found inside a short utterance."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +153,17 @@ def _extend_list(intents: Intents, name: str, values: Iterable[str], *, keep_cas
     slot_list._value_trie = None  # hassil rebuilds its index lazily
 
 
+def _spoken(intents: Intents, name: str) -> frozenset[str]:
+    """Every spoken form a text slot list already takes (so a vocabulary word never doubles one:
+    "down" stays sad, as lists.yaml maps it)."""
+    slot_list = intents.slot_lists.get(name)
+    spoken: set[str] = set()
+    for value in getattr(slot_list, "values", []):
+        texts = [value.text_in.text] if isinstance(value.text_in, TextChunk) else sample_expression(value.text_in)
+        spoken.update(normalize(t) for t in texts)
+    return frozenset(spoken)
+
+
 def _flatten_lists(intents: Intents) -> None:
     """Expand templated list values ("(alone|lonesome)" -> lonely) into plain ones.
 
@@ -202,6 +230,11 @@ class Matcher:
         self.skip_vocabulary = frozenset(w for s in intents.skip_words for w in normalize(s).split())
         self.vocabulary = frozenset().union(*self._vocab.values()) | self.skip_vocabulary
         self._repairer = WordRepairer(self.vocabulary)
+        self._inside_words = frozenset().union(*(self._vocab.get(n, frozenset()) for n in INSIDE_BUILTINS)) \
+            | self.skip_vocabulary
+        self._timeout_words = self._vocab.get("TimeOut", frozenset()) | self.skip_vocabulary
+        self._edge_words = frozenset().union(*(self._vocab.get(n, frozenset()) for n in EDGE_BUILTINS)) \
+            | self.skip_vocabulary
         partners = intents.slot_lists.get("partner")
         self._partner_words = frozenset(
             w for v in getattr(partners, "values", []) if isinstance(v.text_in, TextChunk)
@@ -221,6 +254,9 @@ class Matcher:
         intents = to_intents(merged, sources)
         for name, values in (extra_lists or {}).items():
             _extend_list(intents, name, values or (), keep_case=(name == "partner"))
+        for name, words in slot_words(vocabulary(locale, data_dir)).items():
+            taken = _spoken(intents, name)
+            _extend_list(intents, name, [w for w in words if w not in taken], keep_case=False)
         written = dict(intents.slot_lists)
         _flatten_lists(intents)
         matcher = cls(intents, MappingProxyType(dict(sources)), locale)
@@ -261,11 +297,59 @@ class Matcher:
         return cached
 
     def _match_text(self, text: str, expected: frozenset[str]) -> MatchResult:
-        """Whole sentence first; then its clauses (typed punctuation); then its main clause."""
+        result = self._match_any(text, expected)
+        if result.intent == "IdentifyPartner" and result.method not in SELF_ID_METHODS:
+            return MatchResult(None, {}, 0.0, text)
+        return result
+
+    def _could_be(self, span: str, vocabulary: frozenset[str]) -> bool:
+        """Whether every word of `span` is in `vocabulary` and not all are skip words."""
+        said = set(span.split())
+        return said <= vocabulary and not said <= self.skip_vocabulary
+
+    def _builtin_inside(self, text: str, norm: str, expected: frozenset[str]) -> _Hit | None:
+        """A built-in said as one clause of a short utterance, or a pause at the end of it.
+
+        A clause the step's own intents read as well ("not that one, next": another phrase) is theirs,
+        and a time-out in another clause wins over stop ("stop, we need to cool off" is a break)."""
+        words = norm.split()
+        if len(words) > SHORT_WORDS:
+            return None
+        parts = clauses(text) if len(words) > 1 else []
+        parts = parts if len(parts) > 1 else []
+        edges = [" ".join(words[-n:]) for n in range(1, min(MAX_EDGE_WORDS, len(words) - 1) + 1)]
+        # the last clause first: "sorry, stop" stops; the edges only for a pause
+        spans = [(p, INSIDE_BUILTINS, self._inside_words) for p in parts[::-1]] + \
+                [(e, EDGE_BUILTINS, self._edge_words) for e in edges]
+        for span, allowed, vocabulary in spans:
+            if not self._could_be(span, vocabulary):
+                continue  # hassil need not look (most spans, most of the time)
+            hit = self._recognize(span, frozenset(), only=allowed)
+            if hit is None:
+                continue
+            if expected - frozenset(BUILTIN_INTENTS):
+                full = self._recognize(span, expected)
+                if full is not None and full.intent not in BUILTIN_INTENTS:
+                    continue
+            if any((h := self._recognize(p, expected, only=frozenset({"TimeOut"}))) is not None
+                   for p in parts if self._could_be(p, self._timeout_words)):
+                return None
+            return hit
+        return None
+
+    def _match_any(self, text: str, expected: frozenset[str]) -> MatchResult:
+        """Whole sentence first; then a built-in inside a short one; then its clauses (typed
+        punctuation); then its main clause."""
         norm = normalize(text)
         if not norm:
             return MatchResult(None, {}, 0.0, text)
         found = self._match_sentence(norm, expected)
+        # a whole-sentence template match stands, unless typed punctuation splits it into clauses
+        if found is None or (found[0].intent not in BUILTIN_INTENTS
+                             and (found[2] != "template" or len(clauses(text)) > 1)):
+            inside = self._builtin_inside(text, norm, expected)
+            if inside is not None:
+                return MatchResult(inside.intent, inside.slots, BUILTIN_FACTOR, text, "builtin")
         method_scale = ("", 1.0)
         if found is None:
             parts = clauses(text)
@@ -417,9 +501,12 @@ class Matcher:
                 return []
         return sorted(ids or ())
 
-    def _recognize(self, norm: str, expected: frozenset[str]) -> _Hit | None:
-        """Best hassil match: an expected intent, else a built-in, else a bare expected value, else any."""
+    def _recognize(self, norm: str, expected: frozenset[str], only: frozenset[str] | None = None) -> _Hit | None:
+        """Best hassil match: an expected intent, else a built-in, else a bare expected value, else any
+        (`only`: among these intents' templates alone)."""
         candidates = self._candidates(norm.split())
+        if only is not None:
+            candidates = [i for i in candidates if self._templates[i].intent in only]
         if not candidates:
             return None
 

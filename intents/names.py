@@ -14,7 +14,7 @@ ANSWER_INTENTS: tuple[str, ...] = ("Feeling", "Need", "Yes", "No", "Partly", "Id
 """Answers to a routine step's question."""
 
 BUILTIN_INTENTS: tuple[str, ...] = (
-    "Pause", "Resume", "Repeat", "Skip", "Back", "TimeLeft", "Help", "Stop",
+    "Pause", "Resume", "Repeat", "Explain", "Skip", "Back", "TimeLeft", "Help", "Stop",
     "Louder", "Softer", "Slower", "Faster",
 )
 """Honoured at any point, whatever the step expects."""

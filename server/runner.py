@@ -24,7 +24,7 @@ from server.routines import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, S
 from server.routines.due import to_iso
 from server.routines.engine import ANYTIME
 from server.routines.model import VOICE_INTENTS
-from server.routines.language import language
+from server.routines.language import dialogue, language
 from server.routines.reminders import ANSWER_INTENTS as REMINDER_ANSWERS, SCHEDULE_INTENTS
 from server.routines.safety import disclosure, stop_lines
 from server.schedule import Rhythm
@@ -60,19 +60,37 @@ def _unstored(session_id: int | None, kind: str, routine: str | None, step: str 
             "clock_s": clock_s}
 
 
-def accept_intent(intent: str | None, expects: Mapping[str, Any]) -> bool:
+def addressed(text: str | None, locale: str = "en") -> bool:
+    """Whether the words open by naming attune ("attune, give me a calming phrase")."""
+    said = " ".join((text or "").lower().replace(",", " ").split())
+    return any(said == w or said.startswith(w + " ") for w in dialogue(locale).get("address", ()))
+
+
+def accept_intent(intent: str | None, expects: Mapping[str, Any], text: str | None = None,
+                  locale: str = "en") -> bool:
     """Whether a matched intent counts, given what the step listens for.
 
-    On a free-text step only built-ins, voice controls and the any-time intents
-    (repair phrases, time-out, rituals) interrupt dictation; anything else is the answer.
+    On a free-text step only built-ins, voice controls and the step's any-time intents
+    (repair phrases, time-out, rituals; while partners talk, only the time-out) interrupt
+    dictation; anything else is the answer. Said to attune by name, an any-time intent always counts.
     """
     if intent is None:
         return False
-    if intent in BUILTIN_INTENTS or intent in VOICE_CONTROLS or intent in ANYTIME:
+    if intent in BUILTIN_INTENTS or intent in VOICE_CONTROLS:
         return True
     if intent in expects.get("intents", ()):
         return True
+    if intent in ANYTIME and addressed(text, locale):
+        return True
     return not expects.get("free_text", False)
+
+
+def promise_due(commitment: Mapping[str, Any], now: str, fresh: str) -> bool:
+    """Whether an open promise has come due: its date has passed, or, undated, it is older than
+    `fresh` (times as stored, "...Z"). A promise not yet due is never counted or asked about."""
+    if commitment["due_at"]:
+        return commitment["due_at"] <= now
+    return commitment["created_at"] <= fresh
 
 
 class Runner:
@@ -308,12 +326,12 @@ class Runner:
         context: dict[str, Any] = {"utc_offset_s": int(local.utcoffset().total_seconds())}
         slots = {p["id"]: p["slot"] - 1 for p in self.store.partners()}
         if routine == "debrief":
-            # Promises made in the last 12 hours have had no chance yet, unless already due.
+            # Only promises that have come due are reviewed: one due Friday is not "missed" on Tuesday.
+            # An undated one counts as due once it has had 12 hours.
             fresh = to_iso(local - timedelta(hours=PROMISE_GRACE_H))
-            due = to_iso(local)
             context["promises"] = [{"id": c["id"], "partner": slots[c["partner_id"]], "what": c["what"]}
                                    for c in self.store.list_commitments(status="open")
-                                   if c["created_at"] <= fresh or (c["due_at"] and c["due_at"] <= due)]
+                                   if promise_due(c, to_iso(local), fresh)]
         if routine == "weekly_review":
             context["week_start"] = week_monday(night_of(local)).isoformat()
             context["figures"] = week_figures(self.store.db.read(), local)
@@ -339,12 +357,15 @@ class Runner:
         if intent is None and text:
             matcher = self.matcher()
             if matcher is not None:
-                match = matcher.match(text, expect=expects.get("intents"))
+                wanted = list(expects.get("intents") or ())
+                if addressed(text, self._locale):  # "attune, ...": a request to attune, whatever the step
+                    wanted += [i for i in ANYTIME if i not in wanted]
+                match = matcher.match(text, expect=wanted)
                 # a word-spotted guess never overrides a free-text answer (it is the answer)
                 guessed = getattr(match, "method", "") == "spotted" and expects.get("free_text")
-                if accept_intent(match.intent, expects) and not guessed:
+                if accept_intent(match.intent, expects, text, self._locale) and not guessed:
                     intent, slots = match.intent, dict(match.slots)
-        elif intent is not None and text and not accept_intent(intent, expects):
+        elif intent is not None and text and not accept_intent(intent, expects, text, self._locale):
             intent, slots = None, {}
         return intent, {str(k): str(v) for k, v in slots.items() if v is not None}, text
 

@@ -347,11 +347,11 @@ class Store:
 
     def update_entry(self, entry_id: int, changes: dict[str, Any], expected_version: int | None = None,
                      keys: dict | None = None) -> dict[str, Any]:
-        """Change value/kind/step/private; bumps `version`.
+        """Change value/kind/step/private/partner_id; bumps `version`.
 
         Making an entry private seals its words; sharing a private one needs them opened: a new
         value, the owner's key in `keys`, or the answer still in memory from this routine (403 if none)."""
-        allowed = {"value", "kind", "step", "private"}
+        allowed = {"value", "kind", "step", "private", "partner_id"}
         if set(changes) - allowed:
             raise ValueError(f"cannot change {sorted(set(changes) - allowed)}")
         with self.db.write() as conn:
@@ -360,6 +360,10 @@ class Store:
             _check_version(row, "entry", entry_id, expected_version)
             values = {k: int(bool(v)) if k == "private" else v for k, v in changes.items()}
             private = bool(values.get("private", row["private"]))
+            if values.get("partner_id", row["partner_id"]) != row["partner_id"] and (private or row["sealed"]):
+                # sealed words open only with their owner's key: moving them would lock them away
+                raise ApiError(403, "partner: a private entry stays with its owner; share it before moving it",
+                               "partner", "private")
             text = values.get("value")
             if text is None and row["sealed"] is not None:
                 key = (keys or {}).get(row["partner_id"]) or self.vault.open_key(row["partner_id"])
@@ -390,6 +394,20 @@ class Store:
             _check_version(row, "entry", entry_id, expected_version)
             _redact_answers(conn, [row["value"]])
             conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
+
+    def log_entry_change(self, entry_id: int, action: str, partner_id: int | None) -> None:
+        """One row of the entry audit log: the kind of change, when, by whom; never the words."""
+        with self.db.write() as conn:
+            conn.execute("INSERT INTO entry_changes (entry_id, action, partner_id, changed_at) VALUES (?, ?, ?, ?)",
+                         (entry_id, action, partner_id, self.now()))
+
+    def entry_changes(self, entry_id: int | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Newest first."""
+        where, params = _where([("c.entry_id = ?", entry_id)])
+        rows = self.db.read().execute(
+            "SELECT c.id, c.entry_id, c.action, c.partner_id, p.name AS partner, c.changed_at FROM entry_changes c"
+            f" LEFT JOIN partners p ON p.id = c.partner_id{where} ORDER BY c.id DESC LIMIT ?", [*params, limit])
+        return [dict(r) for r in rows.fetchall()]
 
     # -- commitments -------------------------------------------------------
     def add_commitment(self, partner_id: int, what: str, due_at: str | None = None,

@@ -21,7 +21,7 @@ from voice.client import Client, ClientError, ServerUnavailable
 
 SPOKEN_FIELDS = ("kind", "routine", "step", "text", "clock_s")
 # Controls that mean the same at any step (they never name one); see Loop.hear.
-STEPLESS_INTENTS = frozenset({"Pause", "Resume", "Repeat", "TimeLeft", "Help", "Stop",
+STEPLESS_INTENTS = frozenset({"Pause", "Resume", "Repeat", "Explain", "TimeLeft", "Help", "Stop",
                               "Louder", "Softer", "Slower", "Faster"})
 VOICE_CONTROLS = frozenset({"Louder", "Softer", "Slower", "Faster"})
 

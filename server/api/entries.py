@@ -27,6 +27,7 @@ CREATE_BODY = {
     "private": Bool(default=False),
 }
 PATCH_BODY = {
+    "partner": PartnerRef(),
     "kind": Str(choices=ENTRY_KINDS),
     "value": Str(),
     "step": STEP,
@@ -81,15 +82,41 @@ def patch_entry(entry_id: int):
         raise ApiError(403, f"private: only {entry['partner']} can change who sees this entry"
                             f" (send ?as={entry['partner']})", "private", "not_owner")
     version = expected_version(body)
-    changes = {k: v for k, v in body.items() if k != "version"}
+    changes = {k: v for k, v in body.items() if k not in ("version", "partner")}
+    if "partner" in body:
+        owner = partner_or_400(body["partner"])
+        if entry["private"] and entry["partner_id"] != viewer_id():
+            raise ApiError(403, f"partner: only {entry['partner']} can move a private entry"
+                                f" (send ?as={entry['partner']})", "partner", "not_owner")
+        changes["partner_id"] = owner["id"]
     if not changes:
-        raise ApiError(400, "body: nothing to change (kind, value, step or private)", "body", "required")
-    return versioned(store().update_entry(entry_id, changes, expected_version=version, keys=reading_keys()))
+        raise ApiError(400, "body: nothing to change (partner, kind, value, step or private)", "body", "required")
+    with store().db.write():  # the change and its audit rows commit together
+        updated = store().update_entry(entry_id, changes, expected_version=version, keys=reading_keys())
+        for action in _actions(entry, changes):
+            store().log_entry_change(entry_id, action, viewer_id())
+    return versioned(updated)
+
+
+def _actions(entry: dict, changes: dict) -> list[str]:
+    """The kinds of change a PATCH made, for the audit log (a field set to what it was is no change)."""
+    changed = {k for k, v in changes.items() if entry.get(k) != v}
+    return [action for action, fields in (("move", {"partner_id"}), ("edit", {"value", "kind", "step"}),
+                                          ("privacy", {"private"})) if changed & fields]
+
+
+@bp.get("/entry-changes")
+def list_entry_changes():
+    """The audit log of single-entry edits, moves and deletes (no words), newest first."""
+    args = query({"entry_id": Id(), "limit": Int(minimum=1, maximum=1000, default=200)})
+    return {"changes": store().entry_changes(args.get("entry_id"), args["limit"])}
 
 
 @bp.delete("/entries/<id:entry_id>")
 @idempotent
 def delete_entry(entry_id: int):
     visible_entry(entry_id)
-    store().delete_entry(entry_id, expected_version=expected_version())
+    with store().db.write():
+        store().delete_entry(entry_id, expected_version=expected_version())
+        store().log_entry_change(entry_id, "delete", viewer_id())
     return "", 204

@@ -23,59 +23,23 @@ from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTE
                                    AddWeeklyReview, Event, Expect, MarkCommitment, Output, Result, ShareEntries,
                                    Utterance, VOICE_INTENTS)
 from server.routines.safety import disclosure, stop_lines
+from server.routines.steps import partner_slot, expand_steps, step_wake
 from server.routines.summary import week_summary
 from server.routines.timings import apply_timings
+from server.routines import turns, wording
 
 EPS = 1e-6
 ANYTIME = PHRASE_INTENTS + ("TimeOut", "LogRitual", "IdentifyPartner")
+TALK_ANYTIME = ("TimeOut", "IdentifyPartner")
+"""While partners talk to each other, only these cut in unaddressed: "I need some appreciation" said
+to a partner is what they said, not a request for a phrase."""
 PAUSED_INTENTS = ("Resume", "Stop", "Repeat", "TimeLeft", "Help")
 REVIEW_STATUS = {"Yes": "kept", "No": "missed", "Partly": "partly"}
 ANSWER_KINDS = ("ask", "share")
 TIMED_KINDS = ("ask", "share", "text")
 STATE_VERSION = 1
-WAKE_BY_KIND = {"ask": "none", "share": "none", "text": "none"}
-"""Steps that answer attune's question need no wake phrase; talking segments and the rest do."""
 ABANDON_AFTER_S = 6 * 3600.0
 """Wall-clock seconds without any state change after which a running routine is abandoned."""
-
-
-def _partner_slot(ref: Any, starter: int) -> int | None:
-    return {"first": 0, "second": 1, "starter": starter, "other": 1 - starter}.get(ref) if ref is not None else None
-
-
-def step_wake(step: Mapping[str, Any]) -> str:
-    """The step's `wake` ("none" or "required"), else its kind's default (WAKE_BY_KIND)."""
-    return step.get("wake") or WAKE_BY_KIND.get(step["kind"], "required")
-
-
-def expand_steps(spec: Mapping[str, Any], context: Mapping[str, Any], starter: int) -> list[dict[str, Any]]:
-    """The script's steps for this run: partners resolved, promise reviews expanded, deadlines set."""
-    steps: list[dict[str, Any]] = []
-    elapsed = 0.0
-    for raw in spec["steps"]:
-        step = {k: copy.deepcopy(v) for k, v in raw.items()}
-        step["ref"] = step.get("partner")
-        step["partner"] = _partner_slot(step.get("partner"), starter)
-        budget = float(step.get("budget_s", 0))
-        elapsed += budget
-        step["deadline"] = elapsed
-        if step["kind"] != "promises":
-            steps.append(step)
-            continue
-        promises = list(context.get("promises", []))[: int(step.get("max", 3))]
-        if not promises:
-            steps.append({"id": step["id"], "kind": "say", "prompt": step["empty"], "partner": None,
-                          "deadline": elapsed})
-        for promise in promises:
-            slot = int(promise["partner"])
-            steps.append({
-                "id": f"{step['id']}.{promise['id']}", "kind": "ask", "partner": 1 - slot,
-                "prompt": step["prompt"], "reprompt": step.get("reprompt"), "expects": step["expects"],
-                "example": step.get("example"), "budget_s": float(step.get("each_s", budget)), "deadline": elapsed,
-                "wake": step_wake({**step, "kind": "ask"}),
-                "commitment": int(promise["id"]), "vars": {"who_slot": slot, "what": promise["what"]},
-            })
-    return steps
 
 
 class Machine:
@@ -107,7 +71,8 @@ class Machine:
             "clock": {"c": 0.0, "w": float(now), "paused": False, "scale": float(time_scale)},
             "schedule": spec.get("schedule", "relative"), "total_s": spec.get("total_s"),
             "reprompt_s": float(spec.get("reprompt_s", 10)), "private": bool(spec.get("private", False)),
-            "end": spec["end"], "announce": list(spec.get("announce", [])), "announced": [],
+            "end": spec["end"], "end_early": spec.get("end_early"),
+            "announce": list(spec.get("announce", [])), "announced": [],
             "steps": expand_steps(spec, context, starter), "idx": 0, "step_start": 0.0, "window_end": 0.0,
             "reprompted": False, "seg_announced": [], "answers": {}, "prompt": None,
             "vars": {**spec.get("vars", {}), **context.get("vars", {})}, "defaults": dict(spec.get("defaults", {})),
@@ -239,12 +204,14 @@ class Machine:
         s = self.s
         while True:
             if idx >= len(s["steps"]):
-                self._finish(out)
+                early = s["total_s"] is not None and self.t < float(s["total_s"]) - EPS
+                self._finish(out, key=s.get("end_early") if early else None)
                 return
             step = s["steps"][idx]
-            s.update(idx=idx, step_start=self.t, reprompted=False, seg_announced=[])
+            s.update(idx=idx, step_start=self.t, reprompted=False, seg_announced=[], speaker=None,
+                     pending_promise=None)
             if s["schedule"] == "absolute":
-                end = max(float(step["deadline"]), floor or 0.0)
+                end = max(self._share_end(idx), floor or 0.0)
                 if s["total_s"] is not None:
                     end = min(end, float(s["total_s"]))
             elif step["kind"] == "wait":
@@ -266,10 +233,22 @@ class Machine:
                 self._say(out, "prompt", step["prompt"])
             return
 
+    def _share_end(self, idx: int) -> float:
+        """When step `idx` ends on an absolute schedule: the time left, shared over the steps left in
+        proportion to their budgets, so time a step leaves unused goes to all that follow, not the last."""
+        s, step = self.s, self.s["steps"][idx]
+        total = float(s["total_s"]) if s["total_s"] is not None else float(s["steps"][-1]["deadline"])
+        weight = sum(float(st.get("budget_s", 0)) for st in s["steps"][idx:] if st["kind"] != "say")
+        if weight <= EPS:
+            return float(step["deadline"])
+        return self.t + max(0.0, total - self.t) * float(step.get("budget_s", 0)) / weight
+
     def _next(self, out: Output) -> None:
         self._enter(self.s["idx"] + 1, out)
 
     def _unanswered(self, step: dict[str, Any], out: Output) -> None:
+        if self._flush_promise(step, out):
+            return
         if step["kind"] in TIMED_KINDS and step["id"] not in self.s["answers"]:
             self.s["answers"][step["id"]] = "unanswered"
         out.changed = True
@@ -297,7 +276,7 @@ class Machine:
         for var, key in s.get("defaults", {}).items():
             values[var] = self.lang.text(key, **s["vars"])
         values.update(s["vars"])
-        values.update(self._figure_vars())
+        values.update(wording.figure_vars(self.s.get("figures"), self.lang))
         if step is not None:
             slot = step.get("partner")
             if slot is not None:
@@ -308,36 +287,17 @@ class Machine:
             values.update(extra)
         return values
 
-    def _figure_vars(self) -> dict[str, Any]:
-        figures = self.s.get("figures")
-        if not figures:
-            return {}
-        needs = ", ".join(figures.get("needs") or []) or self.lang.text("weekly_review.no_needs")
-        rituals = figures.get("rituals") or {}
-        ritual_text = ", ".join(f"{name} {count}" for name, count in rituals.items()) or \
-            self.lang.text("weekly_review.no_rituals")
-        return {"debriefs": figures.get("debriefs", 0), "needs": needs, "kept": figures.get("kept", 0),
-                "made": figures.get("made", 0), "rituals": ritual_text, "summary": week_summary(figures, self.lang)}
-
     def _say(self, out: Output, kind: str, key: str, **extra: Any) -> Utterance:
         step = self.step
-        text = self.lang.sentence(key, **{**self._vars(step), **extra})
+        values = {**self._vars(step), **extra}
+        text = self.lang.sentence(key, **values)
+        if kind == "prompt" and step is not None and key == step.get("prompt") and step.get("hint"):
+            text = f"{text} {self.lang.sentence(step['hint'], **values)}"  # which kind of answer it takes
         utterance = Utterance(kind, key, text, self.s["routine"], step["id"] if step else None, round(self.t, 3))
         out.utterances.append(utterance)
         if kind in ("prompt", "reprompt") and step is not None:
             self.s["prompt"] = {"key": key, "text": text, "step": step["id"]}
         return utterance
-
-    def _duration(self, seconds: float) -> str:
-        total = max(0, int(round(seconds)))
-        minutes, secs = divmod(total, 60)
-        m_text = self.lang.text("time.minute") if minutes == 1 else self.lang.text("time.minutes", n=minutes)
-        s_text = self.lang.text("time.second") if secs == 1 else self.lang.text("time.seconds", n=secs)
-        if minutes and secs:
-            return self.lang.text("time.both", minutes=m_text, seconds=s_text)
-        if minutes:
-            return m_text
-        return s_text if secs else self.lang.text("time.none")
 
     # -- events ----------------------------------------------------------------------------
     def handle(self, event: Event, now: float, step: str | None = None) -> Result:
@@ -390,13 +350,15 @@ class Machine:
             return
         if intent in STARTER_INTENTS or intent in PHRASE_INTENTS or intent in VOICE_INTENTS:
             return  # handled outside the routine (the runner) or by the voice loop
+        if event.text and turns.is_filler(event.text, s["locale"]):
+            return  # "um", "so yeah": nothing said yet; the step keeps waiting
         kind = step["kind"]
         if kind in ANSWER_KINDS:
             self._answer(step, event, out)
         elif kind == "text":
             if event.text:
-                self._text_answer(step, event, out)
-                self._next(out)
+                if self._text_answer(step, event, out):
+                    self._next(out)
             else:
                 self._say(out, "reprompt", "builtin.not_understood_text")
         elif kind == "talk":
@@ -413,17 +375,21 @@ class Machine:
             self._repeat(out)
         elif intent == "Repeat":
             self._repeat(out)
+        elif intent == "Explain":
+            self._explain(out)
         elif intent == "Skip":
-            if step["kind"] in ANSWER_KINDS + ("text",):
+            if self._flush_promise(step, out):
+                pass
+            elif step["kind"] in ANSWER_KINDS + ("text",):
                 s["answers"].setdefault(step["id"], "skipped")
             self._next(out)
         elif intent == "Back":
             self._back(out)
         elif intent == "TimeLeft":
-            step_left = self._duration(self._step_end() - self.t)
+            step_left = wording.duration(self.lang, self._step_end() - self.t)
             if s["total_s"] is not None:
                 self._say(out, "info", "builtin.time_left", step_left=step_left,
-                          total_left=self._duration(float(s["total_s"]) - self.t))
+                          total_left=wording.duration(self.lang, float(s["total_s"]) - self.t))
             else:
                 self._say(out, "info", "builtin.time_left_untimed", step_left=step_left)
         elif intent == "Help":
@@ -442,13 +408,26 @@ class Machine:
             return
         slot = names.index(who)
         if self.s["answers"] or slot == self.s["starter"]:
+            # Said during a step: what follows in this step is theirs, whoever attune asked.
+            self.s["speaker"] = slot
             self._say(out, "info", "builtin.identified", partner=self.s["partners"][slot])
             return
         self.s["starter"] = slot
         for step in self.s["steps"]:
             if step.get("ref") in ("starter", "other"):
-                step["partner"] = _partner_slot(step["ref"], slot)
+                step["partner"] = partner_slot(step["ref"], slot)
         self._repeat(out)
+
+    def _explain(self, out: Output) -> None:
+        """"What does that mean?": the step's explanation, once; asked again, the prompt itself."""
+        step, explained = self.step, self.s.setdefault("explained", [])
+        if step is None:
+            return
+        if step.get("explain") and step["id"] not in explained:
+            explained.append(step["id"])
+            self._say(out, "info", step["explain"])
+        else:
+            self._repeat(out)
 
     def _step_end(self) -> float:
         step, s = self.step, self.s
@@ -476,40 +455,41 @@ class Machine:
         expects = step.get("expects", [])
         intent = event.intent
         if step["kind"] == "share":
-            intent = intent if intent in expects else self._share_words(step, event.text)
-        if intent not in expects:
+            intent = intent if intent in expects else wording.share_words(step, event.text)
+        under = None
+        if "Feeling" in expects:  # "ignored", "I feel like you don't care": reflected, not refused
+            feeling = event.slot("feeling") if intent == "Feeling" else None
+            under = turns.underneath(feeling, None if intent == "Feeling" else event.text, self.s["locale"])
+        if intent not in expects and under is None:
             example = self.lang.text(step["example"]) if step.get("example") else self.lang.text("examples.free")
             self._say(out, "reprompt", "builtin.not_understood", example=example)
             return
-        value = event.slot(step["slot"]) if step.get("slot") else None
-        value = (value or intent).lower()
+        value = event.slot(step["slot"]) if step.get("slot") and intent in expects else None
+        value = (value or intent or (event.text or "").strip()).lower()
+        if under is not None:
+            key = "feelings.reflect" if intent == "Feeling" else "feelings.reflect_thought"
+            self._say(out, "info", key, word=under.said, feelings=self.lang.text(
+                "feelings.either", a=under.feelings[0], b=under.feelings[-1]), need=under.need)
         self.s["answers"][step["id"]] = value
         if step.get("record"):
             self._record(step, event, step["record"], value, out)
-        if "commitment" in step:
+        if "commitment" in step and intent in REVIEW_STATUS:
             out.effects.append(MarkCommitment(int(step["commitment"]), REVIEW_STATUS[intent]))
         if step["kind"] == "share":
             if intent == "Yes":
                 out.effects.append(ShareEntries(int(step["partner"])))
             self._say(out, "info", step["shared"] if intent == "Yes" else step["kept"])
-        if step.get("stop_on") == intent:
+        if step.get("stop_on") is not None and step["stop_on"] == intent:
             self._finish(out, status="stopped", key=step.get("stop_key"))
             return
         self._next(out)
 
-    @staticmethod
-    def _share_words(step: Mapping[str, Any], text: str | None) -> str | None:
-        words = set((text or "").lower().split())
-        if words & set(step.get("private_words", [])):
-            return "No"
-        if any(w.startswith(tuple(step.get("share_words", []))) for w in words):
-            return "Yes"
-        return None
-
     def _record(self, step: Mapping[str, Any], event: Event, kind: str | None, value: str, out: Output) -> None:
         if not kind:
             return
-        slot = step.get("partner")
+        slot = self.s.get("speaker")  # someone said "it's Sam" during this step
+        if slot is None:
+            slot = step.get("partner")  # attune asked "Alex, ...": Alex's answer
         if slot is None:
             slot = self._event_slot(event)
         out.effects.append(AddEntry(slot, kind, value, step["id"], private=self.s["private"]))
@@ -520,15 +500,28 @@ class Machine:
             return names.index(event.partner.casefold())
         return int(self.s["starter"])
 
-    def _text_answer(self, step: dict[str, Any], event: Event, out: Output) -> None:
+    def _text_answer(self, step: dict[str, Any], event: Event, out: Output) -> bool:
+        """Take a free-text answer; False when the step asked a follow-up and waits for it."""
         text = event.text.strip()
         s = self.s
+        if step.get("commit") and step.get("follow_up"):
+            pending = s.get("pending_promise")
+            if pending is None and not turns.check_promise(text, self._local_now(), s["locale"]).complete:
+                # Once: what exactly, and by when? Then what was said is saved either way.
+                s.update(pending_promise=text, step_start=self.t, reprompted=False)
+                s["window_end"] = max(s["window_end"], self.t + float(step.get("budget_s", 0)))
+                self._say(out, "prompt", step["follow_up"])
+                return False
+            if pending is not None:
+                whole = turns.check_promise(text, self._local_now(), s["locale"]).complete
+                text = text if whole else f"{pending}; {text}"
+                s["pending_promise"] = None
         s["answers"][step["id"]] = "answered"
         self._record(step, event, step.get("record"), text, out)
         if step.get("collect"):
             s["collect"][step["collect"]] = text
         if step.get("var"):
-            s["vars"][step["var"]] = self._phrase_time(text)
+            s["vars"][step["var"]] = wording.phrase_time(text)
         if step.get("minutes_var"):
             minutes = due_parser.parse_minutes(text)
             if minutes:
@@ -536,14 +529,17 @@ class Machine:
                 s["vars"][step["minutes_var"]] = min(minutes, int(step.get("max_minutes", 180)))
         if step.get("commit"):
             self._commit(step, text, out)
+        return True
 
-    @staticmethod
-    def _phrase_time(text: str) -> str:
-        """'9 pm' -> 'at 9 pm'; 'in 20 minutes' and 'after dinner' stay as they are."""
-        first = text.split()[0].lower() if text.split() else ""
-        if first in ("at", "in", "after", "around", "about", "before", "by", "tomorrow", "same", "the"):
-            return text
-        return f"at {text}"
+    def _flush_promise(self, step: dict[str, Any] | None, out: Output) -> bool:
+        """Save a promise still waiting for its follow-up (time ran out, or "next"): as it was said."""
+        pending = self.s.get("pending_promise")
+        if step is None or not pending or not step.get("commit"):
+            return False
+        self.s["pending_promise"] = None
+        self.s["answers"][step["id"]] = "answered"
+        self._commit(step, pending, out)
+        return True
 
     def _local_now(self) -> datetime:
         zone = timezone(timedelta(seconds=self.s["utc_offset_s"]))
@@ -568,7 +564,8 @@ class Machine:
         step = self.step
         kind = step["kind"]
         own = tuple(step.get("expects", [])) if kind in ANSWER_KINDS else ()
-        return Expect(own + BUILTIN_INTENTS + ANYTIME, kind in ("text", "talk", "share"), step_wake(step))
+        anytime = TALK_ANYTIME if kind == "talk" else ANYTIME
+        return Expect(own + BUILTIN_INTENTS + anytime, kind in ("text", "talk", "share"), step_wake(step))
 
     def view(self, now: float) -> dict[str, Any]:
         """The current step for a caller (no side effects; call `advance` first)."""

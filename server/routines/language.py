@@ -151,3 +151,9 @@ def _helpline(locale: str, entry: Mapping[str, Any]) -> Helpline:
 def crisis_lines(helpline_locale: str = "en-US") -> str:
     """The crisis lines of a locale as one spoken phrase ("Samaritans: 116 123, any time")."""
     return "; ".join(str(h) for h in helplines(helpline_locale) if h.kind == "crisis")
+
+
+@lru_cache(maxsize=8)
+def dialogue(locale: str = "en") -> dict[str, Any]:
+    """How a turn is read: fillers, thought openers, pseudo-feelings, promise words (dialogue.yaml)."""
+    return _read_yaml(_locale_dir(locale), "dialogue.yaml")

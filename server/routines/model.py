@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 ROUTINES = ("debrief", "repair", "inventory", "timeout", "weekly_review")
-BUILTIN_INTENTS = ("Pause", "Resume", "Repeat", "Skip", "Back", "TimeLeft", "Help", "Stop")
+BUILTIN_INTENTS = ("Pause", "Resume", "Repeat", "Explain", "Skip", "Back", "TimeLeft", "Help", "Stop")
 VOICE_INTENTS = ("Louder", "Softer", "Slower", "Faster")
 STARTER_INTENTS = ("StartDebrief", "StartWeeklyReview", "StartRepair", "StartNeedsInventory",
                    "TimeOut", "LogRitual")

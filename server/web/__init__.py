@@ -79,5 +79,5 @@ def _page_globals():
             "device_partner": g.get("device") and g.device["partner"]}
 
 
-from server.web import data, drive, help_page, library, pages, promises, settings_page, trends_page, words  # noqa: E402,F401,E501  (routes)
+from server.web import data, drive, entry_edit, help_page, library, pages, promises, settings_page, trends_page, words  # noqa: E402,F401,E501  (routes)
 from server.web import privacy_page  # noqa: E402,F401  (routes)

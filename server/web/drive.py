@@ -21,7 +21,8 @@ ROUTINE_STARTS = ("debrief", "weekly_review", "repair", "inventory", "timeout")
 REPAIR_CATEGORIES = ("feeling", "sorry", "agree", "calm", "stop", "appreciate", "validate", "impact")
 ANSWER_BUTTONS = {"Yes": "Yes", "No": "No", "Partly": "Partly"}
 CONTROL_BUTTONS = {"Pause": "Pause", "Resume": "Resume", "Skip": "Next", "Back": "Back",
-                   "Repeat": "Repeat", "TimeLeft": "Time left?", "Help": "Help", "Stop": "Stop"}
+                   "Repeat": "Repeat", "Explain": "What does that mean?", "TimeLeft": "Time left?", "Help": "Help",
+                   "Stop": "Stop"}
 TEXT_HINTS = {"Feeling": 'a feeling, e.g. "I feel tired"', "Need": 'a need, e.g. "I need rest"',
               "IdentifyPartner": 'who is speaking, e.g. "this is Sam"'}
 INACTIVE_VIEW: dict[str, Any] = {"active": False, "expects": {"intents": [], "free_text": False}}

@@ -168,7 +168,7 @@ def _id_list(ids: Iterable[int]) -> str:
 def _attach_entries(conn, by_id: dict[int, dict], viewer_id: int | None, partner_id: int | None) -> None:
     only_partner = "" if partner_id is None else " AND e.partner_id = :partner"
     rows = conn.execute(
-        "SELECT e.id, e.session_id, e.kind, e.value, e.step, e.private, e.created_at, e.sealed,"
+        "SELECT e.id, e.session_id, e.kind, e.value, e.step, e.private, e.created_at, e.sealed, e.version,"
         f" e.partner_id, p.name AS partner, {_VISIBLE} AS visible"
         " FROM entries e JOIN partners p ON p.id = e.partner_id"
         f" WHERE e.session_id IN ({_id_list(by_id)}){only_partner} ORDER BY e.id",

@@ -10,7 +10,7 @@ from intents import BUILTIN_INTENTS, INTENT_NAMES, STARTER_INTENTS, Matcher, Mat
 
 
 def test_exports():
-    assert len(set(INTENT_NAMES)) == len(INTENT_NAMES) == 34  # 28 + the 6 schedule intents
+    assert len(set(INTENT_NAMES)) == len(INTENT_NAMES) == 35  # 28 + Explain + the 6 schedule intents
     assert set(BUILTIN_INTENTS) | set(STARTER_INTENTS) <= set(INTENT_NAMES)
     assert "Skip" in BUILTIN_INTENTS and "LogRitual" in STARTER_INTENTS
 

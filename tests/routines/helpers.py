@@ -49,3 +49,11 @@ class Driver:
 
     def find(self, key):
         return [u for u in self.said if u.key == key]
+
+
+def post(client, body, key=None, status=200):
+    """POST one event to /api/v1/events; the reply's JSON (asserting its status)."""
+    headers = {"Idempotency-Key": key} if key else {}
+    response = client.post("/api/v1/events", json=body, headers=headers)
+    assert response.status_code == status, response.get_json()
+    return response.get_json()

@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from server import create_app
-
-
-
-@pytest.fixture
-def api(settings, clock):
-    app = create_app({"ATTUNE_SETTINGS": settings, "ATTUNE_CLOCK": clock, "TESTING": True})
-    yield app.test_client(), app
-    app.extensions["attune.db"].close()
-
-
-def post(client, body, key=None, status=200):
-    headers = {"Idempotency-Key": key} if key else {}
-    response = client.post("/api/v1/events", json=body, headers=headers)
-    assert response.status_code == status, response.get_json()
-    return response.get_json()
+from tests.routines.helpers import post
 
 
 def kinds(reply):
@@ -166,7 +150,9 @@ def test_repair_flow_stores_commitment_reviewed_by_next_debrief(api, clock):
     client, app = api
     post(client, {"intent": "StartRepair", "partner": "Alex"})
     post(client, {"text": "You were on your phone at dinner"})
+    post(client, {"text": "done"})
     post(client, {"text": "When this happened, I felt unimportant"})
+    post(client, {"text": "done"})
     post(client, {"text": "I need respect"})
     post(client, {"text": "Could you leave the phone in the hall?"})
     post(client, {"intent": "Skip"})
@@ -180,10 +166,17 @@ def test_repair_flow_stores_commitment_reviewed_by_next_debrief(api, clock):
     post(client, {"intent": "Stop"})          # the same evening: nothing to review yet
     steps = [step["id"] for step in store.get_session(reply["routine"]["session_id"])["state"]["steps"]]
     assert "promises" in steps and f"promises.{commitment['id']}" not in steps
-    clock.now += 24 * 3600                     # the next evening
+    clock.now += 24 * 3600                     # the next evening: due on Sunday, so not asked yet
+    reply = post(client, {"intent": "StartDebrief"})
+    post(client, {"intent": "Stop"})
+    steps = [step["id"] for step in store.get_session(reply["routine"]["session_id"])["state"]["steps"]]
+    assert f"promises.{commitment['id']}" not in steps
+    clock.now += 2 * 24 * 3600                 # Monday evening: it has come due
     post(client, {"intent": "StartDebrief"})
-    clock.now += 440
     view = client.get("/api/v1/routine").get_json()
+    while not view["step"].startswith("promises"):   # nobody answers: each part runs its time
+        clock.now += 5
+        view = client.get("/api/v1/routine").get_json()
     assert view["step"] == f"promises.{commitment['id']}" and view["partner"] == "Alex"
     assert "Sam promised: I will leave my phone" in view["prompt"]
     post(client, {"text": "partly"})
@@ -220,9 +213,11 @@ def test_weekly_review_figures_come_from_the_store(api, clock):
     store = app.extensions["attune.store"]
     store.log_ritual("weekly meal")
     store.add_commitment(1, "call", None)
+    store.add_commitment(2, "walk on Friday", "2099-01-01T20:00:00Z")     # not yet due: not counted
     reply = post(client, {"text": "let's do the weekly review"})
     text = reply["utterances"][0]["text"]
-    assert text == "This week: no debriefs yet; 1 promise open. Rituals: weekly meal once."  # the Today card's words
+    # the Today card's words; open promises, due or not, are counted as open, never as missed
+    assert text == "This week: no debriefs yet; 2 promises open. Rituals: weekly meal once."
 
 
 def test_restart_of_the_app_resumes_the_routine(settings, clock):

@@ -19,7 +19,7 @@ CODE = [*sorted((ROOT / "server" / "routines").glob("*.py")), ROOT / "server" / 
 SECTIONS = sorted(language().prompts and {k.split(".")[0] for k in language().prompts})
 KEY = re.compile(r"""["']((?:%s)\.(?!yaml\b)[a-z_]+)["']""" % "|".join(SECTIONS))
 SCRIPT_KEYS = ("prompt", "reprompt", "example", "empty", "saved", "saved_no_due", "missing", "shared",
-               "kept", "stop_key")
+               "kept", "stop_key", "hint", "explain", "follow_up")
 
 
 def test_every_prompt_key_used_in_code_exists():
@@ -38,7 +38,8 @@ def test_every_prompt_key_used_in_code_exists():
 @pytest.mark.parametrize("routine", ROUTINES)
 def test_every_script_refers_to_existing_prompt_keys(routine):
     lang, spec = language(), script(routine)
-    keys = [spec["end"], *[a["key"] for a in spec.get("announce", [])], *spec.get("defaults", {}).values()]
+    keys = [spec["end"], *[a["key"] for a in spec.get("announce", [])], *spec.get("defaults", {}).values(),
+            *([spec["end_early"]] if "end_early" in spec else [])]
     for step in spec["steps"]:
         keys += [step[k] for k in SCRIPT_KEYS if k in step]
         for name in step.get("announce", []):

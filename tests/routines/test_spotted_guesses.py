@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 
 from intents import Matcher
-from server import create_app
+from tests.routines.helpers import post
 
 # No template says this; the spotter reads it as Faster (see tests/intents/test_intents_spotter.py).
 GUESSED = "hurry up a little"
-
-
-@pytest.fixture
-def api(settings, clock):
-    app = create_app({"ATTUNE_SETTINGS": settings, "ATTUNE_CLOCK": clock, "TESTING": True})
-    yield app.test_client(), app
-    app.extensions["attune.db"].close()
-
-
-def post(client, body):
-    response = client.post("/api/v1/events", json=body)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def test_the_sentence_is_a_spotted_guess():

@@ -88,10 +88,10 @@ def test_changed_debrief_budgets_move_the_segment_ends_but_not_the_end():
     d = Driver("debrief", timings={"appreciation.1": 60, "win.2": 15})
     d.send("Yes"); d.send("Yes")
     assert d.step == "appreciation.1"
-    d.at(99)                                   # 20 + 20 + 60: the longer appreciation
+    d.at(70)                  # its share of 600 s: 60 of the 510 s of budgets left (no promises to review)
     assert d.step == "appreciation.1"
     d.restart()
-    d.at(100)
+    d.at(71)
     assert d.step == "appreciation.2"
     d.at(599)
     assert d.step == "win.2" and d.status == "active"
@@ -102,7 +102,9 @@ def test_changed_debrief_budgets_move_the_segment_ends_but_not_the_end():
 def test_the_default_debrief_is_unchanged():
     d = Driver("debrief")
     d.send("Yes"); d.send("Yes")
-    d.at(70)
+    d.at(35)                                   # 600 * 30 / 510
+    assert d.step == "appreciation.1"
+    d.at(36)
     assert d.step == "appreciation.2"
 
 

@@ -1,0 +1,52 @@
+"""Small wording helpers of the routine machine (pure): durations, the week's figures, times, share words."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from server.routines.language import Language
+
+
+def duration(lang: Language, seconds: float) -> str:
+    """Seconds as spoken words: "2 minutes and 5 seconds"."""
+    total = max(0, int(round(seconds)))
+    minutes, secs = divmod(total, 60)
+    m_text = lang.text("time.minute") if minutes == 1 else lang.text("time.minutes", n=minutes)
+    s_text = lang.text("time.second") if secs == 1 else lang.text("time.seconds", n=secs)
+    if minutes and secs:
+        return lang.text("time.both", minutes=m_text, seconds=s_text)
+    if minutes:
+        return m_text
+    return s_text if secs else lang.text("time.none")
+
+
+def figure_vars(figures: Mapping[str, Any] | None, lang: Language) -> dict[str, Any]:
+    """The weekly review's figures as prompt values; promises not yet due are said apart."""
+    if not figures:
+        return {}
+    needs = ", ".join(figures.get("needs") or []) or lang.text("weekly_review.no_needs")
+    rituals = figures.get("rituals") or {}
+    ritual_text = ", ".join(f"{name} {count}" for name, count in rituals.items()) or \
+        lang.text("weekly_review.no_rituals")
+    pending = int(figures.get("pending", 0) or 0)
+    pending_text = lang.text("weekly_review.pending", n=pending) if pending else ""
+    return {"debriefs": figures.get("debriefs", 0), "needs": needs, "kept": figures.get("kept", 0),
+            "made": figures.get("made", 0), "rituals": ritual_text, "pending": pending_text}
+
+
+def share_words(step: Mapping[str, Any], text: str | None) -> str | None:
+    """"share it" -> Yes, "keep it private" -> No, by the step's word lists; else None."""
+    words = set((text or "").lower().split())
+    if words & set(step.get("private_words", [])):
+        return "No"
+    if any(w.startswith(tuple(step.get("share_words", []))) for w in words):
+        return "Yes"
+    return None
+
+
+def phrase_time(text: str) -> str:
+    """'9 pm' -> 'at 9 pm'; 'in 20 minutes' and 'after dinner' stay as they are."""
+    first = text.split()[0].lower() if text.split() else ""
+    if first in ("at", "in", "after", "around", "about", "before", "by", "tomorrow", "same", "the"):
+        return text
+    return f"at {text}"
