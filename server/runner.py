@@ -10,6 +10,7 @@ No Flask here: the API module passes plain dicts in and gets plain dicts back.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from contextlib import nullcontext
 import time
@@ -43,10 +44,19 @@ def _utterance(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in UTTERANCE_FIELDS}
 
 
+def _said(text: str | None) -> str:
+    return " " + " ".join(re.sub(r"[^\w' ]", " ", (text or "").lower().replace("\u2019", "'")).split()) + " "
+
+
 def addressed(text: str | None, locale: str = "en") -> bool:
     """Whether the words open by naming attune ("attune, give me a calming phrase")."""
-    said = " ".join((text or "").lower().replace(",", " ").split())
-    return any(said == w or said.startswith(w + " ") for w in dialogue(locale).get("address", ()))
+    return any(_said(text).startswith(f" {w} ") for w in dialogue(locale)["address"])
+
+
+def asks_for_a_phrase(text: str | None, locale: str = "en") -> bool:
+    """Whether the words ask for a phrase outright ("give me a calming phrase"), not a need that
+    sounds like one ("I need some appreciation")."""
+    return any(f" {w} " in _said(text) for w in dialogue(locale)["phrase_words"])
 
 
 def accept_intent(intent: str | None, expects: Mapping[str, Any], text: str | None = None,
@@ -55,7 +65,8 @@ def accept_intent(intent: str | None, expects: Mapping[str, Any], text: str | No
 
     On a free-text step only built-ins, voice controls and the step's any-time intents
     (repair phrases, time-out, rituals; while partners talk, only the time-out) interrupt
-    dictation; anything else is the answer. Said to attune by name, an any-time intent always counts.
+    dictation; anything else is the answer. Said to attune by name, an any-time intent always
+    counts, and so does a request that names a phrase outright.
     """
     if intent is None:
         return False
@@ -63,7 +74,8 @@ def accept_intent(intent: str | None, expects: Mapping[str, Any], text: str | No
         return True
     if intent in expects.get("intents", ()):
         return True
-    if intent in ANYTIME and addressed(text, locale):
+    if intent in ANYTIME and (addressed(text, locale) or
+                              (intent in PHRASE_INTENTS and asks_for_a_phrase(text, locale))):
         return True
     return not expects.get("free_text", False)
 
