@@ -58,12 +58,19 @@ def _unstored(session_id: int | None, kind: str, routine: str | None, step: str 
     """An utterance said aloud but kept nowhere (no seq): a safety stop's help line."""
     return {"seq": None, "session_id": session_id, "kind": kind, "routine": routine, "step": step, "text": text,
             "clock_s": clock_s}
+def _said(text: str | None) -> str:
+    return " " + " ".join(re.sub(r"[^\w' ]", " ", (text or "").lower().replace("\u2019", "'")).split()) + " "
 
 
 def addressed(text: str | None, locale: str = "en") -> bool:
     """Whether the words open by naming attune ("attune, give me a calming phrase")."""
-    said = " ".join((text or "").lower().replace(",", " ").split())
-    return any(said == w or said.startswith(w + " ") for w in dialogue(locale).get("address", ()))
+    return any(_said(text).startswith(f" {w} ") for w in dialogue(locale)["address"])
+
+
+def asks_for_a_phrase(text: str | None, locale: str = "en") -> bool:
+    """Whether the words ask for a phrase outright ("give me a calming phrase"), not a need that
+    sounds like one ("I need some appreciation")."""
+    return any(f" {w} " in _said(text) for w in dialogue(locale)["phrase_words"])
 
 
 def accept_intent(intent: str | None, expects: Mapping[str, Any], text: str | None = None,
@@ -72,7 +79,8 @@ def accept_intent(intent: str | None, expects: Mapping[str, Any], text: str | No
 
     On a free-text step only built-ins, voice controls and the step's any-time intents
     (repair phrases, time-out, rituals; while partners talk, only the time-out) interrupt
-    dictation; anything else is the answer. Said to attune by name, an any-time intent always counts.
+    dictation; anything else is the answer. Said to attune by name, an any-time intent always
+    counts, and so does a request that names a phrase outright.
     """
     if intent is None:
         return False
@@ -80,7 +88,8 @@ def accept_intent(intent: str | None, expects: Mapping[str, Any], text: str | No
         return True
     if intent in expects.get("intents", ()):
         return True
-    if intent in ANYTIME and addressed(text, locale):
+    if intent in ANYTIME and (addressed(text, locale) or
+                              (intent in PHRASE_INTENTS and asks_for_a_phrase(text, locale))):
         return True
     return not expects.get("free_text", False)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from server.routines.language import Language
+from server.routines.summary import week_summary
 
 
 def duration(lang: Language, seconds: float) -> str:
@@ -31,7 +32,8 @@ def figure_vars(figures: Mapping[str, Any] | None, lang: Language) -> dict[str, 
     pending = int(figures.get("pending", 0) or 0)
     pending_text = lang.text("weekly_review.pending", n=pending) if pending else ""
     return {"debriefs": figures.get("debriefs", 0), "needs": needs, "kept": figures.get("kept", 0),
-            "made": figures.get("made", 0), "rituals": ritual_text, "pending": pending_text}
+            "made": figures.get("made", 0), "rituals": ritual_text, "pending": pending_text,
+            "summary": week_summary(figures, lang)}
 
 
 def share_words(step: Mapping[str, Any], text: str | None) -> str | None:

@@ -110,6 +110,9 @@ def test_i_need_some_appreciation_in_a_partners_turn_does_not_make_attune_cut_in
         == [("Sam", "I need some appreciation")]
     reply = post(client, {"text": "attune, I need some appreciation"})  # said to attune by name: a phrase
     assert reply["utterances"] and reply["routine"]["step"] == "appreciation.2"
+    reply = post(client, {"text": "give me a calming phrase"})           # a phrase asked for outright
+    assert reply["utterances"][0]["kind"] == "info" and reply["routine"]["step"] == "appreciation.2"
+    assert len(app.extensions["attune.store"].list_entries(kind="appreciation")) == 1
 
 
 @pytest.mark.parametrize("routine", ROUTINES)
@@ -290,7 +293,7 @@ def test_i_feel_like_you_dont_care_is_reflected_not_refused():
 
 def test_dialogue_data_has_every_list_the_code_reads():
     data = dialogue()
-    for key in ("fillers", "thought_openers", "address"):
+    for key in ("fillers", "thought_openers", "address", "phrase_words"):
         assert data[key] and all(isinstance(w, str) and w == w.lower() for w in data[key]), key
     assert set(data["thought"]) == {"feelings", "need"}
     assert all(set(v) == {"feelings", "need"} and len(v["feelings"]) == 2 for v in data["pseudo"].values())
