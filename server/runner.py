@@ -58,6 +58,8 @@ def _unstored(session_id: int | None, kind: str, routine: str | None, step: str 
     """An utterance said aloud but kept nowhere (no seq): a safety stop's help line."""
     return {"seq": None, "session_id": session_id, "kind": kind, "routine": routine, "step": step, "text": text,
             "clock_s": clock_s}
+
+
 def _said(text: str | None) -> str:
     return " " + " ".join(re.sub(r"[^\w' ]", " ", (text or "").lower().replace("\u2019", "'")).split()) + " "
 
