@@ -9,6 +9,7 @@ server/data/<locale>/safety_prototypes.yaml.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
@@ -17,6 +18,10 @@ import numpy as np
 
 MIN_WORDS = 3
 """Shorter texts (a slot's single feeling word, "yes", "next") are left to the rules."""
+
+EVERYDAY_SAMPLES = 400
+"""How many of attune's own template sentences join the everyday prototypes: without them short
+answers ("no, not at all", "I don't know") sat nearer a disclosure than any everyday prototype."""
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
 
@@ -66,7 +71,21 @@ def use_encoder() -> Encoder:
 def prototypes_for(locale: str = "en") -> Prototypes:
     from server.routines.language import safety_prototypes
 
-    return Prototypes.build(safety_prototypes(locale), _encoder())
+    data = safety_prototypes(locale)
+    data = {**data, "everyday": {**data["everyday"], "attune_templates": everyday_samples(locale)}}
+    return Prototypes.build(data, _encoder())
+
+
+def everyday_samples(locale: str = "en", n: int = EVERYDAY_SAMPLES) -> list[str]:
+    """A fixed, evenly drawn sample of what attune's templates accept: commands, answers, requests."""
+    from intents import Matcher
+    from intents.samples import template_samples
+
+    # any two names will do: the prototypes are about how sentences are built, not whose they are
+    matcher = Matcher.load(locale, extra_lists={"partner": ["Alex", "Sam"]})
+    texts = sorted({s.text for s in template_samples(matcher)})
+    random.Random(5).shuffle(texts)  # fixed seed: the same prototypes at every start
+    return [t for t in texts if len(t.split()) >= MIN_WORDS][:n]
 
 
 @lru_cache(maxsize=1)
