@@ -221,7 +221,8 @@ def test_a_promise_not_yet_due_is_not_counted_or_asked_about(api, clock):
     assert not [s for s in steps if s.startswith("promises.")]
     post(client, {"text": "stop"})
     reply = post(client, {"text": "let's do the weekly review"})
-    assert "Promises kept: 0 of 0" in reply["utterances"][0]["text"]
+    # the Today card's words: a promise not yet due is open, never kept or missed
+    assert reply["utterances"][0]["text"] == "This week: no debriefs yet; 1 promise open."
 
 
 # -- 6. time that fits the talk -------------------------------------------------------------------

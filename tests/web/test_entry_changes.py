@@ -55,9 +55,12 @@ def test_api_move_needs_the_owner_for_a_private_entry(client, app):
     url = f"/api/v1/entries/{entry['id']}"
     assert client.patch(f"{url}?as=Sam", json={"partner": "Sam"}).status_code == 404       # not even visible
     assert client.patch(url, json={"partner": "Sam"}).status_code == 404
+    # its words are sealed to Alex's key: shared first, then moved (Sam could never open them)
+    refused = client.patch(f"{url}?as=Alex", json={"partner": "Sam"})
+    assert refused.status_code == 403 and refused.get_json()["error"]["field"] == "partner"
+    assert client.patch(f"{url}?as=Alex", json={"private": False}).status_code == 200
     response = client.patch(f"{url}?as=Alex", json={"partner": "Sam"})
     assert response.status_code == 200 and response.get_json()["partner"] == "Sam"
-    assert client.patch(f"{url}?as=Alex", json={"partner": "Unknown"}).status_code == 404   # now Sam's and private
 
 
 def test_api_move_to_an_unknown_partner_is_400_and_nothing_is_logged(client, app):
