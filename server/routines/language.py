@@ -81,7 +81,7 @@ def _locale_dir(locale: str) -> str:
 
 
 def locale_yaml(locale: str, name: str) -> Any:
-    """Another YAML file of a locale's language data (server/data/<locale>/<name>), e.g. feelings.yaml."""
+    """Another YAML file of a locale's language data (server/data/<locale>/<name>), e.g. titles.yaml."""
     return _read_yaml(_locale_dir(locale), name)
 
 

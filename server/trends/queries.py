@@ -64,7 +64,7 @@ def heard_by_week(conn: sqlite3.Connection, now: datetime, viewer_id: int | None
 
 def feelings_by_week(conn: sqlite3.Connection, now: datetime, viewer_id: int | None,
                      partner_id: int | None = None, weeks: int = 12, locale: str = "en") -> list[dict[str, Any]]:
-    """[{"week", "pleasant", "unpleasant", "other"}]: feelings named in any routine, grouped by feelings.yaml."""
+    """[{"week", "pleasant", "unpleasant", "other"}]: feelings named in any routine, grouped by the feelings vocabulary."""
     mondays = recent_mondays(night_of(now), weeks)
     rows = conn.execute(
         "SELECT e.value, e.created_at FROM entries e"

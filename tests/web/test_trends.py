@@ -87,6 +87,7 @@ def test_every_feeling_in_the_word_list_has_a_group():
     assert set(groups.values()) == set(GROUPS)
     assert feeling_group("Grateful ") == "pleasant" and feeling_group("hurt") == "unpleasant"
     assert feeling_group("zonked") == "other"
+    assert feeling_group("deflated") == "unpleasant" and feeling_group("ignored") == "unpleasant"  # colloquial, pseudo
 
 
 def test_feelings_per_week_grouped_from_the_yaml(conn, couple):
