@@ -21,6 +21,7 @@ from server.errors import ApiError
 from server.phrases import load_phrases, pick_phrase
 from server.routines import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, STARTER_ROUTINE, AddCommitment,
                              AddEntry, AddWeeklyReview, Event, Machine, MarkCommitment, Result, ShareEntries)
+from server.routines.disclosure_meaning import warm
 from server.routines.due import to_iso
 from server.routines.engine import ANYTIME
 from server.routines.model import VOICE_INTENTS
@@ -76,6 +77,10 @@ class Runner:
         self._matcher = matcher
         self._matcher_lock = threading.Lock()
         self.rhythm = Rhythm(store, lambda: self._locale)
+        # The disclosure detector's sentence encoder takes a second or so to load: load it now,
+        # and let the first event wait for that load instead of starting a second one.
+        self._detector = threading.Thread(target=warm, args=(settings.locale,), name="attune-warm", daemon=True)
+        self._detector.start()
 
     @property
     def settings(self) -> Settings:
@@ -136,6 +141,11 @@ class Runner:
 
     def event(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Apply one event {intent, slots, text, partner, step, version, time_scale}."""
+        self._detector.join()
+        # Read the words before the clock: the detector's time (tens of milliseconds a sentence,
+        # cached) must not count on a routine's clock, which may run a hundred times faster.
+        if isinstance(body.get("text"), str):
+            disclosure([body["text"]], self._locale)
         now = self.clock()
         with self.store.db.write():
             session, machine = self._load()
