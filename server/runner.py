@@ -44,6 +44,15 @@ def _utterance(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in UTTERANCE_FIELDS}
 
 
+def _warm(locale: str) -> None:
+    try:
+        warm(locale)
+    except Exception:
+        # The server stopping mid-load (imports fail while Python shuts down). A real fault
+        # shows on the first sentence, which loads the detector again in its own request.
+        log.debug("disclosure detector not preloaded", exc_info=True)
+
+
 def _unstored(session_id: int | None, kind: str, routine: str | None, step: str | None, text: str,
               clock_s: float) -> dict[str, Any]:
     """An utterance said aloud but kept nowhere (no seq): a safety stop's help line."""
@@ -77,9 +86,11 @@ class Runner:
         self._matcher = matcher
         self._matcher_lock = threading.Lock()
         self.rhythm = Rhythm(store, lambda: self._locale)
-        # The disclosure detector's sentence encoder takes a second or so to load: load it now,
-        # and let the first event wait for that load instead of starting a second one.
-        self._detector = threading.Thread(target=warm, args=(settings.locale,), name="attune-warm", daemon=True)
+        # The disclosure detector's sentence encoder takes a second or so to load: load it now
+        # (at once if `attune serve` already did), and let the first event wait for that load
+        # instead of starting a second one. Not a daemon: Python aborts if it exits while a
+        # daemon thread is inside numpy's loading.
+        self._detector = threading.Thread(target=_warm, args=(settings.locale,), name="attune-warm")
         self._detector.start()
 
     @property

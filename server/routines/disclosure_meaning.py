@@ -29,25 +29,32 @@ class Prototypes:
     vectors: np.ndarray
     labels: tuple[str | None, ...]
     margin: float
+    floor: float = 0.0
+    """The nearest disclosure prototype must be at least this close (cosine): text far from
+    everything, odd codes and numbers, can still be nearer to a disclosure by the margin."""
 
     @classmethod
     def build(cls, data: Mapping[str, Any], encode: Encoder) -> "Prototypes":
         """From the YAML document, every prototype encoded (about 0.1 s for 200)."""
         texts, labels = prototype_texts(data)
-        return cls(np.asarray(encode(texts), dtype=np.float32), tuple(labels), float(data["margin"]))
+        return cls(np.asarray(encode(texts), dtype=np.float32), tuple(labels), float(data["margin"]),
+                   float(data.get("floor", 0.0)))
 
     def score(self, vector: np.ndarray, skip: int | None = None) -> tuple[float, str | None]:
         """(closeness to the nearest disclosure minus closeness to the nearest everyday one, its category)."""
+        return self._nearest(vector, skip)[:2]
+
+    def _nearest(self, vector: np.ndarray, skip: int | None = None) -> tuple[float, str | None, float]:
         sims = self.vectors @ vector
         if skip is not None:
             sims[skip] = -9.0
         is_disclosure = np.array([label is not None for label in self.labels])
         best = int(np.where(is_disclosure, sims, -9.0).argmax())
-        return float(sims[best] - np.where(is_disclosure, -9.0, sims).max()), self.labels[best]
+        return float(sims[best] - np.where(is_disclosure, -9.0, sims).max()), self.labels[best], float(sims[best])
 
     def category(self, vector: np.ndarray) -> str | None:
-        margin, label = self.score(vector)
-        return label if margin > self.margin else None
+        margin, label, closeness = self._nearest(vector)
+        return label if margin > self.margin and closeness >= self.floor else None
 
 
 def prototype_texts(data: Mapping[str, Any]) -> tuple[list[str], list[str | None]]:
