@@ -59,15 +59,6 @@ def lan_settings(loaded: LoadedSettings) -> tuple[LoadedSettings, dict]:
     return loaded, {"ATTUNE_LAN_FINGERPRINT": lan.fingerprint(cert), "ATTUNE_LAN_CERT": (cert, key, made)}
 
 
-def _warm_detector(locale: str) -> None:
-    from server.routines.disclosure_meaning import prototypes_for
-
-    try:
-        prototypes_for(locale)
-    except Exception:  # noqa: BLE001 - a warm-up only; the first check builds them again and reports
-        pass
-
-
 def make_server(loaded: LoadedSettings):
     """A waitress server for the app, bound but not yet serving (port 0 picks a free port)."""
     from waitress.server import create_server
@@ -78,8 +69,6 @@ def make_server(loaded: LoadedSettings):
     loaded, extra = lan_settings(loaded)
     app = create_app({"ATTUNE_SETTINGS": loaded.settings, "ATTUNE_SETTING_SOURCES": dict(loaded.sources), **extra})
     settings = loaded.settings
-    # the disclosure check's encoder and prototypes take seconds to build: not on a couple's first answer
-    threading.Thread(target=_warm_detector, args=(settings.locale,), name="attune-warm", daemon=True).start()
     # waitress would otherwise buffer up to 1 GB before Flask's JSON 413; cap it well above the
     # API's own limit so ordinary oversize bodies still get the JSON error from Flask.
     body_cap = max(1024 * 1024, 16 * settings.max_body_bytes)
@@ -107,6 +96,11 @@ def start_lan(app) -> object | None:
 
 def serve(args: argparse.Namespace) -> int:
     loaded = settings_from_args(args)
+    # Load the disclosure detector's sentence encoder (about a second) before taking requests:
+    # the first sentence after a start, a journal replay, must not wait for it.
+    from server.routines.disclosure_meaning import warm
+
+    warm(loaded.settings.locale)
     try:
         server, app = make_server(loaded)
         lan_server = start_lan(app)

