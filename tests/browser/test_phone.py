@@ -58,7 +58,8 @@ def test_pair_a_phone_then_answer_an_inventory_privately(phone, lan_server):
         box = send.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 300  # a thumb-sized target across the screen
         phone.fill("#text", text)
-        send.tap()
+        with phone.expect_navigation():  # the form posts and redirects: wait for that page, not just quiet
+            send.tap()
         phone.wait_for_load_state("networkidle")
     shot(phone, "phone-inventory-done")
     assert _fits(phone)
