@@ -186,6 +186,8 @@ def bench_dictation(recognizer, folder: Path, voices=VOICES) -> dict:
     time from the last chunk to the transcript, which the person waits after the endpointer's silence."""
     from rapidfuzz.distance import Levenshtein
 
+    from intents.text import normalize
+
     rng = np.random.default_rng(17)
     errors = words = 0
     waits = []
@@ -193,7 +195,8 @@ def bench_dictation(recognizer, folder: Path, voices=VOICES) -> dict:
         for text in DICTATION_ANSWERS:
             result, wait = streamed(recognizer, text, voice, folder, rng)
             waits.append(wait)
-            errors += Levenshtein.distance(text.split(), result.text.split())
+            # both sides normalised (lowercase, no punctuation): Whisper writes "I felt lonely, when..."
+            errors += Levenshtein.distance(normalize(text).split(), normalize(result.text).split())
             words += len(text.split())
     return {"errors": errors, "words": words, "waits": waits, "n": len(waits), "voices": list(voices)}
 
@@ -315,6 +318,7 @@ def start_server(folder: Path):
 def bench_latency(recognizer, matcher, folder: Path, url: str, n: int) -> dict:
     import sounddevice as sd
 
+    from voice.audio_loop import early_pass
     from voice.client import Client
     from voice.endpoint import Endpointer
     from voice.recognizers import command_grammar
@@ -332,12 +336,18 @@ def bench_latency(recognizer, matcher, folder: Path, url: str, n: int) -> dict:
         pcm = to_pcm(with_faint_noise(np.concatenate([espeak("give me a repair phrase", voice, 165, folder),
                                                       np.zeros(RATE)]), rng))
         ep = Endpointer()
+        clock = time.monotonic()
         for j in range(0, len(pcm), 960):
+            # paced as a microphone delivers it (30 ms a block), so work started before the end of
+            # speech (the second pass's early start) has the time it has live
+            clock += 0.03
+            time.sleep(max(0.0, clock - time.monotonic()))
             seg = ep.feed(pcm[j:j + 960])
             if seg.started:
                 recognizer.start(grammar)
             if seg.audio:
                 recognizer.feed(seg.audio)
+                early_pass(recognizer, ep)
             if seg.ended:
                 t0 = time.monotonic()
                 result = recognizer.finish()
@@ -436,6 +446,10 @@ def pct(a: int, b: int) -> str:
     return f"{100 * a / b:.1f}% ({a}/{b})" if b else "n/a"
 
 
+def p95(values) -> str:
+    return f"{1000 * float(np.percentile(values, 95)):.0f} ms" if values else "n/a"
+
+
 def ms(values) -> str:
     return f"{1000 * statistics.median(values):.0f} ms" if values else "n/a"
 
@@ -466,7 +480,8 @@ def report(args, cmd, ood, held, coffee, latency, rss_mb, elapsed) -> str:
         "",
         "| target | result |",
         "|---|---|",
-        f"| end of speech -> first audio out < 300 ms (median) | **{ms(latency['total'])}** from the endpointer's "
+        f"| end of speech -> first audio out <= 600 ms median, <= 1 s 95th percentile (issue 19) | "
+        f"**{ms(latency['total'])}** median, **{p95(latency['total'])}** 95th percentile from the endpointer's "
         f"decision; add the endpointer's {args.end_ms} ms of trailing silence for time from the last syllable |",
         f"| real-time factor < 0.1 in command mode | **{cmd['rtf']:.3f}** synthetic commands (the live grammar pass, "
         f"again over the whole utterance while the cepstral mean settles, + the phone loop, with the step grammars "

@@ -343,6 +343,7 @@ def report(args, candidates, det, fa, conv, cmds, chosen: int, elapsed: float, r
         f"Written by `bench/wake_bench.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(ran_at))}), "
         f"in {elapsed / 60:.1f} min{' (--quick)' if args.quick else ''}"
         f"{'; this text rewritten from the figures of that run by --report-only' if args.report_only else ''}.",
+        f"Recognizer behind the spotter in the whole loop: {getattr(args, 'described', 'pocketsphinx')}.",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, pocketsphinx keyphrase search "
         "with the en-us acoustic model from its wheel; speech synthesized with espeak-ng. "
         "The machine was shared with other workers' processes.",
@@ -567,6 +568,9 @@ def main(argv=None) -> int:
                         help="where synthesized speech is kept between runs")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "wake.md")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last run's figures")
+    parser.add_argument("--engine", default="pocketsphinx", choices=("pocketsphinx", "whisper"),
+                        help="the recognizer behind the spotter in the whole loop (whisper: pocketsphinx with "
+                             "Whisper's second pass scoring \"attune <command>\"; write it to another --out)")
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     args.voices = DETECT_VOICES[::3] if args.quick else DETECT_VOICES
@@ -587,10 +591,11 @@ def main(argv=None) -> int:
     fa = bench_false_activations(args.cache, CANDIDATES, args.quick)
     from intents import Matcher
 
-    from voice.recognizers import PocketsphinxRecognizer
+    from voice.engines import make_recognizer
 
     matcher = Matcher.load("en", extra_lists={"partner": ["Alex", "Sam"], "ritual": []})
-    loops = [Loop(PocketsphinxRecognizer(), matcher, CANDIDATES[i]) for i in LOOP_CANDIDATES]
+    loops = [Loop(make_recognizer(args.engine), matcher, CANDIDATES[i]) for i in LOOP_CANDIDATES]
+    args.described = loops[0].recognizer.describe()
     print("the whole loop: commands...", flush=True)
     cmds = bench_loop_commands(args.cache, args.voices, loops)
     print("the whole loop: conversation...", flush=True)

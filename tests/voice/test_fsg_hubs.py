@@ -41,3 +41,16 @@ def test_small_fan_outs_stay_plain_arcs():
     words = [f"w{i}" for i in range(MIN_SHARED_FANOUT - 1)]
     graph = phrase_graph([f"a {w}" for w in words] + [f"b {w}" for w in words])
     assert all(len(t) == 4 or t[1] == graph[1] for t in graph[2])
+
+
+def test_nearest_sentences_of_a_free_reading():
+    from voice.fsg import nearest_sentences, phrase_graph
+    from voice.second_pass import grammar_words
+
+    graph = phrase_graph(["i'd like a latte", "i'd like a large latte", "i'd like an iced mocha", "a mocha"])
+    found = nearest_sentences(graph, grammar_words("I would like an ice mocha."), max_edits=3)
+    assert found[0] == (1, ["i'd", "like", "an", "iced", "mocha"])  # "would" contracted, "ice" one edit
+    assert [cost for cost, _ in found] == sorted(cost for cost, _ in found)
+    assert all(cost <= 3 for cost, _ in found)
+    assert nearest_sentences(graph, "open the garage door please".split(), max_edits=2) == []
+    assert grammar_words("Make me a 12-ounce latte!") == ["make", "me", "a", "twelve", "ounce", "latte"]
