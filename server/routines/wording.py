@@ -22,18 +22,8 @@ def duration(lang: Language, seconds: float) -> str:
 
 
 def figure_vars(figures: Mapping[str, Any] | None, lang: Language) -> dict[str, Any]:
-    """The weekly review's figures as prompt values; promises not yet due are said apart."""
-    if not figures:
-        return {}
-    needs = ", ".join(figures.get("needs") or []) or lang.text("weekly_review.no_needs")
-    rituals = figures.get("rituals") or {}
-    ritual_text = ", ".join(f"{name} {count}" for name, count in rituals.items()) or \
-        lang.text("weekly_review.no_rituals")
-    pending = int(figures.get("pending", 0) or 0)
-    pending_text = lang.text("weekly_review.pending", n=pending) if pending else ""
-    return {"debriefs": figures.get("debriefs", 0), "needs": needs, "kept": figures.get("kept", 0),
-            "made": figures.get("made", 0), "rituals": ritual_text, "pending": pending_text,
-            "summary": week_summary(figures, lang)}
+    """The weekly review's opening: the week summary, the same words as Today's card."""
+    return {"summary": week_summary(figures, lang)} if figures else {}
 
 
 def share_words(step: Mapping[str, Any], text: str | None) -> str | None:

@@ -301,6 +301,6 @@ def test_dialogue_data_has_every_list_the_code_reads():
     for key in ("owners", "vague", "times"):
         assert data["promise"][key], key
     lang = language()
-    for key in ("feelings.reflect", "feelings.reflect_thought", "feelings.either", "weekly_review.pending",
+    for key in ("feelings.reflect", "feelings.reflect_thought", "feelings.either",
                 "repair.promise_specific", "debrief.end_early"):
         assert lang.has(key), key
