@@ -96,6 +96,11 @@ def start_lan(app) -> object | None:
 
 def serve(args: argparse.Namespace) -> int:
     loaded = settings_from_args(args)
+    # Load the disclosure detector's sentence encoder (about a second) before taking requests:
+    # the first sentence after a start, a journal replay, must not wait for it.
+    from server.routines.disclosure_meaning import warm
+
+    warm(loaded.settings.locale)
     try:
         server, app = make_server(loaded)
         lan_server = start_lan(app)

@@ -125,9 +125,9 @@ class Runner:
         self._matcher = matcher
         self._matcher_lock = threading.Lock()
         self.rhythm = Rhythm(store, lambda: self._locale)
-        # The disclosure detector's sentence encoder takes a second or so to load: load it now,
-        # beside the server's start, and let the first event wait for that load instead of
-        # starting a second one. Not a daemon: Python aborts if it exits while a
+        # The disclosure detector's sentence encoder takes a second or so to load: load it now
+        # (at once if `attune serve` already did), and let the first event wait for that load
+        # instead of starting a second one. Not a daemon: Python aborts if it exits while a
         # daemon thread is inside numpy's loading.
         self._detector = threading.Thread(target=_warm, args=(settings.locale,), name="attune-warm")
         self._detector.start()
