@@ -321,8 +321,8 @@ class Matcher:
         # the last clause first: "sorry, stop" stops; the edges only for a pause
         spans = [(p, INSIDE_BUILTINS, self._inside_words) for p in parts[::-1]] + \
                 [(e, EDGE_BUILTINS, self._edge_words) for e in edges]
-        for span, allowed, vocabulary in spans:
-            if not self._could_be(span, vocabulary):
+        for span, allowed, known in spans:
+            if not self._could_be(span, known):
                 continue  # hassil need not look (most spans, most of the time)
             hit = self._recognize(span, frozenset(), only=allowed)
             if hit is None:
@@ -331,7 +331,7 @@ class Matcher:
                 full = self._recognize(span, expected)
                 if full is not None and full.intent not in BUILTIN_INTENTS:
                     continue
-            if any((h := self._recognize(p, expected, only=frozenset({"TimeOut"}))) is not None
+            if any(self._recognize(p, expected, only=frozenset({"TimeOut"})) is not None
                    for p in parts if self._could_be(p, self._timeout_words)):
                 return None
             return hit

@@ -24,7 +24,6 @@ from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTE
                                    Utterance, VOICE_INTENTS)
 from server.routines.safety import disclosure, stop_lines
 from server.routines.steps import partner_slot, expand_steps, step_wake
-from server.routines.summary import week_summary
 from server.routines.timings import apply_timings
 from server.routines import turns, wording
 
