@@ -1,6 +1,6 @@
 """Crash safety: SIGKILL a real `attune serve` at random moments during a stream of writes.
 
-One kill cycle: start `python -m voice serve` (waitress) on a fixed loopback port and
+One kill cycle: start `python -m attune serve` (waitress) on a fixed loopback port and
 one database file, let a writer thread POST entries, repair commitments and ritual
 log lines (each with an `Idempotency-Key` and a unique marker text) over a keep-alive
 connection, plus answers posted to a running debrief (`/events`), and SIGKILL the server after a
@@ -71,7 +71,7 @@ def start_server(db_path: Path, port: int, env: dict[str, str], log_path: Path,
     """Start `attune serve` and return once it printed its banner (the socket is bound by then)."""
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "voice", "serve", "--host", "127.0.0.1", "--port", str(port),
+            [sys.executable, "-m", "attune", "serve", "--host", "127.0.0.1", "--port", str(port),
              "--db", str(db_path)],
             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=log)
     deadline = time.monotonic() + timeout
@@ -408,7 +408,7 @@ def run_startup_kills(cycles: int = 20, workdir: Path | None = None, seed: int =
         db_path = base / f"attune-{cycle // 2}.sqlite3"  # even cycles: a fresh file; odd: the same again
         with open(base / "serve.log", "ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "voice", "serve", "--host", "127.0.0.1", "--port", str(port),
+                [sys.executable, "-m", "attune", "serve", "--host", "127.0.0.1", "--port", str(port),
                  "--db", str(db_path)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
         time.sleep(rng.uniform(0, max_ms) / 1000)
         process.send_signal(signal.SIGKILL)

@@ -138,7 +138,7 @@ def cli_startup() -> float:
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "voice", "parse", "yes", "--json"], cwd=ROOT,
+        subprocess.run([sys.executable, "-m", "attune", "parse", "yes", "--json"], cwd=ROOT,
                        capture_output=True, check=True)
         times.append(time.perf_counter() - t0)
     return statistics.median(times)

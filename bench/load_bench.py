@@ -1,6 +1,6 @@
 """Load: throughput and p50/p99 latency of the main endpoints of a real `attune serve` on loopback.
 
-Starts `python -m voice serve` (waitress) on a temporary database seeded with two months
+Starts `python -m attune serve` (waitress) on a temporary database seeded with two months
 of debriefs through the API, then for each endpoint runs 50 client threads, each with
 its own keep-alive `http.client` connection, bounded by a request count and a time limit.
 

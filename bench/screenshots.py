@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from werkzeug.serving import make_server  # noqa: E402
 
 from server import create_app  # noqa: E402
-from server.settings import Settings  # noqa: E402
+from attune.settings import Settings  # noqa: E402
 from web_bench import NOW, seed  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")

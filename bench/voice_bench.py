@@ -306,7 +306,7 @@ def fake_sound_card(folder: Path) -> Path:
 
 def start_server(folder: Path):
     from server.cli import make_server
-    from server.settings import load_settings
+    from attune.settings import load_settings
 
     loaded = load_settings(flags={"port": 0, "db_path": str(folder / "bench.sqlite3"), "partners": "Alex,Sam"},
                            env={}, config_path=folder / "none.toml")
@@ -409,7 +409,7 @@ def bench_memory(folder: Path, url: str, texts=MEMORY_COMMANDS, tag: str = "mem"
         path = folder / f"{tag}{i}.wav"
         write_wav(path, to_pcm(with_faint_noise(espeak(text, "en-us", 165, folder), rng)))
         wavs.append(str(path))
-    code = ("import gc, resource, sys; from voice.cli import main; rc = main(sys.argv[1:]); gc.collect(); "
+    code = ("import gc, resource, sys; from attune.cli import main; rc = main(sys.argv[1:]); gc.collect(); "
             "now = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmRSS')][0]; "
             "print('RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, now, file=sys.stderr); sys.exit(rc)")
     env = dict(os.environ, XDG_DATA_HOME=str(folder / "data"))

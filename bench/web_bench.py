@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server import create_app  # noqa: E402
-from server.settings import Settings  # noqa: E402
+from attune.settings import Settings  # noqa: E402
 
 TARGET_MS = 100.0
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)

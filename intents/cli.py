@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 
+from attune.flags import add_settings_flags, settings_from_args
+
 
 def _expect(value: str | None) -> list[str] | None:
     if not value:
@@ -19,7 +21,6 @@ def _expect(value: str | None) -> list[str] | None:
 
 def parse(args: argparse.Namespace) -> int:
     from intents import INTENT_NAMES, Matcher
-    from server.cli import settings_from_args
 
     settings = settings_from_args(args).settings
     expect = _expect(args.expect)
@@ -62,8 +63,6 @@ def parse(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `parse` subcommand to the `attune` parser."""
-    from server.cli import add_settings_flags
-
     parser = sub.add_parser(
         "parse",
         help="match a sentence to an intent and print it as JSON",

@@ -10,7 +10,8 @@ from typing import Any, Mapping
 
 from typing import TYPE_CHECKING
 
-from server.settings import Settings, load_settings, with_stored
+from attune.settings import Settings, check_settings, load_settings, with_stored
+from server.routines.timings import SETTING_CHECKS
 
 if TYPE_CHECKING:  # Flask loads only when an app is built, so `attune parse` stays light.
     from flask import Flask
@@ -35,11 +36,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings: Settings | None = config.pop("ATTUNE_SETTINGS", None)
     sources = dict(config.pop("ATTUNE_SETTING_SOURCES", {}) or {})
     if settings is None:
-        loaded = load_settings()
+        loaded = load_settings(checks=SETTING_CHECKS)
         settings, sources = loaded.settings, dict(loaded.sources)
     clock = config.pop("ATTUNE_CLOCK", None) or time.time
     if "DB_PATH" in config:
         settings = replace(settings, db_path=Path(config.pop("DB_PATH")))
+    check_settings(settings, SETTING_CHECKS)
 
     app = Flask(__name__)
     app.json.sort_keys = False
@@ -62,7 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.migrate()
     store = Store(db, settings, clock)
     # Settings edited through the API/web page sit above defaults and below file/env/flags.
-    settings, sources, problems = with_stored(settings, sources, store.stored_settings())
+    settings, sources, problems = with_stored(settings, sources, store.stored_settings(), SETTING_CHECKS)
     for key in problems:
         app.logger.warning("ignoring the stored value of setting %r: it is no longer valid", key)
     store.settings = settings

@@ -7,31 +7,14 @@ import signal
 import sys
 import threading
 from dataclasses import replace
-from pathlib import Path
 
-from server.settings import LoadedSettings, SettingsError, default_config_path, default_data_dir, load_settings
+from waitress.server import create_server
 
-
-def add_settings_flags(parser: argparse.ArgumentParser, *, server: bool = True) -> None:
-    """Flags shared by every subcommand that needs settings (flags beat env and file)."""
-    parser.add_argument("--config", type=Path, metavar="FILE",
-                        help=f"settings TOML file (default: $ATTUNE_CONFIG or {default_config_path()})")
-    if server:
-        parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
-        parser.add_argument("--port", type=int, help="TCP port (default 5317)")
-        parser.add_argument("--db", dest="db_path", metavar="PATH",
-                            help=f"SQLite database file (default: {default_data_dir() / 'attune.sqlite3'})")
-    parser.add_argument("--partners", metavar="A,B", help="the two partners' names, e.g. 'Alex,Sam'")
-    parser.add_argument("--locale", help="language of prompts and phrases (default en)")
-
-
-SETTING_FLAGS = ("host", "port", "db_path", "partners", "locale", "time_scale", "server_url", "lan",
-                 "input_device", "output_device", "voice", "voice_rate", "voice_volume")
-
-
-def settings_from_args(args: argparse.Namespace) -> LoadedSettings:
-    flags = {name: getattr(args, name, None) for name in SETTING_FLAGS}
-    return load_settings(flags=flags, config_path=getattr(args, "config", None))
+from attune.flags import add_settings_flags, settings_from_args
+from attune.settings import LoadedSettings, SettingsError
+from server import create_app, lan
+from server.routines.disclosure_meaning import warm
+from server.routines.timings import SETTING_CHECKS
 
 
 def check_bind(loaded: LoadedSettings) -> None:
@@ -49,8 +32,6 @@ def lan_settings(loaded: LoadedSettings) -> tuple[LoadedSettings, dict]:
     settings = loaded.settings
     if not settings.lan:
         return loaded, {}
-    from server import lan
-
     host = settings.lan_host or lan.lan_address()
     if host is None:
         raise SettingsError("lan = true, but this machine has no home-network address; set lan_host")
@@ -61,10 +42,6 @@ def lan_settings(loaded: LoadedSettings) -> tuple[LoadedSettings, dict]:
 
 def make_server(loaded: LoadedSettings):
     """A waitress server for the app, bound but not yet serving (port 0 picks a free port)."""
-    from waitress.server import create_server
-
-    from server import create_app
-
     check_bind(loaded)
     loaded, extra = lan_settings(loaded)
     app = create_app({"ATTUNE_SETTINGS": loaded.settings, "ATTUNE_SETTING_SOURCES": dict(loaded.sources), **extra})
@@ -82,8 +59,6 @@ def start_lan(app) -> object | None:
     settings = app.config["ATTUNE_SETTINGS"]
     if not settings.lan:
         return None
-    from server import lan
-
     cert, key, made = app.config["ATTUNE_LAN_CERT"]
     server = lan.make_lan_server(app, settings.lan_host, settings.lan_port, cert, key)
     server.prepare()
@@ -95,11 +70,9 @@ def start_lan(app) -> object | None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    loaded = settings_from_args(args)
+    loaded = settings_from_args(args, SETTING_CHECKS)
     # Load the disclosure detector's sentence encoder (about a second) before taking requests:
     # the first sentence after a start, a journal replay, must not wait for it.
-    from server.routines.disclosure_meaning import warm
-
     warm(loaded.settings.locale)
     try:
         server, app = make_server(loaded)
@@ -143,13 +116,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                "stops the service cleanly. API documentation: http://127.0.0.1:5317/api/v1/openapi.json",
     )
     add_settings_flags(parser)
-    from server import passcode_cli
-
-    passcode_cli.register(sub)
     parser.add_argument("--lan", action="store_true", default=None,
                         help="also listen on the home network over HTTPS for paired phones (setting lan = true)")
     parser.set_defaults(handler=serve)
 
-
-if __name__ == "__main__":
-    sys.exit(serve(argparse.Namespace(config=None)))

@@ -16,7 +16,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from server.settings import SettingsError
+from attune.flags import settings_from_args
+from attune.settings import SettingsError
 
 WARNING = ("There is no back door: if this passcode is forgotten, the private entries it locks "
            "cannot be read by anyone, ever.")
@@ -48,8 +49,6 @@ def _call(method: str, url: str, body: dict | None, token: str | None) -> tuple[
 
 
 def set_passcode(args: argparse.Namespace) -> int:
-    from server.cli import settings_from_args
-
     settings = settings_from_args(args).settings
     base = (args.server or settings.base_url).rstrip("/") + "/api/v1"
     try:

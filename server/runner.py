@@ -29,7 +29,7 @@ from server.routines.language import dialogue, language
 from server.routines.reminders import ANSWER_INTENTS as REMINDER_ANSWERS, SCHEDULE_INTENTS
 from server.routines.safety import disclosure, stop_lines
 from server.schedule import Rhythm
-from server.settings import Settings
+from attune.settings import Settings
 from server.sealing import scrub_private_state
 from server.store import Store
 from server.trends.nights import night_of, week_monday

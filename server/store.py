@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 from server.db import Database
 from server.errors import ApiError
-from server.settings import Settings
+from attune.settings import Settings
 from server.vault import Vault
 
 ROUTINES = ("debrief", "repair", "inventory", "timeout", "weekly_review")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from server import create_app
-from server.settings import Settings
+from attune.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -85,7 +85,7 @@ class LiveServer(str):
         return str(self)
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "voice", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+        return [sys.executable, "-m", "attune", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                 "--db", str(self.db_path)]
 
     def start(self, timeout: float = 30.0) -> None:

@@ -8,10 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+from attune.flags import add_settings_flags, settings_from_args
+
 
 def _matcher(args):
-    from server.cli import settings_from_args
-
     if getattr(args, "intents", None):
         from intents.intent_set import IntentSet
 
@@ -120,7 +120,6 @@ def devices(args: argparse.Namespace) -> int:
 
 
 def say(args: argparse.Namespace) -> int:
-    from server.cli import settings_from_args
     from voice.tts import FileSpeaker, make_speaker
 
     settings = settings_from_args(args).settings
@@ -135,7 +134,6 @@ def say(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `hear`, `models`, `devices` and `say`."""
-    from server.cli import add_settings_flags
 
     p = sub.add_parser("hear", help="decode recorded utterances in command mode and print the intents",
                        description="Decode each WAV file (any rate and channel count) in command mode "

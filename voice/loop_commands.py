@@ -1,9 +1,8 @@
-"""`attune listen` and `attune run`: the hands-free loop, a client of the state service.
+"""`attune listen`: the hands-free loop, a client of the state service.
 
 `attune listen --text` runs any routine by typing: one line per thing said. Audio input
-(microphone, --wav) plugs in through `voice.audio_loop` (`add_listen_arguments(parser)`,
-`listen_audio(args, loop)`) and `attune run` through `voice.run_command.register(sub)`,
-when those modules exist. `make_loop(args, speaker)` builds the loop for any of them.
+(microphone, --wav) comes from `voice.audio_loop`. `make_loop(args, speaker)` builds the loop
+for `listen` and for `attune run`.
 """
 
 from __future__ import annotations
@@ -13,11 +12,12 @@ import sys
 from pathlib import Path
 from typing import Iterator, TextIO
 
+from attune.flags import add_settings_flags, settings_from_args
+from attune.paths import default_data_dir
+
 
 def add_loop_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags every loop command shares (server, partner, speed, output format)."""
-    from server.cli import add_settings_flags
-
     add_settings_flags(parser, server=False)
     parser.add_argument("--server", dest="server_url", metavar="URL",
                         help="the state service (default: http://127.0.0.1:5317 or the server_url setting)")
@@ -42,8 +42,6 @@ def add_loop_arguments(parser: argparse.ArgumentParser) -> None:
 
 def make_loop(args: argparse.Namespace, speaker=None):
     """A Loop for these arguments: client with journal, intent matcher, a printing speaker by default."""
-    from server.cli import settings_from_args
-    from server.settings import default_data_dir
     from voice.client import Client
     from voice.loop import Loop, PrintSpeaker
 
@@ -87,7 +85,7 @@ def listen(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add `listen` (and `run`, when the voice package provides it)."""
+    """Add `listen`."""
     parser = sub.add_parser(
         "listen",
         help="talk to a running attune server (--text: type instead of speaking)",
@@ -99,14 +97,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_loop_arguments(parser)
     parser.add_argument("--text", action="store_true", help="read typed lines from standard input")
     parser.set_defaults(handler=listen)
-    try:
-        from voice import audio_loop
-    except ImportError:
-        audio_loop = None
-    if audio_loop is not None and hasattr(audio_loop, "add_listen_arguments"):
-        audio_loop.add_listen_arguments(parser)  # --wav, devices, engine: the voice package's flags
-    try:
-        from voice import run_command
-    except ImportError:
-        return
-    run_command.register(sub)

@@ -19,19 +19,16 @@ import zipfile
 from pathlib import Path
 from typing import Callable, Mapping
 
+from attune.paths import models_dir
+from attune.version import package_version
+
 DEFAULT_MODEL = "vosk-model-small-en-us-0.15"
 MODELS_URL = "https://alphacephei.com/vosk/models"
 """Official vosk model site; override with ATTUNE_VOSK_MODELS_URL (tests use a local server)."""
-REPO_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 
 class ModelError(Exception):
     """A model could not be found, downloaded or verified (the message says what to do)."""
-
-
-def models_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    return Path(env["ATTUNE_MODELS_DIR"]) if env.get("ATTUNE_MODELS_DIR") else REPO_MODELS_DIR
 
 
 def is_model_dir(path: Path) -> bool:
@@ -167,7 +164,6 @@ def download_model(name: str = DEFAULT_MODEL, dest: Path | None = None, base_url
 
 def list_models(env: Mapping[str, str] | None = None) -> list[dict]:
     """Every model attune can use: vosk folders found and pocketsphinx's bundled one."""
-    from voice.recognizers import _version
 
     out = [{"engine": "vosk", "name": p.name, "path": str(p), "english": is_english(p)}
            for p in candidate_models(env)]
@@ -176,7 +172,7 @@ def list_models(env: Mapping[str, str] | None = None) -> list[dict]:
     bundled = whisper_models.bundled_dir()
     if bundled is not None:
         out.append({"engine": "whisper", "name": "tiny.en", "path": str(bundled), "english": True,
-                    "version": f"{whisper_models.BUNDLED_PACKAGE} {_version(whisper_models.BUNDLED_PACKAGE)}"})
+                    "version": f"{whisper_models.BUNDLED_PACKAGE} {package_version(whisper_models.BUNDLED_PACKAGE)}"})
     folder = models_dir(env)
     if folder.is_dir():
         out += [{"engine": "whisper", "name": p.name, "path": str(p), "english": p.name.endswith(".en")}
@@ -186,7 +182,7 @@ def list_models(env: Mapping[str, str] | None = None) -> list[dict]:
 
         out.append({"engine": "pocketsphinx", "name": "en-us",
                     "path": str(Path(pocketsphinx.get_model_path()) / "en-us"), "english": True,
-                    "version": _version("pocketsphinx")})
+                    "version": package_version("pocketsphinx")})
     except ImportError:
         pass
     return out

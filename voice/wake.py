@@ -41,7 +41,7 @@ WAKE_NONE, WAKE_REQUIRED = "none", "required"
 DEFAULT_PHRASE = "attune"
 DEFAULT_THRESHOLD = 1e-30
 """Chosen by bench/wake_bench.py (bench/results/wake.md): the checked candidate that detected most at 10 dB
-(with the second look; server.settings' `wake_threshold` default is the same)."""
+(with the second look; attune.settings' `wake_threshold` default is the same)."""
 DEFAULT_ADDRESSED_S = 6.0
 DEFAULT_MAX_START_S = 0.25
 """The wake phrase must start within this much of the utterance, which begins with the endpointer's 0.25 s of

@@ -11,13 +11,14 @@ from typing import Any
 
 from flask import current_app
 
+from attune.settings import (EDITABLE_SETTINGS, SECRET_SETTINGS, SETTING_NAMES, SettingsError, coerce_setting,
+                             to_json, with_stored)
 from server.api import bp
 from server.api.common import store
 from server.api.idempotency import idempotent
 from server.api.validation import Int, Json, List, Num, Str, json_body, query
 from server.errors import ApiError
-from server.settings import (EDITABLE_SETTINGS, SECRET_SETTINGS, SETTING_NAMES, SettingsError, coerce_setting,
-                             to_json, with_stored)
+from server.routines.timings import SETTING_CHECKS
 
 SOURCE_LABELS = {"file": "the config file", "env": "an ATTUNE_* environment variable", "flag": "a command-line flag"}
 PATCH_FIELDS = {
@@ -65,7 +66,7 @@ def change_settings(changes: dict[str, Any]) -> dict[str, Any]:
             raise ApiError(409, f"{name} is set by {SOURCE_LABELS[source]} ({source}); change it there",
                            name, "locked_setting")
         try:
-            coerced[name] = to_json(name, coerce_setting(name, value, "request"))
+            coerced[name] = to_json(name, coerce_setting(name, value, "request", SETTING_CHECKS))
         except SettingsError as exc:
             raise ApiError(400, str(exc).replace("request: setting ", ""), name, "invalid") from None
     with store().db.write():
@@ -80,7 +81,8 @@ def reload_settings() -> None:
     app_store = store()
     with app_store.db.write():
         settings, sources, _ = with_stored(current_app.config["ATTUNE_BASE_SETTINGS"],
-                                           current_app.config["ATTUNE_BASE_SOURCES"], app_store.stored_settings())
+                                           current_app.config["ATTUNE_BASE_SOURCES"], app_store.stored_settings(),
+                                           SETTING_CHECKS)
         app_store.sync_partners(settings.partners)
     app_store.settings = settings
     current_app.config.update(ATTUNE_SETTINGS=settings, ATTUNE_SETTING_SOURCES=sources)

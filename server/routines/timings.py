@@ -132,3 +132,7 @@ def apply_timings(spec: Mapping[str, Any], overrides: Mapping[str, Any] | None) 
             value = overrides[sid]
             step["budget_s"] = int(value) if float(value).is_integer() else float(value)
     return out
+
+
+SETTING_CHECKS = {"routine_timings": validate_timings}
+"""Checks the settings layer cannot make itself: timings name this package's routines and steps."""

@@ -85,7 +85,7 @@ def test_merge_refuses_a_conflicting_fragment():
 def make_fuzz_app(db_path):
     """An app on its own database with a little data, so ids 1 and 2 reach real rows."""
     from server import create_app
-    from server.settings import Settings
+    from attune.settings import Settings
 
     app = create_app({"ATTUNE_SETTINGS": Settings(db_path=db_path), "TESTING": True})
     client = app.test_client()

@@ -228,7 +228,7 @@ def test_the_page_shows_locked_entries_until_unlocked(api):
 
 def test_cli_sets_a_passcode_from_standard_input(live_server, http_json):
     def cli(*lines: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "voice", "passcode", "set", "--partner", "sam",
+        return subprocess.run([sys.executable, "-m", "attune", "passcode", "set", "--partner", "sam",
                                "--server", live_server.url], input="".join(f"{x}\n" for x in lines),
                               capture_output=True, text=True, timeout=60, env=live_server.env)
 

@@ -10,7 +10,7 @@ import pytest
 
 from server import create_app
 from server.cli import check_bind
-from server.settings import LoadedSettings, SettingsError, load_settings
+from attune.settings import LoadedSettings, SettingsError, load_settings
 
 API = "/api/v1"
 ENTRY = {"partner": "Alex", "kind": "note", "value": "hello"}
@@ -119,7 +119,7 @@ def test_non_loopback_bind_without_token_refuses(tmp_path):
 
 def test_attune_serve_refuses_a_non_loopback_bind_without_token(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "ATTUNE_CONFIG": str(tmp_path / "none.toml"), "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "voice", "serve", "--host", "0.0.0.0", "--port", "0",
+    result = subprocess.run([sys.executable, "-m", "attune", "serve", "--host", "0.0.0.0", "--port", "0",
                              "--db", str(tmp_path / "x.sqlite3")], env=env, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 2

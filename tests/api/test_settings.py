@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from server import create_app
-from server.settings import Settings, SettingsError, load_settings
+from attune.settings import Settings, SettingsError, load_settings
 
 API = "/api/v1"
 
@@ -69,7 +69,7 @@ def test_bad_toml_names_the_file(tmp_path):
 
 
 def test_cli_reports_bad_settings_cleanly(tmp_path, monkeypatch, capsys):
-    from voice.cli import main
+    from attune.cli import main
 
     monkeypatch.setenv("ATTUNE_CONFIG", str(tmp_path / "missing.toml"))
     monkeypatch.setenv("ATTUNE_PARTNERS", "OnlyOne")

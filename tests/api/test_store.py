@@ -6,7 +6,7 @@ import pytest
 
 from server.db import Database
 from server.errors import ApiError
-from server.settings import Settings
+from attune.settings import Settings
 from server.store import Store
 from tests.conftest import FakeClock
 

@@ -14,7 +14,7 @@ from tests.conftest import REPO, http_json
 def listen(server, lines: str, *extra: str, tmp_path, timeout: float = 60.0) -> subprocess.CompletedProcess:
     env = dict(server.env, XDG_DATA_HOME=str(tmp_path / "client-data"))
     return subprocess.run(
-        [sys.executable, "-m", "voice", "listen", "--text", "--json", "--server", str(server),
+        [sys.executable, "-m", "attune", "listen", "--text", "--json", "--server", str(server),
          "--journal", str(tmp_path / "journal.jsonl"), *extra],
         input=lines, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env,
     )
@@ -51,7 +51,7 @@ def test_events_typed_while_the_server_is_down_are_sent_once_when_it_returns(liv
     journal = tmp_path / "journal.jsonl"
     env = dict(live_server.env, XDG_DATA_HOME=str(tmp_path / "client-data"))
     process = subprocess.Popen(
-        [sys.executable, "-m", "voice", "listen", "--text", "--json", "--server", str(live_server),
+        [sys.executable, "-m", "attune", "listen", "--text", "--json", "--server", str(live_server),
          "--journal", str(journal)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO, env=env)
     try:

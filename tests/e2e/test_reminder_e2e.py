@@ -14,7 +14,7 @@ from tests.conftest import REPO, SCHEDULE_OFF, http_json
 def loop(server, tmp_path, name: str, *extra: str) -> subprocess.Popen:
     env = dict(server.env, XDG_DATA_HOME=str(tmp_path / f"{name}-data"))
     return subprocess.Popen(
-        [sys.executable, "-m", "voice", "listen", "--text", "--json", "--server", str(server),
+        [sys.executable, "-m", "attune", "listen", "--text", "--json", "--server", str(server),
          "--journal", str(tmp_path / f"{name}.jsonl"), *extra],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env)
 

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.audio, pytest.mark.slow,
 def listen(server, wavs, *extra, tmp_path):
     env = dict(server.env, XDG_DATA_HOME=str(tmp_path / "client-data"))
     return subprocess.run(
-        [sys.executable, "-m", "voice", "listen", "--wav", *map(str, wavs), "--json", "--print",
+        [sys.executable, "-m", "attune", "listen", "--wav", *map(str, wavs), "--json", "--print",
          "--engine", "pocketsphinx", "--server", str(server), "--journal", str(tmp_path / "journal.jsonl"), *extra],
         capture_output=True, text=True, timeout=180, cwd=REPO, env=env)
 

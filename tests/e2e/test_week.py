@@ -90,7 +90,7 @@ SCALES = {"friday time-out": "600"}
 def listen(server, lines: list[str], tmp_path, name: str, scale: str = "1") -> list[dict]:
     env = dict(server.env, XDG_DATA_HOME=str(tmp_path / f"{name}-data"))
     done = subprocess.run(
-        [sys.executable, "-m", "voice", "listen", "--text", "--json", "--time-scale", scale, "--server", str(server),
+        [sys.executable, "-m", "attune", "listen", "--text", "--json", "--time-scale", scale, "--server", str(server),
          "--journal", str(tmp_path / f"{name}.jsonl")],
         input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=180, cwd=REPO, env=env)
     assert done.returncode == 0, done.stderr

@@ -104,11 +104,11 @@ def test_rhino_translation_matches_the_committed_file(tmp_path):
 
 
 def test_parse_cli_with_intents_folder():
-    out = subprocess.run([sys.executable, "-m", "voice", "parse", "--intents", str(COFFEE), "--json",
+    out = subprocess.run([sys.executable, "-m", "attune", "parse", "--intents", str(COFFEE), "--json",
                           "give me a small latte with some soy milk"],
                          capture_output=True, text=True, cwd=REPO, check=True)
     assert json.loads(out.stdout)["slots"] == {"size": "small", "coffeeDrink": "latte",
                                                "milkAmount": "some soy milk"}
-    bad = subprocess.run([sys.executable, "-m", "voice", "parse", "--intents", str(COFFEE), "--expect", "Yes",
+    bad = subprocess.run([sys.executable, "-m", "attune", "parse", "--intents", str(COFFEE), "--expect", "Yes",
                           "a latte"], capture_output=True, text=True, cwd=REPO)
     assert bad.returncode == 2 and "unknown intent" in bad.stderr

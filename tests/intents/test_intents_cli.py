@@ -15,7 +15,7 @@ def _run(*args: str, stdin: str | None = None, env: dict | None = None) -> subpr
     full_env = {**os.environ, "ATTUNE_CONFIG": str(ROOT / "tests" / "intents" / "no-such-config.toml"),
                 **(env or {})}
     full_env.pop("ATTUNE_PARTNERS", None) if env is None or "ATTUNE_PARTNERS" not in env else None
-    return subprocess.run([sys.executable, "-m", "voice", "parse", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "attune", "parse", *args], input=stdin, capture_output=True,
                           text=True, cwd=ROOT, env=full_env, timeout=60)
 
 

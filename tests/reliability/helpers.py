@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from server import create_app
-from server.settings import Settings
+from attune.settings import Settings
 
 
 def snapshot(db_path: Path | str) -> dict[str, list[tuple]]:
@@ -43,7 +43,7 @@ class Listener:
         env = dict(server.env, XDG_DATA_HOME=str(tmp_path / "client-data"))
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "voice", "listen", "--text", "--json", "--server", str(server),
+                [sys.executable, "-m", "attune", "listen", "--text", "--json", "--server", str(server),
                  "--journal", str(self.journal), *extra],
                 stdin=subprocess.PIPE, stdout=out, stderr=err, text=True, cwd=Path(__file__).resolve().parents[2],
                 env=env)

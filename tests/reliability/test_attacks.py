@@ -238,7 +238,7 @@ def serve(tmp_path, *args, env_extra=None):
     env = server_env(tmp_path)
     env.update(env_extra or {})
     port = free_port()
-    cmd = [sys.executable, "-m", "voice", "serve", "--port", str(port), "--db", str(tmp_path / "attune.sqlite3"),
+    cmd = [sys.executable, "-m", "attune", "serve", "--port", str(port), "--db", str(tmp_path / "attune.sqlite3"),
            *args]
     return cmd, env, port
 

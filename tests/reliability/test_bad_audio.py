@@ -75,7 +75,7 @@ BAD_FILES = {
 
 @functools.lru_cache(maxsize=None)
 def has_subcommand(name: str) -> bool:
-    done = subprocess.run([sys.executable, "-m", "voice", name, "--help"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "attune", name, "--help"], capture_output=True, text=True,
                           cwd=REPO, timeout=60)
     return done.returncode == 0
 
@@ -107,7 +107,7 @@ def test_attune_hear_bad_audio(bad_dir, name):
     if not has_subcommand("hear"):
         pytest.skip("`attune hear` is not in this build yet")
     path = bad_dir / name
-    done = subprocess.run([sys.executable, "-m", "voice", "hear", str(path), "--json"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "attune", "hear", str(path), "--json"], capture_output=True,
                           text=True, cwd=REPO, timeout=120)
     lines = check_outcome(done, path)
     for line in lines:
@@ -120,7 +120,7 @@ def test_attune_hear_keeps_going_after_a_bad_file(bad_dir):
     if not has_subcommand("hear"):
         pytest.skip("`attune hear` is not in this build yet")
     files = [bad_dir / "text.wav", bad_dir / "silence-16k.wav"]
-    done = subprocess.run([sys.executable, "-m", "voice", "hear", *map(str, files), "--json"],
+    done = subprocess.run([sys.executable, "-m", "attune", "hear", *map(str, files), "--json"],
                           capture_output=True, text=True, cwd=REPO, timeout=120)
     assert "Traceback" not in done.stderr
     assert "text.wav" in done.stderr or "text.wav" in done.stdout
@@ -132,13 +132,13 @@ def test_attune_hear_keeps_going_after_a_bad_file(bad_dir):
 def test_attune_listen_wav_bad_audio(bad_dir, live_server, tmp_path, name):
     if not has_subcommand("listen"):
         pytest.skip("`attune listen` is not in this build yet")
-    help_text = subprocess.run([sys.executable, "-m", "voice", "listen", "--help"], capture_output=True,
+    help_text = subprocess.run([sys.executable, "-m", "attune", "listen", "--help"], capture_output=True,
                                text=True, cwd=REPO, timeout=60).stdout
     if "--wav" not in help_text:
         pytest.skip("`attune listen --wav` is not in this build yet")
     path = bad_dir / name
     env = dict(live_server.env, XDG_DATA_HOME=str(tmp_path / "client"))
-    done = subprocess.run([sys.executable, "-m", "voice", "listen", "--wav", str(path), "--json", "--server",
+    done = subprocess.run([sys.executable, "-m", "attune", "listen", "--wav", str(path), "--json", "--server",
                            str(live_server), "--journal", str(tmp_path / "journal.jsonl")],
                           capture_output=True, text=True, cwd=REPO, timeout=120, env=env)
     check_outcome(done, path) if done.returncode else None

@@ -8,7 +8,7 @@ import pytest
 
 from server import create_app
 from server.routines import reminders as rm
-from server.settings import Settings
+from attune.settings import Settings
 
 from tests.conftest import FakeClock
 

@@ -27,7 +27,7 @@ def attune_env(tmp_path, **extra) -> dict:
 def test_hear_prints_one_json_line_per_file_in_order(synth, tmp_path):
     start = synth.wav("start our nightly debrief")
     feeling = synth.wav("i feel lonely")
-    done = subprocess.run([sys.executable, "-m", "voice", "hear", str(start), str(feeling), str(start), "--json"],
+    done = subprocess.run([sys.executable, "-m", "attune", "hear", str(start), str(feeling), str(start), "--json"],
                           capture_output=True, text=True, timeout=120, cwd=REPO, env=attune_env(tmp_path))
     assert done.returncode == 0, done.stderr
     assert "speech recognition: pocketsphinx" in done.stderr
@@ -40,7 +40,7 @@ def test_hear_prints_one_json_line_per_file_in_order(synth, tmp_path):
 
 
 def test_hear_with_expect_decodes_answers(synth, tmp_path):
-    done = subprocess.run([sys.executable, "-m", "voice", "hear", str(synth.wav("i feel sad")),
+    done = subprocess.run([sys.executable, "-m", "attune", "hear", str(synth.wav("i feel sad")),
                            "--expect", "Feeling", "--json"],
                           capture_output=True, text=True, timeout=120, cwd=REPO, env=attune_env(tmp_path))
     line = json.loads(done.stdout)
@@ -49,24 +49,24 @@ def test_hear_with_expect_decodes_answers(synth, tmp_path):
 
 def test_devices_and_models_without_hardware_or_downloads(tmp_path):
     env = attune_env(tmp_path)
-    devices = subprocess.run([sys.executable, "-m", "voice", "devices", "--json"], capture_output=True, text=True,
+    devices = subprocess.run([sys.executable, "-m", "attune", "devices", "--json"], capture_output=True, text=True,
                              timeout=60, cwd=REPO, env=env)
     assert devices.returncode == 0 and json.loads(devices.stdout) == []
-    models = subprocess.run([sys.executable, "-m", "voice", "models"], capture_output=True, text=True,
+    models = subprocess.run([sys.executable, "-m", "attune", "models"], capture_output=True, text=True,
                             timeout=60, cwd=REPO, env=env)
     assert models.returncode == 0 and "pocketsphinx" in models.stdout and "in use: pocketsphinx" in models.stdout
 
 
 def test_say_writes_speech_to_a_file(tmp_path):
     out = tmp_path / "said.wav"
-    done = subprocess.run([sys.executable, "-m", "voice", "say", "Take a slow breath together.", "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", "attune", "say", "Take a slow breath together.", "--out", str(out)],
                           capture_output=True, text=True, timeout=60, cwd=REPO, env=attune_env(tmp_path))
     assert done.returncode == 0, done.stderr
     assert out.stat().st_size > 20000 and done.stdout == ""
 
 
 def run_cmd(tmp_path) -> list[str]:
-    return [sys.executable, "-m", "voice", "run", "--port", "0", "--db", str(tmp_path / "run.sqlite3"),
+    return [sys.executable, "-m", "attune", "run", "--port", "0", "--db", str(tmp_path / "run.sqlite3"),
             "--journal", str(tmp_path / "journal.jsonl"), "--partners", "Alex,Sam"]
 
 

@@ -23,7 +23,7 @@ def test_spoken_start_reaches_the_first_prompt_on_the_speaker(live_server, synth
     write_wav(wav, synth.pcm("start our nightly debrief", "en-us"))
     env = dict(live_server.env, HOME=str(home), XDG_DATA_HOME=str(tmp_path / "client-data"))
     done = subprocess.run(
-        [sys.executable, "-m", "voice", "listen", "--wav", str(wav), "--json", "--engine", "pocketsphinx", "--no-wake",
+        [sys.executable, "-m", "attune", "listen", "--wav", str(wav), "--json", "--engine", "pocketsphinx", "--no-wake",
          "--server", str(live_server), "--journal", str(tmp_path / "journal.jsonl"), "--time-scale", "200"],
         capture_output=True, text=True, timeout=180, cwd=REPO, env=env)
     assert done.returncode == 0, done.stderr

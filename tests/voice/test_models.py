@@ -87,7 +87,7 @@ def test_offline_gives_a_clear_message(tmp_path):
 
 
 def test_cli_download_offline_exits_1(tmp_path, capsys, monkeypatch):
-    from voice.cli import main
+    from attune.cli import main
 
     monkeypatch.setenv("ATTUNE_MODELS_DIR", str(tmp_path))
     assert main(["models", "download", "--url", "http://127.0.0.1:9"]) == 1
@@ -175,7 +175,7 @@ def test_whisper_download_refuses_a_file_that_fails_its_checksum(tmp_path, model
 
 def test_whisper_download_offline_says_so(tmp_path, capsys, monkeypatch):
     from voice import whisper_models
-    from voice.cli import main
+    from attune.cli import main
 
     with pytest.raises(models.ModelError, match="offline"):
         whisper_models.download_whisper("whisper-base.en", dest=tmp_path, base_url="http://127.0.0.1:9")

@@ -83,7 +83,7 @@ def test_clean_benchmark_files_through_the_real_pipeline(coffee_pipeline):
 @needs_data
 def test_hear_cli_with_an_intent_folder():
     name = s2i.files(1)[0]
-    out = subprocess.run([sys.executable, "-m", "voice", "hear", "--intents", str(s2i.INTENTS), "--json",
+    out = subprocess.run([sys.executable, "-m", "attune", "hear", "--intents", str(s2i.INTENTS), "--json",
                           "--engine", "pocketsphinx", str(s2i.DATA / "clean" / name)],
                          capture_output=True, text=True, cwd=REPO, check=True)
     line = json.loads(out.stdout.splitlines()[0])

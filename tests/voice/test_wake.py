@@ -280,7 +280,7 @@ def test_the_loop_opens_the_window_when_attune_asks_a_question():
     ("addressed_s", "8", 8.0),
 ])
 def test_wake_settings_are_checked_like_the_others(tmp_path, name, raw, value):
-    from server.settings import load_settings
+    from attune.settings import load_settings
 
     assert getattr(load_settings(flags={name: raw}, env={}, config_path=tmp_path / "none.toml").settings,
                    name) == value
@@ -289,7 +289,7 @@ def test_wake_settings_are_checked_like_the_others(tmp_path, name, raw, value):
 @pytest.mark.parametrize("name, raw", [("wake_phrases", "a,b,c,d,e,f"), ("wake_phrases", "attune!"),
                                        ("wake_threshold", "0.5"), ("addressed_s", "0")])
 def test_bad_wake_settings_name_the_key(tmp_path, name, raw):
-    from server.settings import SettingsError, load_settings
+    from attune.settings import SettingsError, load_settings
 
     with pytest.raises(SettingsError, match=name):
         load_settings(flags={name: raw}, env={}, config_path=tmp_path / "none.toml")

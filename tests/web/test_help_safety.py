@@ -8,7 +8,7 @@ import pytest
 
 from server import create_app
 from server.routines.language import helplines
-from server.settings import Settings
+from attune.settings import Settings
 
 
 def page_paths(app) -> list[str]:

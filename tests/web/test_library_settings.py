@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server import create_app
-from server.settings import Settings
+from attune.settings import Settings
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import pytest
 
 from server import create_app
 from server.runner import _redact
-from server.settings import Settings
+from attune.settings import Settings
 
 LAN = {"attune.lan": True, "wsgi.url_scheme": "https"}
 

@@ -76,7 +76,7 @@ def test_bad_or_unprotected_posts(client, csrf):
 
 def test_forms_work_when_an_access_token_is_required(tmp_path):
     from server import create_app
-    from server.settings import Settings
+    from attune.settings import Settings
 
     settings = Settings(db_path=tmp_path / "a.sqlite3", partners=("Alex", "Sam"), access_token="s3cret")
     app = create_app({"ATTUNE_SETTINGS": settings, "TESTING": True})

@@ -7,17 +7,17 @@ Pure: no Flask, no audio; reading the TOML file is the only I/O.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-import platformdirs
+from attune.paths import config_path as default_config_file, default_data_dir
 
-APP_NAME = "attune"
 DEFAULT_PORT = 5317
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -104,118 +104,126 @@ SECRET_SETTINGS = frozenset({"access_token"})
 LOCALE_PATTERN = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}")
 
 
-def default_config_path() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+Check = Callable[[Any], list[str]]
+"""A further check of one setting's coerced value: the problems found (empty when valid).
+The server passes the routine-timings check, which needs its routine scripts."""
 
 
-def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME))
-
-
-def coerce_setting(name: str, value: Any, source: str) -> Any:
+def coerce_setting(name: str, value: Any, source: str, checks: Mapping[str, Check] | None = None) -> Any:
     """Turn a raw value from TOML, the environment or a flag into the field's type."""
     try:
-        if name == "lan":
-            if isinstance(value, str):
-                if value.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-                    raise ValueError("must be true or false")
-                return value.strip().lower() in ("1", "true", "yes", "on")
-            return bool(value)
-        if name in ("unlock_minutes", "pairing_ttl_s"):
-            number = int(value)
-            low, high = (1, 240) if name == "unlock_minutes" else (1, 3600)
-            if not low <= number <= high:
-                raise ValueError(f"must be {low}..{high}")
-            return number
-        if name == "lan_host":
-            text = "" if value is None else str(value).strip()
-            if text:
-                import ipaddress
-                ipaddress.ip_address(text)
-            return text or None
-        if name in ("port", "lan_port"):
-            port = int(value)
-            if not 0 <= port <= 65535:
-                raise ValueError("must be 0..65535")
-            return port
-        if name == "voice_rate":
-            rate = int(value)
-            if not 40 <= rate <= 400:
-                raise ValueError("must be 40..400 words per minute")
-            return rate
-        if name == "max_body_bytes":
-            size = int(value)
-            if not 1024 <= size <= 64 * 1024 * 1024:
-                raise ValueError("must be 1024..67108864 bytes")
-            return size
-        if name in ("locale", "helpline_locale"):
-            text = str(value).strip()
-            if not LOCALE_PATTERN.fullmatch(text):
-                raise ValueError("must be a language tag such as 'en' or 'en-US'")
-            return text
-        if name == "routine_timings":
-            timings = json.loads(value) if isinstance(value, str) else value
-            if not isinstance(timings, dict):
-                raise ValueError("must be a table/object of routine names")
-            if len(json.dumps(timings)) > 16 * 1024:
-                raise ValueError("is larger than 16 KiB")
-            from server.routines.timings import validate_timings  # lazily: the routine scripts load YAML
-
-            problems = validate_timings(timings)
-            if problems:
-                raise ValueError("; ".join(problems))
-            return timings
-        if name == "voice_volume":
-            volume = float(value)
-            if not 0.0 <= volume <= 1.0:
-                raise ValueError("must be 0.0..1.0")
-            return volume
-        if name == "time_scale":
-            scale = float(value)
-            if not 0.01 <= scale <= 10000:
-                raise ValueError("must be 0.01..10000")
-            return scale
-        if name == "wake_phrases":
-            items = value.split(",") if isinstance(value, str) else list(value)
-            phrases = tuple(dict.fromkeys(" ".join(str(i).lower().split()) for i in items if str(i).strip()))
-            if not 1 <= len(phrases) <= 5 or any(len(p) > 40 or len(p.split()) > 4 for p in phrases):
-                raise ValueError("needs 1 to 5 phrases of at most 4 words, e.g. 'attune,hey attune'")
-            if any(not re.fullmatch(r"[a-z' ]+", p) for p in phrases):
-                raise ValueError("phrases are plain words (letters, spaces, apostrophes)")
-            return phrases
-        if name == "wake_threshold":
-            threshold = float(value)
-            if not 1e-50 <= threshold <= 1e-5:
-                raise ValueError("must be 1e-50..1e-5")
-            return threshold
-        if name == "addressed_s":
-            seconds = float(value)
-            if not 1.0 <= seconds <= 60.0:
-                raise ValueError("must be 1..60 seconds")
-            return seconds
-        if name == "db_path":
-            return Path(os.path.expanduser(str(value)))
-        if name in ("partners", "rituals"):
-            items = value.split(",") if isinstance(value, str) else list(value)
-            cleaned = tuple(str(i).strip() for i in items if str(i).strip())
-            if name == "partners":
-                if len(cleaned) != 2:
-                    raise ValueError("needs exactly two names, e.g. 'Alex,Sam'")
-                if cleaned[0].casefold() == cleaned[1].casefold():
-                    raise ValueError("the two names must differ")
-                if any(len(n) > 40 for n in cleaned):
-                    raise ValueError("names are at most 40 characters")
-            elif len(cleaned) > 20 or any(len(n) > 40 for n in cleaned):
-                raise ValueError("at most 20 rituals of at most 40 characters")
-            if any(not n.isprintable() for n in cleaned):
-                raise ValueError("names must be printable text")
-            return cleaned
-        if name in ("voice", "input_device", "output_device", "access_token", "server_url"):
-            text = "" if value is None else str(value).strip()
-            return text or None
-        return str(value).strip()
+        value = _coerce(name, value)
+        problems = (checks or {}).get(name, lambda _: [])(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"{source}: setting '{name}': {exc}") from exc
+
+
+def check_settings(settings: Settings, checks: Mapping[str, Check]) -> None:
+    """Run further checks over settings already loaded (raises SettingsError naming the key)."""
+    for name, check in checks.items():
+        problems = check(getattr(settings, name))
+        if problems:
+            raise SettingsError(f"setting '{name}': {'; '.join(problems)}")
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """A raw value as the field's type (ValueError or TypeError says what is wrong)."""
+    if name == "lan":
+        if isinstance(value, str):
+            if value.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError("must be true or false")
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        return bool(value)
+    if name in ("unlock_minutes", "pairing_ttl_s"):
+        number = int(value)
+        low, high = (1, 240) if name == "unlock_minutes" else (1, 3600)
+        if not low <= number <= high:
+            raise ValueError(f"must be {low}..{high}")
+        return number
+    if name == "lan_host":
+        text = "" if value is None else str(value).strip()
+        if text:
+            ipaddress.ip_address(text)
+        return text or None
+    if name in ("port", "lan_port"):
+        port = int(value)
+        if not 0 <= port <= 65535:
+            raise ValueError("must be 0..65535")
+        return port
+    if name == "voice_rate":
+        rate = int(value)
+        if not 40 <= rate <= 400:
+            raise ValueError("must be 40..400 words per minute")
+        return rate
+    if name == "max_body_bytes":
+        size = int(value)
+        if not 1024 <= size <= 64 * 1024 * 1024:
+            raise ValueError("must be 1024..67108864 bytes")
+        return size
+    if name in ("locale", "helpline_locale"):
+        text = str(value).strip()
+        if not LOCALE_PATTERN.fullmatch(text):
+            raise ValueError("must be a language tag such as 'en' or 'en-US'")
+        return text
+    if name == "routine_timings":
+        timings = json.loads(value) if isinstance(value, str) else value
+        if not isinstance(timings, dict):
+            raise ValueError("must be a table/object of routine names")
+        if len(json.dumps(timings)) > 16 * 1024:
+            raise ValueError("is larger than 16 KiB")
+        return timings
+    if name == "voice_volume":
+        volume = float(value)
+        if not 0.0 <= volume <= 1.0:
+            raise ValueError("must be 0.0..1.0")
+        return volume
+    if name == "time_scale":
+        scale = float(value)
+        if not 0.01 <= scale <= 10000:
+            raise ValueError("must be 0.01..10000")
+        return scale
+    if name == "wake_phrases":
+        items = value.split(",") if isinstance(value, str) else list(value)
+        phrases = tuple(dict.fromkeys(" ".join(str(i).lower().split()) for i in items if str(i).strip()))
+        if not 1 <= len(phrases) <= 5 or any(len(p) > 40 or len(p.split()) > 4 for p in phrases):
+            raise ValueError("needs 1 to 5 phrases of at most 4 words, e.g. 'attune,hey attune'")
+        if any(not re.fullmatch(r"[a-z' ]+", p) for p in phrases):
+            raise ValueError("phrases are plain words (letters, spaces, apostrophes)")
+        return phrases
+    if name == "wake_threshold":
+        threshold = float(value)
+        if not 1e-50 <= threshold <= 1e-5:
+            raise ValueError("must be 1e-50..1e-5")
+        return threshold
+    if name == "addressed_s":
+        seconds = float(value)
+        if not 1.0 <= seconds <= 60.0:
+            raise ValueError("must be 1..60 seconds")
+        return seconds
+    if name == "db_path":
+        return Path(os.path.expanduser(str(value)))
+    if name in ("partners", "rituals"):
+        items = value.split(",") if isinstance(value, str) else list(value)
+        cleaned = tuple(str(i).strip() for i in items if str(i).strip())
+        if name == "partners":
+            if len(cleaned) != 2:
+                raise ValueError("needs exactly two names, e.g. 'Alex,Sam'")
+            if cleaned[0].casefold() == cleaned[1].casefold():
+                raise ValueError("the two names must differ")
+            if any(len(n) > 40 for n in cleaned):
+                raise ValueError("names are at most 40 characters")
+        elif len(cleaned) > 20 or any(len(n) > 40 for n in cleaned):
+            raise ValueError("at most 20 rituals of at most 40 characters")
+        if any(not n.isprintable() for n in cleaned):
+            raise ValueError("names must be printable text")
+        return cleaned
+    if name in ("voice", "input_device", "output_device", "access_token", "server_url"):
+        text = "" if value is None else str(value).strip()
+        return text or None
+    return str(value).strip()
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -265,11 +273,12 @@ def load_settings(
     flags: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
     config_path: Path | None = None,
+    checks: Mapping[str, Check] | None = None,
 ) -> LoadedSettings:
     """Build settings from defaults < TOML file < ATTUNE_* env < flags (None flags are unset)."""
     env = os.environ if env is None else env
     if config_path is None:
-        config_path = Path(env["ATTUNE_CONFIG"]) if env.get("ATTUNE_CONFIG") else default_config_path()
+        config_path = default_config_file(env)
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     layers = [
@@ -281,13 +290,14 @@ def load_settings(
         for name, raw in layer.items():
             if name not in SETTING_NAMES:
                 raise SettingsError(f"{label}: unknown setting '{name}'")
-            values[name] = coerce_setting(name, raw, label)
+            values[name] = coerce_setting(name, raw, label, checks)
             sources[name] = kind
     return LoadedSettings(Settings(**values), sources, config_path)
 
 
 def with_stored(settings: Settings, sources: Mapping[str, str],
-                stored: Mapping[str, Any]) -> tuple[Settings, dict[str, str], dict[str, str]]:
+                stored: Mapping[str, Any],
+                checks: Mapping[str, Check] | None = None) -> tuple[Settings, dict[str, str], dict[str, str]]:
     """Lay settings saved in the database over the defaults, below file, env and flags.
 
     Returns (settings, sources with "db" for the keys it set, {key: problem} for stored
@@ -303,7 +313,7 @@ def with_stored(settings: Settings, sources: Mapping[str, str],
         if sources.get(name) in ("file", "env", "flag"):
             continue
         try:
-            values[name] = coerce_setting(name, raw, "database")
+            values[name] = coerce_setting(name, raw, "database", checks)
         except SettingsError as exc:
             problems[name] = str(exc)
             continue
