@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from attune import __version__, paths, run
+from attune import __version__, parse, paths, run
 from attune.flags import add_settings_flags, settings_from_args
 from attune.settings import SettingsError
-from intents import cli as intents_cli
 from server import cli as server_cli
 from server import passcode_cli
 from voice import cli as voice_cli
@@ -41,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     server_cli.register(sub)
     passcode_cli.register(sub)
-    intents_cli.register(sub)
+    parse.register(sub)
     voice_cli.register(sub)
     run.register(sub)
     where = sub.add_parser("paths", help="show where the settings file, the data and the models are",

@@ -1,7 +1,7 @@
-"""`attune parse`: match sentences to intents and print JSON.
+"""`attune parse`: match sentences to intents, check them for a disclosure, and print JSON.
 
-Startup stays small: only the intents package, hassil and the settings module are imported
-(never Flask or audio code).
+It joins the intent matcher and the routines' safety check, so it lives here rather than in
+either package. It loads neither Flask nor audio code.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ import json
 import sys
 
 from attune.flags import add_settings_flags, settings_from_args
+from intents import INTENT_NAMES, IntentsDataError, Matcher
+from intents.intent_set import IntentSet
+from server.routines.safety import disclosure
 
 
 def _expect(value: str | None) -> list[str] | None:
@@ -20,14 +23,9 @@ def _expect(value: str | None) -> list[str] | None:
 
 
 def parse(args: argparse.Namespace) -> int:
-    from intents import INTENT_NAMES, Matcher
-
     settings = settings_from_args(args).settings
     expect = _expect(args.expect)
     if args.intents:
-        from intents import IntentsDataError
-        from intents.intent_set import IntentSet
-
         try:
             matcher = IntentSet.load(args.intents, settings.locale)
         except IntentsDataError as exc:
@@ -44,8 +42,6 @@ def parse(args: argparse.Namespace) -> int:
         matcher = Matcher.load(settings.locale,
                                extra_lists={"partner": settings.partners, "ritual": settings.rituals})
     indent = None if args.json or args.text is None else 2
-
-    from server.routines.safety import disclosure
 
     def emit(text: str) -> None:
         result = matcher.match(text, expect=expect)
