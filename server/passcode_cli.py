@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from server.settings import SettingsError
+from server.settings_flags import settings_from_args
 
 WARNING = ("There is no back door: if this passcode is forgotten, the private entries it locks "
            "cannot be read by anyone, ever.")
@@ -48,8 +49,6 @@ def _call(method: str, url: str, body: dict | None, token: str | None) -> tuple[
 
 
 def set_passcode(args: argparse.Namespace) -> int:
-    from server.cli import settings_from_args
-
     settings = settings_from_args(args).settings
     base = (args.server or settings.base_url).rstrip("/") + "/api/v1"
     try:

@@ -19,16 +19,16 @@ from typing import Any, Mapping
 
 from server.routines import due as due_parser
 from server.routines.language import language, script
-from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, AddCommitment, AddEntry,
-                                   AddWeeklyReview, Event, Expect, MarkCommitment, Output, Result, ShareEntries,
-                                   Utterance, VOICE_INTENTS)
+from intents.names import REPAIR_INTENTS, ROUTINE_CONTROLS, STARTER_INTENTS, VOICE_CONTROLS
+from server.routines.model import (AddCommitment, AddEntry, AddWeeklyReview, Event, Expect, MarkCommitment, Output,
+                                   Result, ShareEntries, Utterance)
 from server.routines.safety import disclosure, stop_lines
 from server.routines.steps import partner_slot, expand_steps, step_wake
 from server.routines.timings import apply_timings
 from server.routines import turns, wording
 
 EPS = 1e-6
-ANYTIME = PHRASE_INTENTS + ("TimeOut", "LogRitual", "IdentifyPartner")
+ANYTIME = REPAIR_INTENTS + ("TimeOut", "LogRitual", "IdentifyPartner")
 TALK_ANYTIME = ("TimeOut", "IdentifyPartner")
 """While partners talk to each other, only these cut in unaddressed: "I need some appreciation" said
 to a partner is what they said, not a request for a phrase."""
@@ -341,13 +341,13 @@ class Machine:
             else:
                 self._say(out, "info", "builtin.still_paused")
             return
-        if intent in BUILTIN_INTENTS:
+        if intent in ROUTINE_CONTROLS:
             self._builtin(intent, out)
             return
         if intent == "IdentifyPartner":
             self._identify(event, out)
             return
-        if intent in STARTER_INTENTS or intent in PHRASE_INTENTS or intent in VOICE_INTENTS:
+        if intent in STARTER_INTENTS or intent in REPAIR_INTENTS or intent in VOICE_CONTROLS:
             return  # handled outside the routine (the runner) or by the voice loop
         if event.text and turns.is_filler(event.text, s["locale"]):
             return  # "um", "so yeah": nothing said yet; the step keeps waiting
@@ -522,7 +522,7 @@ class Machine:
         if step.get("var"):
             s["vars"][step["var"]] = wording.phrase_time(text)
         if step.get("minutes_var"):
-            minutes = due_parser.parse_minutes(text)
+            minutes = due_parser.parse_minutes(text, s["locale"])
             if minutes:
                 # A break is a break: capped (well under the time after which a routine is abandoned).
                 s["vars"][step["minutes_var"]] = min(minutes, int(step.get("max_minutes", 180)))
@@ -545,7 +545,7 @@ class Machine:
         return datetime.fromtimestamp(float(self.s["clock"]["w"]), zone)
 
     def _commit(self, step: dict[str, Any], text: str, out: Output) -> None:
-        moment = due_parser.due_datetime(text, self._local_now())
+        moment = due_parser.due_datetime(text, self._local_now(), self.s["locale"])
         due_at = due_parser.to_iso(moment) if moment else None
         slot = step["partner"]
         out.effects.append(AddCommitment(slot, text, due_at))
@@ -557,14 +557,14 @@ class Machine:
     # -- what the caller needs -------------------------------------------------------------
     def expects(self) -> Expect:
         if not self.active:
-            return Expect(STARTER_INTENTS + PHRASE_INTENTS, False)
+            return Expect(STARTER_INTENTS + REPAIR_INTENTS, False)
         if self.s["clock"]["paused"]:
             return Expect(PAUSED_INTENTS + ANYTIME, False)
         step = self.step
         kind = step["kind"]
         own = tuple(step.get("expects", [])) if kind in ANSWER_KINDS else ()
         anytime = TALK_ANYTIME if kind == "talk" else ANYTIME
-        return Expect(own + BUILTIN_INTENTS + anytime, kind in ("text", "talk", "share"), step_wake(step))
+        return Expect(own + ROUTINE_CONTROLS + anytime, kind in ("text", "talk", "share"), step_wake(step))
 
     def view(self, now: float) -> dict[str, Any]:
         """The current step for a caller (no side effects; call `advance` first)."""

@@ -20,7 +20,6 @@ from server.routines.due import from_iso as parse_iso, to_iso as iso_utc
 from server.trends.nights import night_of, night_start
 from server.trends.queries import VISIBLE as _VISIBLE
 
-ROUTINES = ("debrief", "repair", "inventory", "timeout", "weekly_review")
 FEELING_KINDS = ("feeling", "need")
 
 

@@ -7,7 +7,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.routines import ROUTINES, Machine
+from intents.names import ROUTINES
+from server.routines import Machine
 
 from tests.routines.helpers import Driver
 

@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from server.routines import AddCommitment, AddEntry, Event, ROUTINES
+from intents.names import ROUTINES
+from server.routines import AddCommitment, AddEntry, Event
 from server.routines.language import dialogue, language, script
 from server.routines.turns import check_promise, is_filler, underneath
 from tests.routines.helpers import Driver, post
