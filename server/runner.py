@@ -183,7 +183,7 @@ class Runner:
                 said += self._advance(session, machine, now)
                 session, machine = self._load()
             if machine is not None:
-                raise ApiError(409, f"a {machine.s['routine']} is already running (session {session['id']});"
+                raise ApiError(409, f"a {machine.s.routine} is already running (session {session['id']});"
                                     " stop it first", "routine", "routine_running")
             session, machine, more = self._start(routine, partner, time_scale, now)
             return {"utterances": said + more, "routine": self._view(session, machine, now)}
@@ -239,7 +239,7 @@ class Runner:
                     said += more
                 else:
                     said.append(self._say(session, machine, "builtin.busy", now,
-                                          routine=self._routine_name(machine.s["routine"])))
+                                          routine=self._routine_name(machine.s.routine)))
             elif self.rhythm.takes(intent, machine is not None, now):
                 more, routine = self.rhythm.handle(intent, slots, now)
                 said += [_utterance(r) for r in more]
@@ -288,12 +288,12 @@ class Runner:
         secret = [e.value for e in result.effects if isinstance(e, AddEntry) and e.private and e.value]
         for effect in result.effects:
             self._apply(effect, sid)
-            if isinstance(effect, AddEntry) and (machine.s["routine"], effect.step) == AGREED_TIME_STEP:
+            if isinstance(effect, AddEntry) and (machine.s.routine, effect.step) == AGREED_TIME_STEP:
                 self.rhythm.agree(effect.value, self.clock())
         said = [(self._add_utterance if u.keep else _unstored)(sid, u.kind, u.routine, u.step, _redact(u.text, secret),
                                                                u.clock_s)
                 for u in result.utterances]
-        status = machine.s["status"]
+        status = machine.s.status
         state = machine.to_state()
         if state.get("private"):
             scrub_private_state(state)

@@ -39,7 +39,7 @@ def test_random_sessions_keep_time_and_always_end(routine, steps, scale):
         assert Machine(json.loads(json.dumps(state))).to_state() == state
     clocks = [u.clock_s for u in d.said]
     assert clocks == sorted(clocks)
-    if d.status == "active" and d.machine.s["clock"]["paused"]:
+    if d.status == "active" and d.machine.s.clock.paused:
         d.send("Resume")
     # Whatever happened, silence from here ends it (a debrief by 600 s on its clock).
     for _ in range(200):
