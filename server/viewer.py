@@ -6,9 +6,7 @@ from flask import current_app, g, session
 
 
 def partners() -> list[dict]:
-    rows = current_app.extensions["attune.db"].read().execute(
-        "SELECT id, slot, name FROM partners ORDER BY slot").fetchall()
-    return [dict(r) for r in rows]
+    return current_app.extensions["attune.store"].partners()
 
 
 def viewer(partner_list: list[dict] | None = None) -> dict | None:

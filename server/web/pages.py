@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask import redirect, render_template, request, session
 
 from intents.names import ROUTINES
-from server.web import bp, db, now, partners, queries, safe_next, viewer
+from server.web import bp, db, now, partners, queries, safe_next, store, viewer
 from server.routines.language import language
 from server.routines.summary import week_summary
 from server.trends.week import week_figures
@@ -122,16 +122,16 @@ def review_lines(figures: dict) -> list[tuple[str, str]]:
 
 @bp.get("/")
 def dashboard():
-    conn, moment = db().read(), now()
-    streak = queries.streak(conn, moment)
-    review = queries.last_weekly_review(conn)
+    conn, moment, data = db().read(), now(), store()
+    streak = queries.streak(data, moment)
+    review = queries.last_weekly_review(data)
     return render_template(
         "dashboard.html",
-        tonight=queries.tonight(conn, moment),
+        tonight=queries.tonight(data, moment),
         streak=streak,
         streak_text=streak_sentence(streak),
-        promises=queries.open_promises(conn),
-        rituals=queries.rituals_since(conn, moment - timedelta(days=7)),
+        promises=queries.open_promises(data),
+        rituals=queries.rituals_since(data, moment - timedelta(days=7)),
         review=review,
         review_lines=review_lines(review["figures"]) if review else [],
         routine=routine_view(),
