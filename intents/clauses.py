@@ -31,7 +31,15 @@ def _lists(locale: str) -> dict[str, Any]:
     return {"lead": re.compile(rf"^(?:(?:{lead})\s+)+"), "subordinate": re.compile(rf"\s(?:{subordinate})\s"),
             "tail": frozenset(word_list("sentences", "tail", locale)),
             "first_person": frozenset(word_list("sentences", "first_person", locale)),
-            "negations": frozenset(word_list("sentences", "negations", locale))}
+            "negations": frozenset(word_list("sentences", "negations", locale)),
+            "value_cues": {intent: frozenset(cues)
+                           for intent, cues in word_list("sentences", "value_cues", locale).items()}}
+
+
+def value_cues(intent: str, locale: str = "en") -> frozenset[str]:
+    """Words right before the value meant, when a sentence names several ("I'd love more warmth and
+    affection from you")."""
+    return _lists(locale)["value_cues"][intent]
 
 
 def first_person(locale: str = "en") -> frozenset[str]:

@@ -18,7 +18,8 @@ from hassil.expression import TextChunk
 from hassil.sample import sample_expression
 
 from intents.clauses import (
-    MIN_CLAUSE_WORDS, clauses, cued, first_person, negated, head, one_word_shorter, without_lead, without_tail,
+    MIN_CLAUSE_WORDS, clauses, cued, first_person, negated, head, one_word_shorter, value_cues, without_lead,
+    without_tail,
 )
 from intents.expr import Vocabulary
 from intents.fuzzy import WordRepairer, repair_confidence
@@ -186,13 +187,6 @@ def _flatten_lists(intents: Intents) -> None:
         intents.slot_lists[name] = flat_list
 
 
-VALUE_CUES: Mapping[str, frozenset[str]] = MappingProxyType({
-    "Feeling": frozenset("feel feeling felt i'm am was been so really very quite pretty".split()),
-    "Need": frozenset("need needing want more some love like crave miss".split()),
-    "IdentifyPartner": frozenset("is i'm am it's".split()),
-})
-"""Words right before the value meant, when a sentence names several ("I'd love more warmth and
-affection from you")."""
 
 
 class Matcher:
@@ -409,7 +403,7 @@ class Matcher:
             if personal and intent in expected:
                 spots = [(i, v) for i, v in self.spotter.spot_at(words, list_name) if not negated(words, i, self.locale)]
                 if len({v for _i, v in spots}) > 1:  # "feeling hopeful that things get better"
-                    spots = [(i, v) for i, v in spots if cued(words, i, VALUE_CUES[intent])]
+                    spots = [(i, v) for i, v in spots if cued(words, i, value_cues(intent, self.locale))]
                 if len({v for _i, v in spots}) == 1:
                     found.append((intent, {slot: spots[0][1]}))
         if len(found) == 1:

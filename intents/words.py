@@ -16,7 +16,7 @@ import yaml
 from intents.loader import IntentsDataError
 
 KEYS: dict[str, tuple[str, ...]] = {
-    "sentences": ("lead", "subordinate", "tail", "first_person", "negations"),
+    "sentences": ("lead", "subordinate", "tail", "first_person", "negations", "value_cues"),
     "time": ("numbers", "weekdays", "units", "due", "same_day", "minutes", "clock"),
     "barge_in": ("phrases",),
 }
