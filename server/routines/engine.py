@@ -519,7 +519,7 @@ class Machine:
         if step.get("collect"):
             s.collect[step["collect"]] = text
         if step.get("var"):
-            s.vars[step["var"]] = wording.phrase_time(text)
+            s.vars[step["var"]] = wording.phrase_time(text, s.locale)
         if step.get("minutes_var"):
             minutes = due_parser.parse_minutes(text, s.locale)
             if minutes:
