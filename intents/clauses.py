@@ -14,19 +14,38 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Any
 
 from intents.text import normalize
+from intents.words import phrase_alternation, words as word_list
 
 _CLAUSE_BREAK = re.compile(r"[,;:.!?\u2026]+|\s[-\u2013\u2014]+\s")
-_LEAD = re.compile(r"^(?:(?:okay|alright|all right|right|so|well|oh|hey|and|but|now|look|listen|yeah so|um|uh"
-                   r"|please|(?:can|could|would|will) you(?: please)?|(?:can|could|shall) we(?: please)?"
-                   r"|(?:i|we)(?:'d| would) (?:like|love) to|(?:i|we) want to)\s+)+")
-_SUBORDINATE = re.compile(r"\s(?:when|because|cause|since|after|while|as|if|whenever|every time|that you|about how"
-                          r"|about|with how|for what|in our|in my|to make|so that)\s")
 
-_TAIL_WORDS = frozenset(
-    "with you him her them us me each other please now today tonight together again too then for right away "
-    "thanks thank my partner here from".split())
+
+@lru_cache(maxsize=8)
+def _lists(locale: str) -> dict[str, Any]:
+    """The locale's sentence words (intents/data/<locale>/words/sentences.yaml), as patterns and sets."""
+    lead = phrase_alternation(word_list("sentences", "lead", locale))
+    subordinate = phrase_alternation(word_list("sentences", "subordinate", locale))
+    return {"lead": re.compile(rf"^(?:(?:{lead})\s+)+"), "subordinate": re.compile(rf"\s(?:{subordinate})\s"),
+            "tail": frozenset(word_list("sentences", "tail", locale)),
+            "first_person": frozenset(word_list("sentences", "first_person", locale)),
+            "negations": frozenset(word_list("sentences", "negations", locale)),
+            "value_cues": {intent: frozenset(cues)
+                           for intent, cues in word_list("sentences", "value_cues", locale).items()}}
+
+
+def value_cues(intent: str, locale: str = "en") -> frozenset[str]:
+    """Words right before the value meant, when a sentence names several ("I'd love more warmth and
+    affection from you")."""
+    return _lists(locale)["value_cues"][intent]
+
+
+def first_person(locale: str = "en") -> frozenset[str]:
+    """Words that make a sentence about the speaker (a feeling or need read from loose words must be)."""
+    return _lists(locale)["first_person"]
+
 
 MIN_CLAUSE_WORDS = 2
 """A clause shorter than this ("ok", "yes") only counts when the rest of the sentence is empty."""
@@ -38,27 +57,20 @@ def clauses(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def without_lead(norm: str) -> str | None:
+def without_lead(norm: str, locale: str = "en") -> str | None:
     """The sentence without leading discourse markers, if it had any and something is left."""
-    stripped = _LEAD.sub("", norm)
+    stripped = _lists(locale)["lead"].sub("", norm)
     return stripped if stripped and stripped != norm else None
 
 
-def without_tail(norm: str, names: frozenset[str] = frozenset()) -> str | None:
+def without_tail(norm: str, names: frozenset[str] = frozenset(), locale: str = "en") -> str | None:
     """The sentence without content-free trailing words ("... with you", "... with sam please")."""
     words = norm.split()
     end = len(words)
-    while end > 1 and (words[end - 1] in _TAIL_WORDS or words[end - 1] in names):
+    tail = _lists(locale)["tail"]
+    while end > 1 and (words[end - 1] in tail or words[end - 1] in names):
         end -= 1
     return " ".join(words[:end]) if end < len(words) else None
-
-
-FIRST_PERSON = frozenset("i i'm i've i'd i'll me my myself mine we we're we've we'd us our ourselves".split())
-"""Words that make a sentence about the speaker (a feeling or need read from loose words must be)."""
-
-NEGATIONS = frozenset(
-    "not no never nothing none nobody nope nah don't didn't doesn't isn't wasn't weren't aren't can't "
-    "cannot couldn't won't wouldn't shouldn't haven't hasn't hadn't without un".split())
 
 
 NEGATION_REACH = 3
@@ -73,9 +85,10 @@ def _before(words: list[str], position: int, reach: int) -> list[str]:
     return words[max(0, position - reach):position]
 
 
-def negated(words: list[str], position: int) -> bool:
+def negated(words: list[str], position: int, locale: str = "en") -> bool:
     """Whether a negation comes shortly before the word at `position`."""
-    return any(w in NEGATIONS or w.endswith("n't") for w in _before(words, position, NEGATION_REACH))
+    negations = _lists(locale)["negations"]
+    return any(w in negations or w.endswith("n't") for w in _before(words, position, NEGATION_REACH))
 
 
 def cued(words: list[str], position: int, cues: frozenset[str]) -> bool:
@@ -83,17 +96,18 @@ def cued(words: list[str], position: int, cues: frozenset[str]) -> bool:
     return any(w in cues for w in _before(words, position, CUE_REACH))
 
 
-def one_word_shorter(words: list[str]) -> list[str]:
+def one_word_shorter(words: list[str], locale: str = "en") -> list[str]:
     """The sentence with each single word left out, in order ("I really like that one").
 
     Negations are never left out: "I'm not heard" must not become "I'm heard".
     """
-    return [" ".join(words[:i] + words[i + 1:]) for i in range(len(words)) if words[i] not in NEGATIONS]
+    negations = _lists(locale)["negations"]
+    return [" ".join(words[:i] + words[i + 1:]) for i in range(len(words)) if words[i] not in negations]
 
 
-def head(norm: str) -> str | None:
+def head(norm: str, locale: str = "en") -> str | None:
     """The main clause before a subordinate one ("... when you left early"), if there is one."""
-    found = _SUBORDINATE.search(norm)
+    found = _lists(locale)["subordinate"].search(norm)
     if not found:
         return None
     main = norm[: found.start()].strip()

@@ -18,7 +18,8 @@ from hassil.expression import TextChunk
 from hassil.sample import sample_expression
 
 from intents.clauses import (
-    FIRST_PERSON, MIN_CLAUSE_WORDS, clauses, cued, negated, head, one_word_shorter, without_lead, without_tail,
+    MIN_CLAUSE_WORDS, clauses, cued, first_person, negated, head, one_word_shorter, value_cues, without_lead,
+    without_tail,
 )
 from intents.expr import Vocabulary
 from intents.fuzzy import WordRepairer, repair_confidence
@@ -186,13 +187,6 @@ def _flatten_lists(intents: Intents) -> None:
         intents.slot_lists[name] = flat_list
 
 
-VALUE_CUES: Mapping[str, frozenset[str]] = MappingProxyType({
-    "Feeling": frozenset("feel feeling felt i'm am was been so really very quite pretty".split()),
-    "Need": frozenset("need needing want more some love like crave miss".split()),
-    "IdentifyPartner": frozenset("is i'm am it's".split()),
-})
-"""Words right before the value meant, when a sentence names several ("I'd love more warmth and
-affection from you")."""
 
 
 class Matcher:
@@ -360,7 +354,7 @@ class Matcher:
                 if hits:
                     found, method_scale = min(hits)[2], ("clause", CLAUSE_FACTOR)
         if found is None:
-            main = head(norm)
+            main = head(norm, self.locale)
             if main is not None:
                 found, method_scale = self._match_sentence(main, expected), ("head", HEAD_FACTOR)
         if found is None:
@@ -388,7 +382,7 @@ class Matcher:
                 if isinstance(slot_list, TextSlotList):
                     values[name] = {tuple(normalize(v.text_in.text).split()): str(v.value_out)
                                     for v in slot_list.values if isinstance(v.text_in, TextChunk)}
-            self._spotter = Spotter(samples, english_unigrams(self.locale), values)
+            self._spotter = Spotter(samples, english_unigrams(self.locale), values, self.locale)
         return self._spotter
 
     def _context_answer(self, norm: str, expected: frozenset[str]) -> tuple[str, dict[str, str]] | None:
@@ -404,12 +398,12 @@ class Matcher:
         found: list[tuple[str, dict[str, str]]] = []
         unknown = sum(1 for w in words if w not in self.vocabulary)
         # about oneself, and mostly attune's words: "the kids need help with homework" is not a need
-        personal = FIRST_PERSON.intersection(words) and unknown <= MAX_UNKNOWN_SHARE * len(words)
+        personal = first_person(self.locale).intersection(words) and unknown <= MAX_UNKNOWN_SHARE * len(words)
         for intent, (slot, list_name) in VALUE_ANSWERS.items():
             if personal and intent in expected:
-                spots = [(i, v) for i, v in self.spotter.spot_at(words, list_name) if not negated(words, i)]
+                spots = [(i, v) for i, v in self.spotter.spot_at(words, list_name) if not negated(words, i, self.locale)]
                 if len({v for _i, v in spots}) > 1:  # "feeling hopeful that things get better"
-                    spots = [(i, v) for i, v in spots if cued(words, i, VALUE_CUES[intent])]
+                    spots = [(i, v) for i, v in spots if cued(words, i, value_cues(intent, self.locale))]
                 if len({v for _i, v in spots}) == 1:
                     found.append((intent, {slot: spots[0][1]}))
         if len(found) == 1:
@@ -429,7 +423,7 @@ class Matcher:
         "can you suggest something to tell her how much I appreciate her": the opening "can you
         suggest something" is a repair-phrase request; "appreciate" in the rest is its category.
         """
-        words = (without_lead(norm) or norm).split()
+        words = (without_lead(norm, self.locale) or norm).split()
         for n in range(min(len(words) - 1, MAX_PREFIX_WORDS), MIN_PREFIX_WORDS - 1, -1):
             # only openings a request template could produce reach hassil (keeps misses fast)
             if not any(self._templates[i].intent in PREFIX_REQUESTS for i in self._candidates(words[:n])):
@@ -465,19 +459,19 @@ class Matcher:
         hit = self._recognize(norm, expected)
         if hit is not None:
             return hit, 1.0, "template"
-        rest = without_lead(norm)
+        rest = without_lead(norm, self.locale)
         if rest is not None:
             hit = self._recognize(rest, expected)
             if hit is not None:
                 return hit, LEAD_FACTOR, "template"
-        short = without_tail(rest or norm, self._partner_words)
+        short = without_tail(rest or norm, self._partner_words, self.locale)
         if short is not None:
             hit = self._recognize(short, expected)
             if hit is not None:
                 return hit, TAIL_FACTOR, "template"
         words = (rest or norm).split()
         if MIN_EDIT_WORDS <= len(words) <= MAX_EDIT_WORDS and set(words) <= self.vocabulary:
-            for shorter in one_word_shorter(words):
+            for shorter in one_word_shorter(words, self.locale):
                 hit = self._recognize(shorter, expected)
                 if hit is not None:
                     return hit, EDIT_FACTOR, "edited"

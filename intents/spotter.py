@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Iterable, Mapping
 
-from intents.clauses import FIRST_PERSON, negated
+from intents.clauses import first_person, negated
 from intents.names import SLOT_LISTS
 from intents.samples import list_token
 
@@ -98,9 +98,10 @@ class Spotter:
     """Naive Bayes over template samples, gated by domain evidence and spotted slot values."""
 
     def __init__(self, samples: Iterable[tuple[str, str]], english: Mapping[str, float],
-                 values: Mapping[str, Mapping[tuple[str, ...], str]]):
+                 values: Mapping[str, Mapping[tuple[str, ...], str]], locale: str = "en"):
         """samples: (intent, normalised sentence, slot lists written as `list_token`s);
         values: list name -> word tuple -> canonical value."""
+        self.locale = locale
         per_intent: dict[str, list[list[str]]] = defaultdict(list)
         for intent, text in samples:
             per_intent[intent].append(text.split())
@@ -198,12 +199,12 @@ class Spotter:
         if posterior < MIN_POSTERIOR or not self._anchored(words, intent):
             return None
         slots: dict[str, str] = {}
-        if intent in PERSONAL_INTENTS and not FIRST_PERSON.intersection(original):
+        if intent in PERSONAL_INTENTS and not first_person(self.locale).intersection(original):
             return None
         if intent in REQUIRED_SLOTS:
             slot, list_name = REQUIRED_SLOTS[intent]
             spots = self.spot_at(original, list_name)
-            if len({v for _i, v in spots}) != 1 or any(negated(original, i) for i, _v in spots):
+            if len({v for _i, v in spots}) != 1 or any(negated(original, i, self.locale) for i, _v in spots):
                 return None  # none, several, or "I don't feel safe"
             slots[slot] = spots[0][1]
         elif intent in OPTIONAL_SLOTS:

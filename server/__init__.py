@@ -26,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     from flask import Flask
 
-    from server import errors, security
+    from server import http_errors, security
     from server.db import Database
     from server.api import bp as api_bp
     from server.store import Store
@@ -78,7 +78,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["attune.clock"] = clock
     app.secret_key = store.secret_key()
 
-    errors.init_app(app)
+    http_errors.init_app(app)
     from server.api.validation import IdConverter
     app.url_map.converters["id"] = IdConverter
     security.init_app(app)

@@ -32,13 +32,6 @@ def load_phrases(locale: str = "en") -> list[dict[str, str]]:
     return [{"id": i, "category": c, "text": t} for i, c, t in _library(locale)]
 
 
-def phrase_by_id(phrase_id: str, locale: str = "en", extra: Iterable[Mapping[str, Any]] = ()) -> dict | None:
-    for phrase in [*load_phrases(locale), *extra]:
-        if phrase["id"] == phrase_id:
-            return dict(phrase)
-    return None
-
-
 def pick_phrase(phrases: Iterable[Mapping[str, Any]], category: str | None,
                 last_used: Mapping[str, str], last_offered: str | None = None) -> dict | None:
     """The least recently used phrase of `category` (any category when None); never-used ones

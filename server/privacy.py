@@ -15,6 +15,7 @@ from server.api.common import UNLOCK_COOKIE, reading_keys, store, unlocked
 from server.errors import ApiError
 from server.lan import LAN_ENVIRON_KEY
 from server.pairing import Pairing
+from server.viewer import viewer
 
 DEVICE_COOKIE = "attune_device"
 DEVICE_COOKIE_DAYS = 400  # browsers cap cookie lifetimes at about 400 days
@@ -62,8 +63,6 @@ def entry_text(entry: dict) -> str | None:
 
 
 def _page_viewer_id() -> int | None:
-    from server.web import viewer
-
     me = viewer()
     return me["id"] if me else None
 

@@ -4,7 +4,7 @@ Every call loads the active session's state, advances its machine to `now`, appl
 the event, and saves state, entries, commitments and utterances in ONE `db.write()`
 transaction (nested store writes join it). Repair phrases, rituals and safety work
 with or without a running routine, and never move a routine's step or clock.
-No Flask here: the API module passes plain dicts in and gets plain dicts back.
+No Flask here (tests/test_pure_core.py checks): the API module passes plain dicts in and gets plain dicts back.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from typing import Any, Callable, Mapping
 
 from server.errors import ApiError
 from server.phrases import load_phrases, pick_phrase
-from server.routines import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, STARTER_ROUTINE, AddCommitment,
-                             AddEntry, AddWeeklyReview, Event, Machine, MarkCommitment, Result, ShareEntries)
+from intents.names import (REMINDER_ANSWERS, REPAIR_INTENTS, ROUTINE_CONTROLS, SCHEDULE_INTENTS, STARTER_INTENTS,
+                           STARTER_ROUTINE, STEPLESS_INTENTS, VOICE_CONTROLS)
+from server.routines import (AddCommitment, AddEntry, AddWeeklyReview, Event, Machine, MarkCommitment, Result,
+                             ShareEntries)
 from server.routines.disclosure_meaning import warm
 from server.routines.due import to_iso
 from server.routines.engine import ANYTIME
-from server.routines.model import VOICE_INTENTS
 from server.routines.language import dialogue, language
-from server.routines.reminders import ANSWER_INTENTS as REMINDER_ANSWERS, SCHEDULE_INTENTS
 from server.routines.safety import disclosure, stop_lines
 from server.schedule import Rhythm
 from attune.settings import Settings
@@ -35,7 +35,6 @@ from server.store import Store
 from server.trends.nights import night_of, week_monday
 from server.trends.week import week_figures
 
-VOICE_CONTROLS = VOICE_INTENTS
 PROMISE_GRACE_H = 12
 UTTERANCE_FIELDS = ("seq", "session_id", "kind", "routine", "step", "text", "clock_s")
 AGREED_TIME_STEP = ("debrief", "tomorrow")
@@ -96,12 +95,12 @@ def accept_intent(intent: str | None, expects: Mapping[str, Any], text: str | No
     """
     if intent is None:
         return False
-    if intent in BUILTIN_INTENTS or intent in VOICE_CONTROLS:
+    if intent in ROUTINE_CONTROLS or intent in VOICE_CONTROLS:
         return True
     if intent in expects.get("intents", ()):
         return True
     if intent in ANYTIME and (addressed(text, locale) or
-                              (intent in PHRASE_INTENTS and asks_for_a_phrase(text, locale))):
+                              (intent in REPAIR_INTENTS and asks_for_a_phrase(text, locale))):
         return True
     return not expects.get("free_text", False)
 
@@ -184,13 +183,19 @@ class Runner:
                 said += self._advance(session, machine, now)
                 session, machine = self._load()
             if machine is not None:
-                raise ApiError(409, f"a {machine.s['routine']} is already running (session {session['id']});"
+                raise ApiError(409, f"a {machine.s.routine} is already running (session {session['id']});"
                                     " stop it first", "routine", "routine_running")
             session, machine, more = self._start(routine, partner, time_scale, now)
             return {"utterances": said + more, "routine": self._view(session, machine, now)}
 
     def event(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Apply one event {intent, slots, text, partner, step, version, time_scale}."""
+        """Apply one event {intent, slots, text, partner, step, version, time_scale}.
+
+        The one decision on what was said is made here: text is matched against what the step
+        expects, and an intent the client sends is a hint, kept only if the step takes it. The
+        reply carries what was said back, the routine afterwards (the body of GET /routine) and
+        the intent accepted, so a client needs no other request before the next utterance.
+        """
         self._detector.join()
         # Read the words before the clock: the detector's time (tens of milliseconds a sentence,
         # cached) must not count on a routine's clock, which may run a hundred times faster.
@@ -210,7 +215,8 @@ class Runner:
             expects = machine.expects().as_dict() if machine else self._idle_expects(now)
             intent, slots, text = self._resolve(body, expects)
             partner = body.get("partner")
-            step = body.get("step")
+            # A control that means the same at any step applies even when the sender saw an older one.
+            step = None if intent in STEPLESS_INTENTS else body.get("step")
             if machine is not None and step is not None and machine.view(now)["step"] != step:
                 raise ApiError(409, f"step '{step}' is no longer current (now '{machine.view(now)['step']}')",
                                "step", "step_conflict")
@@ -219,7 +225,7 @@ class Runner:
                                   [p["name"] for p in self.store.partners()])
             if category is not None:
                 said += self._safety(session, machine, event, category, now)
-            elif intent in PHRASE_INTENTS:
+            elif intent in REPAIR_INTENTS:
                 said += self._phrase(session, machine, intent, slots, partner, now)
             elif intent == "LogRitual":
                 said += self._ritual(session, machine, slots, text, partner, now)
@@ -233,7 +239,7 @@ class Runner:
                     said += more
                 else:
                     said.append(self._say(session, machine, "builtin.busy", now,
-                                          routine=self._routine_name(machine.s["routine"])))
+                                          routine=self._routine_name(machine.s.routine)))
             elif self.rhythm.takes(intent, machine is not None, now):
                 more, routine = self.rhythm.handle(intent, slots, now)
                 said += [_utterance(r) for r in more]
@@ -247,7 +253,8 @@ class Runner:
             elif intent not in VOICE_CONTROLS:
                 said.append(self._say(None, None, "builtin.nothing_running", now))
             session, machine = self._load()
-            return {"utterances": said, "routine": self._view(session, machine, now)}
+            return {"utterances": said, "routine": self._view(session, machine, now),
+                    "accepted": {"intent": intent, "slots": slots}}
 
     # -- loading and saving --------------------------------------------------------------
     @property
@@ -281,12 +288,12 @@ class Runner:
         secret = [e.value for e in result.effects if isinstance(e, AddEntry) and e.private and e.value]
         for effect in result.effects:
             self._apply(effect, sid)
-            if isinstance(effect, AddEntry) and (machine.s["routine"], effect.step) == AGREED_TIME_STEP:
+            if isinstance(effect, AddEntry) and (machine.s.routine, effect.step) == AGREED_TIME_STEP:
                 self.rhythm.agree(effect.value, self.clock())
         said = [(self._add_utterance if u.keep else _unstored)(sid, u.kind, u.routine, u.step, _redact(u.text, secret),
                                                                u.clock_s)
                 for u in result.utterances]
-        status = machine.s["status"]
+        status = machine.s.status
         state = machine.to_state()
         if state.get("private"):
             scrub_private_state(state)
@@ -406,7 +413,7 @@ class Runner:
         waiting = now is not None and self.rhythm.pending(now) is not None
         extra = REMINDER_ANSWERS + SCHEDULE_INTENTS if waiting else SCHEDULE_INTENTS
         # A reminder is a short question: its answer needs no wake phrase (see expects.wake).
-        return {"intents": list(dict.fromkeys(STARTER_INTENTS + PHRASE_INTENTS + extra)), "free_text": False,
+        return {"intents": list(dict.fromkeys(STARTER_INTENTS + REPAIR_INTENTS + extra)), "free_text": False,
                 "wake": "none" if waiting else "required"}
 
     # -- any-time intents ----------------------------------------------------------------

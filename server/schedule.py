@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
 
 from server.errors import ApiError
+from intents.names import WEEKDAYS
 from server.routines import reminders as rm
 from server.routines.due import from_iso, to_iso
 from server.routines.language import language
@@ -52,8 +53,8 @@ def check_schedule(values: Mapping[str, Any]) -> rm.Schedule:
             merged[name] = rm.parse_hhmm(str(value)).strftime("%H:%M")
         except ValueError as exc:
             raise ApiError(400, f"{name}: {exc}", name, "invalid") from None
-    if merged["review_day"] is not None and merged["review_day"] not in rm.WEEKDAYS:
-        raise ApiError(400, f"review_day: must be one of {', '.join(rm.WEEKDAYS)} or null", "review_day", "invalid")
+    if merged["review_day"] is not None and merged["review_day"] not in WEEKDAYS:
+        raise ApiError(400, f"review_day: must be one of {', '.join(WEEKDAYS)} or null", "review_day", "invalid")
     if (merged["quiet_start"] is None) != (merged["quiet_end"] is None):
         raise ApiError(400, "quiet_end: quiet hours need both a start and an end (or neither)", "quiet_end",
                        "invalid")
@@ -242,7 +243,7 @@ class Rhythm:
 
     def _move_review(self, slots: Mapping[str, str], now_s: float) -> dict:
         changes = {k: slots[s] for k, s in (("review_day", "day"), ("review_time", "time")) if slots.get(s)}
-        if changes.get("review_day", "sunday") not in rm.WEEKDAYS or not _clock_ok(changes.get("review_time", "19:00")):
+        if changes.get("review_day", "sunday") not in WEEKDAYS or not _clock_ok(changes.get("review_time", "19:00")):
             changes = {}  # a slot no template gives (an API client's): ask again rather than fail
         if not changes:
             return self._say("reminder.which_day")
@@ -253,7 +254,7 @@ class Rhythm:
 
     def agree(self, text: str, now_s: float) -> bool:
         """The time agreed at the end of a debrief becomes tomorrow's reminder (that day only)."""
-        hhmm = rm.clock_time(text)
+        hhmm = rm.clock_time(text, self.locale)
         if hhmm is None:
             return False
         now = local(now_s)

@@ -16,12 +16,12 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
+from intents.names import ROUTINES
 from server.db import Database
 from server.errors import ApiError
 from attune.settings import Settings
 from server.vault import Vault
 
-ROUTINES = ("debrief", "repair", "inventory", "timeout", "weekly_review")
 SESSION_STATUSES = ("active", "completed", "stopped", "abandoned")
 ENDED_STATUSES = frozenset(SESSION_STATUSES) - {"active"}
 ENTRY_KINDS = ("feeling", "need", "request", "appreciation", "answer", "reflection", "heard",

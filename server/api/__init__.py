@@ -12,8 +12,8 @@ from server.api import docs  # noqa: E402,F401  (serves the OpenAPI document)
 from server.api import settings, partners  # noqa: E402,F401
 from server.api import sessions, entries, commitments  # noqa: E402,F401
 from server.api import phrases, reviews, rituals  # noqa: E402,F401
-from server.api import export  # noqa: E402,F401  (export and delete everything: web worker)
-from server.api import routines  # noqa: E402,F401  (routines, events, utterances: routines worker)
+from server.api import export  # noqa: E402,F401  (export and delete everything)
+from server.api import routines  # noqa: E402,F401  (routines, events, utterances)
 from server.api import schedule  # noqa: E402,F401  (the daily rhythm: schedule and reminders)
-from server.api import listening  # noqa: E402,F401  (the voice loop's listening state: wake worker)
+from server.api import listening  # noqa: E402,F401  (the voice loop's listening state)
 from server.api import privacy  # noqa: E402,F401  (passcodes, unlocks, paired phones)

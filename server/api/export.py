@@ -9,6 +9,7 @@ from flask import Response, current_app, jsonify, request
 from server import export
 from server.api import bp
 from server.errors import ApiError
+from server.privacy import export_opener
 
 
 def _filename(ext: str) -> str:
@@ -28,8 +29,6 @@ def export_all():
 
 def export_response(fmt: str, keys: dict | None = None):
     """The export download; private entries open only with `keys`, this request's unlock, or no passcode."""
-    from server.privacy import export_opener
-
     db = current_app.extensions["attune.db"]
     opener = export_opener(keys)
     if fmt == "csv":

@@ -14,7 +14,7 @@ from server.api import bp
 from server.api.idempotency import idempotent
 from server.api.validation import Int, Num, PartnerRef, Spec, Str, json_body, query
 from server.errors import ApiError
-from server.routines import ROUTINES
+from intents.names import ROUTINES
 
 SOURCES = ("voice", "web", "cli")
 

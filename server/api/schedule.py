@@ -11,7 +11,7 @@ from server.api.common import expected_version, versioned
 from server.api.idempotency import idempotent
 from server.api.routines import runner
 from server.api.validation import Int, Str, json_body, query
-from server.routines.reminders import WEEKDAYS
+from intents.names import WEEKDAYS
 
 HHMM = r"([01]?\d|2[0-3]):[0-5]\d"
 SCHEDULE_BODY = {

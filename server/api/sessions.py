@@ -11,7 +11,8 @@ from server.api import bp
 from server.api.common import expected_version, not_found, reading_keys, store, versioned, viewer_id, visible_page
 from server.api.idempotency import idempotent
 from server.api.validation import Id, Int, Json, PartnerRef, Str, Timestamp, json_body, query
-from server.store import ENDED_STATUSES, ROUTINES, SESSION_STATUSES
+from intents.names import ROUTINES
+from server.store import ENDED_STATUSES, SESSION_STATUSES
 
 LIST_QUERY = {
     "routine": Str(choices=ROUTINES),

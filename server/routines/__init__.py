@@ -5,10 +5,8 @@ JSON state; `advance(now)` runs due timers; `handle(event, now)` applies an even
 """
 
 from server.routines.engine import Machine
-from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, ROUTINES, STARTER_INTENTS, STARTER_ROUTINE,
-                                   AddCommitment, AddEntry, AddWeeklyReview, Event, Expect, MarkCommitment,
-                                   Result, ShareEntries, Utterance)
+from server.routines.model import (AddCommitment, AddEntry, AddWeeklyReview, Event, Expect, MarkCommitment, Result,
+                                   ShareEntries, Utterance)
 
 __all__ = ["Machine", "Event", "Utterance", "Expect", "Result", "AddEntry", "AddCommitment", "MarkCommitment",
-           "AddWeeklyReview", "ShareEntries", "ROUTINES", "BUILTIN_INTENTS", "STARTER_INTENTS", "PHRASE_INTENTS",
-           "STARTER_ROUTINE"]
+           "AddWeeklyReview", "ShareEntries"]

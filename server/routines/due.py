@@ -9,18 +9,35 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any, Callable
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-           "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "sixty": 60}
-_NUM = r"(\d+|" + "|".join(sorted(NUMBERS, key=len, reverse=True)) + r")"
+from intents.words import phrase_alternation, words
+
 END_OF_DAY = (23, 59)
 EVENING = (21, 0)
 
 
-def _number(word: str) -> int:
-    return int(word) if word.isdigit() else NUMBERS[word]
+@lru_cache(maxsize=8)
+def _words(locale: str) -> dict[str, Any]:
+    """The locale's number, unit, day and due words (intents/data/<locale>/words/time.yaml) as patterns."""
+    numbers = {str(k): int(v) for k, v in words("time", "numbers", locale).items()}
+    minutes = words("time", "minutes", locale)
+    return {
+        "numbers": numbers, "number": rf"(\d+|{phrase_alternation(list(numbers))})",
+        "units": dict(words("time", "units", locale)),
+        "weekdays": list(words("time", "weekdays", locale)),
+        "due": [(moment, re.compile(rf"\b(?:{phrase_alternation(phrases)})\b"))
+                for moment, phrases in words("time", "due", locale).items()],
+        "same_day": phrase_alternation(words("time", "same_day", locale)),
+        "half_hour": re.compile(rf"\b(?:{phrase_alternation(minutes['half_hour'])})\b"),
+        "minute_units": phrase_alternation(minutes["minute_units"] + minutes["hour_units"]),
+        "hour_units": frozenset(minutes["hour_units"]),
+    }
+
+
+def _number(word: str, locale: str) -> int:
+    return int(word) if word.isdigit() else _words(locale)["numbers"][word]
 
 
 def _at(day: datetime, hm: tuple[int, int]) -> datetime:
@@ -37,51 +54,56 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def due_datetime(text: str, now: datetime) -> datetime | None:
+def _end_of_week(now: datetime) -> datetime:
+    return _at(now + timedelta(days=6 - now.weekday()), END_OF_DAY)
+
+
+DUE_MOMENTS: dict[str, Callable[[datetime], datetime]] = {
+    "end_of_week": _end_of_week,
+    "next_week": lambda now: _at(now + timedelta(days=7), END_OF_DAY),
+    "weekend": lambda now: _at(now + timedelta(days=(5 - now.weekday()) % 7), END_OF_DAY),
+    "tonight": lambda now: _at(now, END_OF_DAY),
+    "day_after_tomorrow": lambda now: _at(now + timedelta(days=2), END_OF_DAY),
+    "tomorrow": lambda now: _at(now + timedelta(days=1), END_OF_DAY),
+    "today": lambda now: _at(now, END_OF_DAY),
+}
+"""What each due phrase of time.yaml's `due` means, given now (local)."""
+
+
+def due_datetime(text: str, now: datetime, locale: str = "en") -> datetime | None:
     """The moment a promise is due, or None when the text names no date we understand."""
+    w = _words(locale)
     t = " ".join(text.lower().replace("\u2019", "'").split())
-    if m := re.search(rf"\bin {_NUM} (minute|hour|day|week)s?\b", t):
-        n, unit = _number(m.group(1)), m.group(2)
-        return now + timedelta(**{f"{unit}s": n})
-    if re.search(r"\b(this|each|every) (evening|night|day)s? this week\b|\bthis week\b|\bby the end of the week\b", t):
-        sunday = now + timedelta(days=6 - now.weekday())
-        return _at(sunday, END_OF_DAY)
-    if re.search(r"\bnext week\b", t):
-        return _at(now + timedelta(days=7), END_OF_DAY)
-    if re.search(r"\b(by |this )?(the )?weekend\b", t):
-        days = (5 - now.weekday()) % 7
-        return _at(now + timedelta(days=days), END_OF_DAY)
-    if re.search(r"\btonight\b|\bthis evening\b", t):
-        return _at(now, END_OF_DAY)
-    if re.search(r"\bday after tomorrow\b", t):
-        return _at(now + timedelta(days=2), END_OF_DAY)
-    if re.search(r"\btomorrow\b", t):
-        return _at(now + timedelta(days=1), END_OF_DAY)
-    if re.search(r"\btoday\b|\bend of (the )?day\b", t):
-        return _at(now, END_OF_DAY)
-    for index, name in enumerate(WEEKDAYS):
-        if re.search(rf"\b{name}s?\b", t):
+    units = w["units"]
+    if m := re.search(rf"\bin {w['number']} ({phrase_alternation(list(units))})s?\b", t):
+        return now + timedelta(**{units[m.group(2)]: _number(m.group(1), locale)})
+    for moment, pattern in w["due"]:
+        if pattern.search(t):
+            return DUE_MOMENTS[moment](now)
+    for index, name in enumerate(w["weekdays"]):
+        if re.search(rf"\b{re.escape(name)}s?\b", t):
             days = (index - now.weekday()) % 7 or 7
-            if re.search(rf"\b(by|on|this|until) {name}\b", t) and index == now.weekday():
+            if re.search(rf"\b(?:{w['same_day']}) {re.escape(name)}\b", t) and index == now.weekday():
                 days = 0
             return _at(now + timedelta(days=days), END_OF_DAY)
     return None
 
 
-def parse_due(text: str, now: datetime) -> str | None:
+def parse_due(text: str, now: datetime, locale: str = "en") -> str | None:
     """`due_datetime` as an ISO-8601 UTC string, or None."""
-    moment = due_datetime(text, now)
+    moment = due_datetime(text, now, locale)
     return to_iso(moment) if moment else None
 
 
-def parse_minutes(text: str) -> int | None:
+def parse_minutes(text: str, locale: str = "en") -> int | None:
     """Minutes from "in 30 minutes", "half an hour", "an hour", "20"; None if none is named."""
+    w = _words(locale)
     t = " ".join(text.lower().split())
-    if re.search(r"\bhalf an hour\b", t):
+    if w["half_hour"].search(t):
         return 30
-    if m := re.search(rf"\b{_NUM} (minute|min|hour)s?\b", t):
-        n = _number(m.group(1))
-        return n * 60 if m.group(2) == "hour" else n
+    if m := re.search(rf"\b{w['number']} ({w['minute_units']})s?\b", t):
+        n = _number(m.group(1), locale)
+        return n * 60 if m.group(2) in w["hour_units"] else n
     if m := re.fullmatch(r"(in )?(\d{1,3})", t):
         return int(m.group(2))
     return None

@@ -1,7 +1,7 @@
 """The routine machine: one script (YAML) driven by events and an injected clock.
 
 Pure: no Flask, no SQLite, no threads, no audio. Every public method takes `now`
-(wall-clock seconds, as float) and the whole state is a JSON-ready dict, so a routine
+(wall-clock seconds, as float) and the whole state is one `State` saved as JSON, so a routine
 survives a restart: `Machine(state)` resumes at the same step and clock.
 
 The routine clock runs `scale` times faster than the wall clock and stops while paused.
@@ -12,23 +12,23 @@ and each utterance carries the clock time it was due at.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from server.routines import due as due_parser
 from server.routines.language import language, script
-from server.routines.model import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, AddCommitment, AddEntry,
-                                   AddWeeklyReview, Event, Expect, MarkCommitment, Output, Result, ShareEntries,
-                                   Utterance, VOICE_INTENTS)
+from intents.names import REPAIR_INTENTS, ROUTINE_CONTROLS, STARTER_INTENTS, VOICE_CONTROLS
+from server.routines.model import (AddCommitment, AddEntry, AddWeeklyReview, Event, Expect, MarkCommitment, Output,
+                                   Result, ShareEntries, Utterance)
 from server.routines.safety import disclosure, stop_lines
+from server.routines.state import Clock, Prompt, State
 from server.routines.steps import partner_slot, expand_steps, step_wake
 from server.routines.timings import apply_timings
 from server.routines import turns, wording
 
 EPS = 1e-6
-ANYTIME = PHRASE_INTENTS + ("TimeOut", "LogRitual", "IdentifyPartner")
+ANYTIME = REPAIR_INTENTS + ("TimeOut", "LogRitual", "IdentifyPartner")
 TALK_ANYTIME = ("TimeOut", "IdentifyPartner")
 """While partners talk to each other, only these cut in unaddressed: "I need some appreciation" said
 to a partner is what they said, not a request for a phrase."""
@@ -36,20 +36,18 @@ PAUSED_INTENTS = ("Resume", "Stop", "Repeat", "TimeLeft", "Help")
 REVIEW_STATUS = {"Yes": "kept", "No": "missed", "Partly": "partly"}
 ANSWER_KINDS = ("ask", "share")
 TIMED_KINDS = ("ask", "share", "text")
-STATE_VERSION = 1
 ABANDON_AFTER_S = 6 * 3600.0
 """Wall-clock seconds without any state change after which a running routine is abandoned."""
 
 
 class Machine:
-    """A running routine. Mutates its own JSON state; returns frozen Results."""
+    """A running routine. Mutates its own `State`; returns frozen Results."""
 
-    def __init__(self, state: dict[str, Any]):
-        if state.get("v") != STATE_VERSION:
-            raise ValueError(f"unknown routine state version {state.get('v')!r}")
-        self.s = state
-        self.lang = language(state["locale"])
-        self.t = float(state["clock"]["c"])
+    def __init__(self, state: State | Mapping[str, Any]):
+        """Resume from a `State`, or from its saved JSON form (ValueError if of another version)."""
+        self.s = state if isinstance(state, State) else State.from_dict(state)
+        self.lang = language(self.s.locale)
+        self.t = float(self.s.clock.clock_s)
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
@@ -64,47 +62,46 @@ class Machine:
         state, so the routine keeps them to its end, across restarts and setting changes."""
         spec = apply_timings(script(routine, locale), timings)
         context = dict(context or {})
-        state = {
-            "v": STATE_VERSION, "routine": routine, "locale": locale, "helpline_locale": helpline_locale,
-            "partners": list(partners), "starter": starter, "status": "active",
-            "clock": {"c": 0.0, "w": float(now), "paused": False, "scale": float(time_scale)},
-            "schedule": spec.get("schedule", "relative"), "total_s": spec.get("total_s"),
-            "reprompt_s": float(spec.get("reprompt_s", 10)), "private": bool(spec.get("private", False)),
-            "end": spec["end"], "end_early": spec.get("end_early"),
-            "announce": list(spec.get("announce", [])), "announced": [],
-            "steps": expand_steps(spec, context, starter), "idx": 0, "step_start": 0.0, "window_end": 0.0,
-            "reprompted": False, "seg_announced": [], "answers": {}, "prompt": None,
-            "vars": {**spec.get("vars", {}), **context.get("vars", {})}, "defaults": dict(spec.get("defaults", {})),
-            "utc_offset_s": int(context.get("utc_offset_s", 0)), "week_start": context.get("week_start"),
-            "figures": context.get("figures"), "collect": {}, "timings": dict(timings or {}),
-        }
+        state = State(
+            routine=routine, locale=locale, helpline_locale=helpline_locale, partners=list(partners),
+            starter=starter, status="active", clock=Clock(0.0, float(now), False, float(time_scale)),
+            schedule=spec.get("schedule", "relative"), total_s=spec.get("total_s"),
+            reprompt_s=float(spec.get("reprompt_s", 10)), private=bool(spec.get("private", False)),
+            end=spec["end"], end_early=spec.get("end_early"), announce=list(spec.get("announce", [])),
+            announced=[], steps=expand_steps(spec, context, starter), idx=0, step_start=0.0, window_end=0.0,
+            reprompted=False, seg_announced=[], answers={}, prompt=None,
+            vars={**spec.get("vars", {}), **context.get("vars", {})}, defaults=dict(spec.get("defaults", {})),
+            utc_offset_s=int(context.get("utc_offset_s", 0)), week_start=context.get("week_start"),
+            figures=context.get("figures"), collect={}, timings=dict(timings or {}),
+        )
         machine = cls(state)
         out = Output(changed=True)
         machine._enter(0, out)
         return machine, out.result()
 
     def to_state(self) -> dict[str, Any]:
-        return copy.deepcopy(self.s)
+        """The state's saved JSON form (a copy)."""
+        return self.s.to_dict()
 
     # -- clock -----------------------------------------------------------------------------
     def clock_at(self, now: float) -> float:
-        c = self.s["clock"]
-        if c["paused"]:
-            return float(c["c"])
-        return float(c["c"]) + max(0.0, now - float(c["w"])) * float(c["scale"])
+        c = self.s.clock
+        if c.paused:
+            return c.clock_s
+        return c.clock_s + max(0.0, now - c.wall_s) * c.scale
 
     def _anchor(self, now: float, clock_s: float) -> None:
-        self.s["clock"]["c"] = clock_s
-        self.s["clock"]["w"] = float(now)
+        self.s.clock.clock_s = clock_s
+        self.s.clock.wall_s = float(now)
         self.t = clock_s
 
     @property
     def active(self) -> bool:
-        return self.s["status"] == "active"
+        return self.s.status == "active"
 
     @property
     def step(self) -> dict[str, Any] | None:
-        steps, idx = self.s["steps"], self.s["idx"]
+        steps, idx = self.s.steps, self.s.idx
         return steps[idx] if self.active and 0 <= idx < len(steps) else None
 
     # -- time ------------------------------------------------------------------------------
@@ -117,12 +114,12 @@ class Machine:
     def _advance(self, now: float, out: Output) -> None:
         if not self.active:
             return
-        if now - float(self.s["clock"]["w"]) > ABANDON_AFTER_S:
+        if now - float(self.s.clock.wall_s) > ABANDON_AFTER_S:
             # Left for hours (server off overnight, a pause never resumed): end it quietly
             # rather than replaying every prompt and announcement it missed.
-            self.s["collect"], self.s["prompt"] = {}, None
-            self.s["status"] = "abandoned"
-            self.s["clock"]["w"] = float(now)
+            self.s.collect, self.s.prompt = {}, None
+            self.s.status = "abandoned"
+            self.s.clock.wall_s = float(now)
             out.changed = True
             return
         target = self.clock_at(now)
@@ -139,27 +136,27 @@ class Machine:
         """(clock_s, priority, action, argument) for every pending timer."""
         s, step = self.s, self.step
         timers: list[tuple[float, int, str, Any]] = []
-        for item in s["announce"]:
-            if item["key"] not in s["announced"]:
+        for item in s.announce:
+            if item["key"] not in s.announced:
                 timers.append((float(item["at"]), 0, "announce", item["key"]))
-        if s["total_s"] is not None:
-            timers.append((float(s["total_s"]), 9, "total", None))
+        if s.total_s is not None:
+            timers.append((float(s.total_s), 9, "total", None))
         if step is None:
             return timers
-        start, end = s["step_start"], s["window_end"]
+        start, end = s.step_start, s.window_end
         kind = step["kind"]
         if kind in TIMED_KINDS:
             giveup = min(end, start + float(step.get("budget_s", end - start)))
-            reprompt_at = start + s["reprompt_s"]
-            if not s["reprompted"] and reprompt_at < giveup - EPS:
+            reprompt_at = start + s.reprompt_s
+            if not s.reprompted and reprompt_at < giveup - EPS:
                 timers.append((reprompt_at, 1, "reprompt", None))
             timers.append((giveup, 5, "giveup", None))
         elif kind == "talk":
             wanted = step.get("announce", [])
             length = end - start
-            if "halfway" in wanted and "halfway" not in s["seg_announced"]:
+            if "halfway" in wanted and "halfway" not in s.seg_announced:
                 timers.append((start + length / 2, 1, "segment", "halfway"))
-            if "one_minute" in wanted and length >= 120 and "one_minute" not in s["seg_announced"]:
+            if "one_minute" in wanted and length >= 120 and "one_minute" not in s.seg_announced:
                 timers.append((end - 60, 1, "segment", "one_minute"))
             timers.append((end, 5, "segment_end", None))
         elif kind == "wait":
@@ -176,20 +173,20 @@ class Machine:
     def _fire(self, action: str, arg: Any, out: Output) -> None:
         s, step = self.s, self.step
         if action == "announce":
-            s["announced"].append(arg)
+            s.announced.append(arg)
             self._say(out, "announcement", arg)
         elif action == "total":
             if step is not None and step["kind"] == "talk" and "time_up" in step.get("announce", []):
                 self._say(out, "announcement", "announce.segment_time_up")
             self._finish(out)
         elif action == "reprompt":
-            s["reprompted"] = True
+            s.reprompted = True
             self._say(out, "reprompt", step.get("reprompt") or step["prompt"])
         elif action == "giveup":
             self._unanswered(step, out)
             self._next(out)
         elif action == "segment":
-            s["seg_announced"].append(arg)
+            s.seg_announced.append(arg)
             self._say(out, "announcement", f"announce.segment_{arg}")
         elif action == "segment_end":
             if "time_up" in step.get("announce", []):
@@ -202,22 +199,22 @@ class Machine:
     def _enter(self, idx: int, out: Output, floor: float | None = None) -> None:
         s = self.s
         while True:
-            if idx >= len(s["steps"]):
-                early = s["total_s"] is not None and self.t < float(s["total_s"]) - EPS
-                self._finish(out, key=s.get("end_early") if early else None)
+            if idx >= len(s.steps):
+                early = s.total_s is not None and self.t < float(s.total_s) - EPS
+                self._finish(out, key=s.end_early if early else None)
                 return
-            step = s["steps"][idx]
-            s.update(idx=idx, step_start=self.t, reprompted=False, seg_announced=[], speaker=None,
-                     pending_promise=None)
-            if s["schedule"] == "absolute":
+            step = s.steps[idx]
+            s.idx, s.step_start, s.reprompted, s.seg_announced = idx, self.t, False, []
+            s.speaker = s.pending_promise = None
+            if s.schedule == "absolute":
                 end = max(self._share_end(idx), floor or 0.0)
-                if s["total_s"] is not None:
-                    end = min(end, float(s["total_s"]))
+                if s.total_s is not None:
+                    end = min(end, float(s.total_s))
             elif step["kind"] == "wait":
-                end = self.t + 60.0 * float(s["vars"].get(step.get("duration_var", ""), 0) or 0)
+                end = self.t + 60.0 * float(s.vars.get(step.get("duration_var", ""), 0) or 0)
             else:
                 end = self.t + float(step.get("budget_s", 0))
-            s["window_end"] = end
+            s.window_end = end
             floor = None
             if step["kind"] == "say":
                 self._say(out, "prompt", step["prompt"])
@@ -235,47 +232,47 @@ class Machine:
     def _share_end(self, idx: int) -> float:
         """When step `idx` ends on an absolute schedule: the time left, shared over the steps left in
         proportion to their budgets, so time a step leaves unused goes to all that follow, not the last."""
-        s, step = self.s, self.s["steps"][idx]
-        total = float(s["total_s"]) if s["total_s"] is not None else float(s["steps"][-1]["deadline"])
-        weight = sum(float(st.get("budget_s", 0)) for st in s["steps"][idx:] if st["kind"] != "say")
+        s, step = self.s, self.s.steps[idx]
+        total = float(s.total_s) if s.total_s is not None else float(s.steps[-1]["deadline"])
+        weight = sum(float(st.get("budget_s", 0)) for st in s.steps[idx:] if st["kind"] != "say")
         if weight <= EPS:
             return float(step["deadline"])
         return self.t + max(0.0, total - self.t) * float(step.get("budget_s", 0)) / weight
 
     def _next(self, out: Output) -> None:
-        self._enter(self.s["idx"] + 1, out)
+        self._enter(self.s.idx + 1, out)
 
     def _unanswered(self, step: dict[str, Any], out: Output) -> None:
         if self._flush_promise(step, out):
             return
-        if step["kind"] in TIMED_KINDS and step["id"] not in self.s["answers"]:
-            self.s["answers"][step["id"]] = "unanswered"
+        if step["kind"] in TIMED_KINDS and step["id"] not in self.s.answers:
+            self.s.answers[step["id"]] = "unanswered"
         out.changed = True
 
     def _finish(self, out: Output, status: str = "completed", key: str | None = None) -> None:
         s = self.s
         if not self.active:
             return
-        if status == "completed" and s["routine"] == "weekly_review":
-            collect = s["collect"]
-            out.effects.append(AddWeeklyReview(s.get("week_start") or "", dict(s.get("figures") or {}),
+        if status == "completed" and s.routine == "weekly_review":
+            collect = s.collect
+            out.effects.append(AddWeeklyReview(s.week_start or "", dict(s.figures or {}),
                                                collect.get("worked"), collect.get("didnt_work"),
                                                collect.get("adjust")))
-        s["collect"] = {}
-        self._say(out, "end", key or s["end"])
-        s["status"] = status
-        s["prompt"] = None
+        s.collect = {}
+        self._say(out, "end", key or s.end)
+        s.status = status
+        s.prompt = None
         out.changed = True
 
     # -- speech ----------------------------------------------------------------------------
     def _vars(self, step: Mapping[str, Any] | None) -> dict[str, Any]:
         s = self.s
-        names = s["partners"]
+        names = s.partners
         values: dict[str, Any] = {"first": names[0], "second": names[1]}
-        for var, key in s.get("defaults", {}).items():
-            values[var] = self.lang.text(key, **s["vars"])
-        values.update(s["vars"])
-        values.update(wording.figure_vars(self.s.get("figures"), self.lang))
+        for var, key in s.defaults.items():
+            values[var] = self.lang.text(key, **s.vars)
+        values.update(s.vars)
+        values.update(wording.figure_vars(self.s.figures, self.lang))
         if step is not None:
             slot = step.get("partner")
             if slot is not None:
@@ -292,10 +289,10 @@ class Machine:
         text = self.lang.sentence(key, **values)
         if kind == "prompt" and step is not None and key == step.get("prompt") and step.get("hint"):
             text = f"{text} {self.lang.sentence(step['hint'], **values)}"  # which kind of answer it takes
-        utterance = Utterance(kind, key, text, self.s["routine"], step["id"] if step else None, round(self.t, 3))
+        utterance = Utterance(kind, key, text, self.s.routine, step["id"] if step else None, round(self.t, 3))
         out.utterances.append(utterance)
         if kind in ("prompt", "reprompt") and step is not None:
-            self.s["prompt"] = {"key": key, "text": text, "step": step["id"]}
+            self.s.prompt = Prompt(key, text, step["id"])
         return utterance
 
     # -- events ----------------------------------------------------------------------------
@@ -313,7 +310,7 @@ class Machine:
         if step is not None and (current is None or current["id"] != step):
             result = out.result()
             return Result(result.utterances, result.effects, result.changed, conflict=True)
-        category = disclosure([event.text, *(v for _, v in event.slots)], self.s["locale"], self.s["partners"])
+        category = disclosure([event.text, *(v for _, v in event.slots)], self.s.locale, self.s.partners)
         if category is not None:
             self.safety_stop(out, category)
             return out.result()
@@ -325,15 +322,15 @@ class Machine:
         """Stop for a disclosure exactly as a spoken "stop" ends and is recorded; then the help
         line, said aloud and never stored. Nothing of what was said is kept."""
         self._finish(out, status="stopped", key="builtin.stopped")
-        for key, values in stop_lines(category, self.s.get("helpline_locale") or "en-US"):
+        for key, values in stop_lines(category, self.s.helpline_locale or "en-US"):
             said = self._say(out, "info", key, **values)
             out.utterances[-1] = replace(said, keep=False)
 
     def _apply(self, event: Event, out: Output) -> None:
         s, step, intent = self.s, self.step, event.intent
-        if s["clock"]["paused"]:
+        if s.clock.paused:
             if intent == "Resume":
-                s["clock"]["paused"] = False
+                s.clock.paused = False
                 self._say(out, "info", "builtin.resumed")
                 self._repeat(out)
             elif intent in PAUSED_INTENTS:
@@ -341,15 +338,15 @@ class Machine:
             else:
                 self._say(out, "info", "builtin.still_paused")
             return
-        if intent in BUILTIN_INTENTS:
+        if intent in ROUTINE_CONTROLS:
             self._builtin(intent, out)
             return
         if intent == "IdentifyPartner":
             self._identify(event, out)
             return
-        if intent in STARTER_INTENTS or intent in PHRASE_INTENTS or intent in VOICE_INTENTS:
+        if intent in STARTER_INTENTS or intent in REPAIR_INTENTS or intent in VOICE_CONTROLS:
             return  # handled outside the routine (the runner) or by the voice loop
-        if event.text and turns.is_filler(event.text, s["locale"]):
+        if event.text and turns.is_filler(event.text, s.locale):
             return  # "um", "so yeah": nothing said yet; the step keeps waiting
         kind = step["kind"]
         if kind in ANSWER_KINDS:
@@ -368,7 +365,7 @@ class Machine:
     def _builtin(self, intent: str, out: Output) -> None:
         s, step = self.s, self.step
         if intent == "Pause":
-            s["clock"]["paused"] = True
+            s.clock.paused = True
             self._say(out, "info", "builtin.paused")
         elif intent == "Resume":
             self._repeat(out)
@@ -380,15 +377,15 @@ class Machine:
             if self._flush_promise(step, out):
                 pass
             elif step["kind"] in ANSWER_KINDS + ("text",):
-                s["answers"].setdefault(step["id"], "skipped")
+                s.answers.setdefault(step["id"], "skipped")
             self._next(out)
         elif intent == "Back":
             self._back(out)
         elif intent == "TimeLeft":
             step_left = wording.duration(self.lang, self._step_end() - self.t)
-            if s["total_s"] is not None:
+            if s.total_s is not None:
                 self._say(out, "info", "builtin.time_left", step_left=step_left,
-                          total_left=wording.duration(self.lang, float(s["total_s"]) - self.t))
+                          total_left=wording.duration(self.lang, float(s.total_s) - self.t))
             else:
                 self._say(out, "info", "builtin.time_left_untimed", step_left=step_left)
         elif intent == "Help":
@@ -400,26 +397,28 @@ class Machine:
 
     def _identify(self, event: Event, out: Output) -> None:
         """"It's Sam": before anything is answered, whose routine this is (repair, inventory)."""
-        names = [n.casefold() for n in self.s["partners"]]
+        names = [n.casefold() for n in self.s.partners]
         who = (event.slot("partner") or "").casefold()
         if who not in names:
             self._say(out, "reprompt", "builtin.not_understood", example=self.lang.text("examples.free"))
             return
         slot = names.index(who)
-        if self.s["answers"] or slot == self.s["starter"]:
+        if self.s.answers or slot == self.s.starter:
             # Said during a step: what follows in this step is theirs, whoever attune asked.
-            self.s["speaker"] = slot
-            self._say(out, "info", "builtin.identified", partner=self.s["partners"][slot])
+            self.s.speaker = slot
+            self._say(out, "info", "builtin.identified", partner=self.s.partners[slot])
             return
-        self.s["starter"] = slot
-        for step in self.s["steps"]:
+        self.s.starter = slot
+        for step in self.s.steps:
             if step.get("ref") in ("starter", "other"):
                 step["partner"] = partner_slot(step["ref"], slot)
         self._repeat(out)
 
     def _explain(self, out: Output) -> None:
         """"What does that mean?": the step's explanation, once; asked again, the prompt itself."""
-        step, explained = self.step, self.s.setdefault("explained", [])
+        if self.s.explained is None:
+            self.s.explained = []
+        step, explained = self.step, self.s.explained
         if step is None:
             return
         if step.get("explain") and step["id"] not in explained:
@@ -431,8 +430,8 @@ class Machine:
     def _step_end(self) -> float:
         step, s = self.step, self.s
         if step is not None and step["kind"] in TIMED_KINDS:
-            return min(s["window_end"], s["step_start"] + float(step.get("budget_s", 0)))
-        return s["window_end"]
+            return min(s.window_end, s.step_start + float(step.get("budget_s", 0)))
+        return s.window_end
 
     def _repeat(self, out: Output) -> None:
         step = self.step
@@ -441,14 +440,14 @@ class Machine:
 
     def _back(self, out: Output) -> None:
         s = self.s
-        idx = s["idx"] - 1
-        while idx >= 0 and s["steps"][idx]["kind"] == "say":
+        idx = s.idx - 1
+        while idx >= 0 and s.steps[idx]["kind"] == "say":
             idx -= 1
         if idx < 0:
             self._say(out, "info", "builtin.no_back")
             return
-        s["answers"].pop(s["steps"][idx]["id"], None)
-        self._enter(idx, out, floor=s["window_end"])
+        s.answers.pop(s.steps[idx]["id"], None)
+        self._enter(idx, out, floor=s.window_end)
 
     def _answer(self, step: dict[str, Any], event: Event, out: Output) -> None:
         expects = step.get("expects", [])
@@ -458,7 +457,7 @@ class Machine:
         under = None
         if "Feeling" in expects:  # "ignored", "I feel like you don't care": reflected, not refused
             feeling = event.slot("feeling") if intent == "Feeling" else None
-            under = turns.underneath(feeling, None if intent == "Feeling" else event.text, self.s["locale"])
+            under = turns.underneath(feeling, None if intent == "Feeling" else event.text, self.s.locale)
         if intent not in expects and under is None:
             example = self.lang.text(step["example"]) if step.get("example") else self.lang.text("examples.free")
             self._say(out, "reprompt", "builtin.not_understood", example=example)
@@ -469,7 +468,7 @@ class Machine:
             key = "feelings.reflect" if intent == "Feeling" else "feelings.reflect_thought"
             self._say(out, "info", key, word=under.said, feelings=self.lang.text(
                 "feelings.either", a=under.feelings[0], b=under.feelings[-1]), need=under.need)
-        self.s["answers"][step["id"]] = value
+        self.s.answers[step["id"]] = value
         if step.get("record"):
             self._record(step, event, step["record"], value, out)
         if "commitment" in step and intent in REVIEW_STATUS:
@@ -486,66 +485,66 @@ class Machine:
     def _record(self, step: Mapping[str, Any], event: Event, kind: str | None, value: str, out: Output) -> None:
         if not kind:
             return
-        slot = self.s.get("speaker")  # someone said "it's Sam" during this step
+        slot = self.s.speaker  # someone said "it's Sam" during this step
         if slot is None:
             slot = step.get("partner")  # attune asked "Alex, ...": Alex's answer
         if slot is None:
             slot = self._event_slot(event)
-        out.effects.append(AddEntry(slot, kind, value, step["id"], private=self.s["private"]))
+        out.effects.append(AddEntry(slot, kind, value, step["id"], private=self.s.private))
 
     def _event_slot(self, event: Event) -> int:
-        names = [n.casefold() for n in self.s["partners"]]
+        names = [n.casefold() for n in self.s.partners]
         if event.partner and event.partner.casefold() in names:
             return names.index(event.partner.casefold())
-        return int(self.s["starter"])
+        return int(self.s.starter)
 
     def _text_answer(self, step: dict[str, Any], event: Event, out: Output) -> bool:
         """Take a free-text answer; False when the step asked a follow-up and waits for it."""
         text = event.text.strip()
         s = self.s
         if step.get("commit") and step.get("follow_up"):
-            pending = s.get("pending_promise")
-            if pending is None and not turns.check_promise(text, self._local_now(), s["locale"]).complete:
+            pending = s.pending_promise
+            if pending is None and not turns.check_promise(text, self._local_now(), s.locale).complete:
                 # Once: what exactly, and by when? Then what was said is saved either way.
-                s.update(pending_promise=text, step_start=self.t, reprompted=False)
-                s["window_end"] = max(s["window_end"], self.t + float(step.get("budget_s", 0)))
+                s.pending_promise, s.step_start, s.reprompted = text, self.t, False
+                s.window_end = max(s.window_end, self.t + float(step.get("budget_s", 0)))
                 self._say(out, "prompt", step["follow_up"])
                 return False
             if pending is not None:
-                whole = turns.check_promise(text, self._local_now(), s["locale"]).complete
+                whole = turns.check_promise(text, self._local_now(), s.locale).complete
                 text = text if whole else f"{pending}; {text}"
-                s["pending_promise"] = None
-        s["answers"][step["id"]] = "answered"
+                s.pending_promise = None
+        s.answers[step["id"]] = "answered"
         self._record(step, event, step.get("record"), text, out)
         if step.get("collect"):
-            s["collect"][step["collect"]] = text
+            s.collect[step["collect"]] = text
         if step.get("var"):
-            s["vars"][step["var"]] = wording.phrase_time(text)
+            s.vars[step["var"]] = wording.phrase_time(text, s.locale)
         if step.get("minutes_var"):
-            minutes = due_parser.parse_minutes(text)
+            minutes = due_parser.parse_minutes(text, s.locale)
             if minutes:
                 # A break is a break: capped (well under the time after which a routine is abandoned).
-                s["vars"][step["minutes_var"]] = min(minutes, int(step.get("max_minutes", 180)))
+                s.vars[step["minutes_var"]] = min(minutes, int(step.get("max_minutes", 180)))
         if step.get("commit"):
             self._commit(step, text, out)
         return True
 
     def _flush_promise(self, step: dict[str, Any] | None, out: Output) -> bool:
         """Save a promise still waiting for its follow-up (time ran out, or "next"): as it was said."""
-        pending = self.s.get("pending_promise")
+        pending = self.s.pending_promise
         if step is None or not pending or not step.get("commit"):
             return False
-        self.s["pending_promise"] = None
-        self.s["answers"][step["id"]] = "answered"
+        self.s.pending_promise = None
+        self.s.answers[step["id"]] = "answered"
         self._commit(step, pending, out)
         return True
 
     def _local_now(self) -> datetime:
-        zone = timezone(timedelta(seconds=self.s["utc_offset_s"]))
-        return datetime.fromtimestamp(float(self.s["clock"]["w"]), zone)
+        zone = timezone(timedelta(seconds=self.s.utc_offset_s))
+        return datetime.fromtimestamp(float(self.s.clock.wall_s), zone)
 
     def _commit(self, step: dict[str, Any], text: str, out: Output) -> None:
-        moment = due_parser.due_datetime(text, self._local_now())
+        moment = due_parser.due_datetime(text, self._local_now(), self.s.locale)
         due_at = due_parser.to_iso(moment) if moment else None
         slot = step["partner"]
         out.effects.append(AddCommitment(slot, text, due_at))
@@ -557,32 +556,32 @@ class Machine:
     # -- what the caller needs -------------------------------------------------------------
     def expects(self) -> Expect:
         if not self.active:
-            return Expect(STARTER_INTENTS + PHRASE_INTENTS, False)
-        if self.s["clock"]["paused"]:
+            return Expect(STARTER_INTENTS + REPAIR_INTENTS, False)
+        if self.s.clock.paused:
             return Expect(PAUSED_INTENTS + ANYTIME, False)
         step = self.step
         kind = step["kind"]
         own = tuple(step.get("expects", [])) if kind in ANSWER_KINDS else ()
         anytime = TALK_ANYTIME if kind == "talk" else ANYTIME
-        return Expect(own + BUILTIN_INTENTS + anytime, kind in ("text", "talk", "share"), step_wake(step))
+        return Expect(own + ROUTINE_CONTROLS + anytime, kind in ("text", "talk", "share"), step_wake(step))
 
     def view(self, now: float) -> dict[str, Any]:
         """The current step for a caller (no side effects; call `advance` first)."""
         s, step = self.s, self.step
         clock_s = self.clock_at(now) if self.active else self.t
-        prompt = s.get("prompt") or {}
+        prompt = s.prompt
         return {
             "active": self.active,
-            "routine": s["routine"],
+            "routine": s.routine,
             "step": step["id"] if step else None,
-            "partner": s["partners"][step["partner"]] if step and step.get("partner") is not None else None,
-            "prompt": prompt.get("text") if step and prompt.get("step") == step["id"] else None,
+            "partner": s.partners[step["partner"]] if step and step.get("partner") is not None else None,
+            "prompt": prompt.text if prompt and step and prompt.step == step["id"] else None,
             "expects": self.expects().as_dict(),
             "clock_s": round(clock_s, 3),
-            "budget_s": s["total_s"],
+            "budget_s": s.total_s,
             "segment": step["id"].split(".")[0] if step else None,
             "segment_remaining_s": round(max(0.0, self._step_end() - clock_s), 3) if step else None,
-            "paused": bool(s["clock"]["paused"]),
-            "status": s["status"],
-            "time_scale": s["clock"]["scale"],
+            "paused": bool(s.clock.paused),
+            "status": s.status,
+            "time_scale": s.clock.scale,
         }

@@ -8,14 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-ROUTINES = ("debrief", "repair", "inventory", "timeout", "weekly_review")
-BUILTIN_INTENTS = ("Pause", "Resume", "Repeat", "Explain", "Skip", "Back", "TimeLeft", "Help", "Stop")
-VOICE_INTENTS = ("Louder", "Softer", "Slower", "Faster")
-STARTER_INTENTS = ("StartDebrief", "StartWeeklyReview", "StartRepair", "StartNeedsInventory",
-                   "TimeOut", "LogRitual")
-PHRASE_INTENTS = ("RepairPhrase", "AnotherOne", "SaveFavorite", "ReadFavorites")
-STARTER_ROUTINE = {"StartDebrief": "debrief", "StartWeeklyReview": "weekly_review",
-                   "StartRepair": "repair", "StartNeedsInventory": "inventory", "TimeOut": "timeout"}
 UTTERANCE_KINDS = ("prompt", "announcement", "reprompt", "info", "end")
 
 

@@ -15,9 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from intents.names import WEEKDAYS
+from intents.words import phrase_alternation, words
 
 KINDS = ("debrief", "weekly_review")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_START = time(4, 0)
 """A reminder day runs from 04:00 to 04:00 local time."""
 GRACE = timedelta(hours=2)
@@ -27,10 +31,6 @@ ANSWERED = ("accepted", "skipped", "silenced", "missed", "done")
 """Final statuses: nothing more happens to that day's reminder."""
 SNOOZE_RANGE = (1, 120)
 """Minutes a snooze may last."""
-ANSWER_INTENTS = ("Yes", "No", "Snooze", "SkipTonight", "NotNow")
-"""What a pending reminder listens for."""
-SCHEDULE_INTENTS = ("SetReminder", "MoveWeeklyReview", "Snooze", "SkipTonight", "NotNow", "NextReminder")
-"""The schedule's own intents (intents/data/en/schedule.yaml)."""
 STARTS = {"debrief": "debrief", "weekly_review": "weekly_review"}
 """Routine a reminder starts on "yes"."""
 
@@ -236,37 +236,46 @@ def upcoming(schedule: Schedule, now: datetime, stored: dict[tuple[str, date], R
 
 # -- understanding an agreed time ------------------------------------------------------------
 
-_HOURS = {w: i for i, w in enumerate(("twelve", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                                      "nine", "ten", "eleven"))}
-_HOURS["twelve"] = 12
-_MINUTES = {"oh five": 5, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "twenty five": 25, "thirty": 30,
-            "thirty five": 35, "forty": 40, "forty five": 45, "fifty": 50, "fifty five": 55}
-_HOUR = r"(\d{1,2}|" + "|".join(sorted(_HOURS, key=len, reverse=True)) + r")"
-_MINUTE = r"(\d{2}|" + "|".join(sorted(_MINUTES, key=len, reverse=True)) + r")"
+@lru_cache(maxsize=8)
+def _clock_words(locale: str) -> dict[str, Any]:
+    """The locale's clock words (intents/data/<locale>/words/time.yaml `clock`) as patterns."""
+    clock = words("time", "clock", locale)
+    hours = {str(k): int(v) for k, v in clock["hours"].items()}
+    minutes = {str(k): int(v) for k, v in clock["minutes"].items()}
+    hour = rf"(\d{{1,2}}|{phrase_alternation(list(hours))})"
+    minute = rf"(\d{{2}}|{phrase_alternation(list(minutes))})"
+    return {
+        "hours": hours, "minutes": minutes, "past_to": {str(k): int(v) for k, v in clock["past_to"].items()},
+        "morning": re.compile(rf"\b(?:{phrase_alternation(clock['morning'])})\b"),
+        "past_to_hour": re.compile(rf"\b({phrase_alternation(list(clock['past_to']))}) {hour}\b"),
+        "hour_minute": re.compile(rf"\b{hour} {minute}\b"),
+        "hour": re.compile(rf"\b(?:{phrase_alternation(clock['before_hour'])}) {hour}\b"
+                           rf"|\b{hour} (?:{phrase_alternation(clock['after_hour'])})\b|^{hour}\b"),
+    }
 
 
 def _number(word: str, table: dict[str, int]) -> int:
     return int(word) if word.isdigit() else table[word]
 
 
-def clock_time(text: str) -> str | None:
+def clock_time(text: str, locale: str = "en") -> str | None:
     """"nine thirty", "half past nine", "9 pm", "21:30", "at 8" -> "HH:MM" (evening unless
     "am"/"morning" is said); None when the text names no clock time ("same time", "after dinner")."""
+    w = _clock_words(locale)
     t = " ".join(re.sub(r"[^a-z0-9: ]+", " ", text.lower().replace("-", " ")).split())
     t = re.sub(r"\b(\d{1,2})[:.](\d{2})\b", r"\1 \2", t)
     t = re.sub(r"\b(\d{1,2})(am|pm)\b", r"\1 \2", t)
-    morning = bool(re.search(r"\b(am|a m|morning)\b", t))
+    morning = bool(w["morning"].search(t))
     hour = minute = None
-    if m := re.search(rf"\b(half past|quarter past|quarter to) {_HOUR}\b", t):
-        hour = _number(m.group(2), _HOURS)
-        minute = {"half past": 30, "quarter past": 15, "quarter to": 45}[m.group(1)]
-        if m.group(1) == "quarter to":
+    if m := w["past_to_hour"].search(t):
+        hour, offset = _number(m.group(2), w["hours"]), w["past_to"][m.group(1)]
+        minute = offset if offset >= 0 else 60 + offset
+        if offset < 0:  # "quarter to nine": the hour before
             hour = (hour - 1) or 12
-    elif m := re.search(rf"\b{_HOUR} {_MINUTE}\b", t):
-        hour, minute = _number(m.group(1), _HOURS), _number(m.group(2), _MINUTES)
-    elif m := re.search(rf"\b(?:at|around|about|by) {_HOUR}\b|\b{_HOUR} (?:o'?clock|oclock|pm|p m|am|a m)\b"
-                        rf"|^{_HOUR}\b", t):
-        hour, minute = _number(next(g for g in m.groups() if g), _HOURS), 0
+    elif m := w["hour_minute"].search(t):
+        hour, minute = _number(m.group(1), w["hours"]), _number(m.group(2), w["minutes"])
+    elif m := w["hour"].search(t):
+        hour, minute = _number(next(g for g in m.groups() if g), w["hours"]), 0
     if hour is None or hour > 23 or minute > 59:
         return None
     if hour < 12 and not morning:

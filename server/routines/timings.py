@@ -24,7 +24,7 @@ import math
 from typing import Any, Mapping
 
 from server.routines.language import script
-from server.routines.model import ROUTINES
+from intents.names import ROUTINES
 
 STEP_RANGE = (5, 3600)
 """Seconds a step budget may be."""

@@ -31,7 +31,8 @@ def _patterns(locale: str) -> dict[str, re.Pattern[str]]:
     data = dialogue(locale)
     promise = data["promise"]
     return {"fillers": _phrase_re(data["fillers"]), "thought": _phrase_re(data["thought_openers"]),
-            "owner": _phrase_re(promise["owners"]), "times": _phrase_re(promise["times"])}
+            "owner": _phrase_re(promise["owners"]), "times": _phrase_re(promise["times"]),
+            "when": re.compile(r"\b(?:" + "|".join(re.escape(w) for w in promise["when_starts"]) + r")\b.*$")}
 
 
 def is_filler(text: str | None, locale: str = "en") -> bool:
@@ -90,8 +91,8 @@ def check_promise(text: str | None, now: datetime, locale: str = "en") -> Promis
     pats, vague = _patterns(locale), set(dialogue(locale)["promise"]["vague"])
     said = " ".join(words(text))
     owner = pats["owner"].search(said) is not None
-    time = pats["times"].search(said) is not None or due_parser.due_datetime(said, now) is not None
+    time = pats["times"].search(said) is not None or due_parser.due_datetime(said, now, locale) is not None
     rest = pats["times"].sub(" ", pats["owner"].sub(" ", said))
-    rest = re.sub(r"\b(by|on|until|before|this|next|in)\b.*$", " ", rest) if time else rest
+    rest = pats["when"].sub(" ", rest) if time else rest
     action = any(w not in vague and not w.endswith("-") for w in rest.split())
     return PromiseCheck(owner, action, time)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from server.routines.language import Language
+from server.routines.language import Language, dialogue
 from server.routines.summary import week_summary
 
 
@@ -36,9 +36,10 @@ def share_words(step: Mapping[str, Any], text: str | None) -> str | None:
     return None
 
 
-def phrase_time(text: str) -> str:
-    """'9 pm' -> 'at 9 pm'; 'in 20 minutes' and 'after dinner' stay as they are."""
+def phrase_time(text: str, locale: str = "en") -> str:
+    """'9 pm' -> 'at 9 pm'; 'in 20 minutes' and 'after dinner' stay as they are (dialogue.yaml agreed_time)."""
+    words = dialogue(locale)["agreed_time"]
     first = text.split()[0].lower() if text.split() else ""
-    if first in ("at", "in", "after", "around", "about", "before", "by", "tomorrow", "same", "the"):
+    if first in words["as_said"]:
         return text
-    return f"at {text}"
+    return f"{words['before']} {text}"

@@ -11,7 +11,9 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, g, request, session
+from flask import Blueprint, current_app, g, request
+
+from server.viewer import partners, viewer  # noqa: F401  (the pages take them from here)
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/assets")
@@ -44,19 +46,6 @@ def now() -> datetime:
     return datetime.fromtimestamp(clock(), timezone.utc)
 
 
-def partners() -> list[dict]:
-    rows = db().read().execute("SELECT id, slot, name FROM partners ORDER BY slot").fetchall()
-    return [dict(r) for r in rows]
-
-
-def viewer(partner_list: list[dict] | None = None) -> dict | None:
-    """The partner whose view this is (None = Together): a paired phone's partner, else the view chosen
-    on this browser (a filter: private words still need their owner's passcode once one is set)."""
-    wanted = g.get("device_partner_id") or session.get("viewer")
-    for partner in partner_list if partner_list is not None else partners():
-        if partner["id"] == wanted:
-            return partner
-    return None
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -79,5 +68,6 @@ def _page_globals():
             "device_partner": g.get("device") and g.device["partner"]}
 
 
-from server.web import data, drive, entry_edit, help_page, library, pages, promises, settings_page, trends_page, words  # noqa: E402,F401,E501  (routes)
+from server.web import (data, entry_edit, help_page, pages, phrases_page, promises, routine_page,  # noqa: E402,F401
+                        settings_page, trends_page, words)  # (routes)
 from server.web import privacy_page  # noqa: E402,F401  (routes)

@@ -13,7 +13,7 @@ from flask import current_app, g
 
 
 class ApiMissing(RuntimeError):
-    """The API route is not part of this build (another part of attune is not installed)."""
+    """No API route matches the path: an id from a form that no route takes ("0", 20 digits)."""
 
 
 def call_api(method: str, path: str, body: dict | None = None,

@@ -137,7 +137,8 @@ def dot_grid(row_labels: Sequence[str], col_labels: Sequence[str], values: Seque
 
 
 CALENDAR_MARKS = {"done": "✓", "skipped": "–", "stopped": "½", "missed": "", "tonight": "○", "": ""}
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+"""Column heads of the calendar (short labels, not the stored day names of intents.names.WEEKDAYS)."""
 
 
 @dataclass(frozen=True)
@@ -174,5 +175,5 @@ def calendar_chart(weeks: Sequence[dict]) -> CalendarChart:
         for j, d in enumerate(week["days"]):
             days.append(CalendarDay(d["day"], d["debrief"], CALENDAR_MARKS.get(d["debrief"], ""), d["review"],
                                     tuple(d["rituals"]), round(label_width + j * step, 1), round(y, 1)))
-    weekdays = [(name, round(label_width + j * step + size / 2, 1)) for j, name in enumerate(WEEKDAYS)]
+    weekdays = [(name, round(label_width + j * step + size / 2, 1)) for j, name in enumerate(WEEKDAY_LABELS)]
     return CalendarChart(days, rows, weekdays, round(size, 1), WIDTH, int(head + len(weeks) * step))

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 
 from flask import redirect, render_template, request, session
 
-from server.web import bp, db, now, partners, queries, safe_next, viewer
+from intents.names import ROUTINES
+from server.web import bp, db, now, partners, queries, safe_next, store, viewer
 from server.routines.language import language
 from server.routines.summary import week_summary
 from server.trends.week import week_figures
-from server.web.drive import routine_view
+from server.web.routine_page import routine_view
 from server.web.words import locale
 
 STATUS_LABELS = {"stopped": "ended early", "abandoned": "ended early", "active": "in progress"}
@@ -121,16 +122,16 @@ def review_lines(figures: dict) -> list[tuple[str, str]]:
 
 @bp.get("/")
 def dashboard():
-    conn, moment = db().read(), now()
-    streak = queries.streak(conn, moment)
-    review = queries.last_weekly_review(conn)
+    conn, moment, data = db().read(), now(), store()
+    streak = queries.streak(data, moment)
+    review = queries.last_weekly_review(data)
     return render_template(
         "dashboard.html",
-        tonight=queries.tonight(conn, moment),
+        tonight=queries.tonight(data, moment),
         streak=streak,
         streak_text=streak_sentence(streak),
-        promises=queries.open_promises(conn),
-        rituals=queries.rituals_since(conn, moment - timedelta(days=7)),
+        promises=queries.open_promises(data),
+        rituals=queries.rituals_since(data, moment - timedelta(days=7)),
         review=review,
         review_lines=review_lines(review["figures"]) if review else [],
         routine=routine_view(),
@@ -151,13 +152,13 @@ def history():
     if partner_id is not None and partner_id not in {p["id"] for p in partner_list}:
         partner_id = None
     routine = request.args.get("routine") or None
-    if routine not in (None, *queries.ROUTINES):
+    if routine not in (None, *ROUTINES):
         routine = None
     me = viewer(partner_list)
     page = queries.history(db().read(), me["id"] if me else None, partner_id, routine,
                            int_arg("page") or 1)
     return render_template("history.html", page=page, partner_id=partner_id, routine=routine,
-                           routines=queries.ROUTINES)
+                           routines=ROUTINES)
 
 
 @bp.post("/viewing-as")

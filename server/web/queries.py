@@ -1,8 +1,9 @@
-"""Read-only aggregation queries for the web page: dashboard, history and charts.
+"""Read-only figures for the web page: dashboard, history and charts.
 
-Plain functions over a sqlite3 connection; no Flask. Every query that touches
-entries takes `viewer_id`: a private entry is returned only when the viewer is
-its owner (None = the "Together" view, which shows shared entries only).
+No Flask. The dashboard's come through the store; history and the charts' counts are still SQL
+over a connection (the store has no per-session visible/hidden listing yet). Every query that
+touches entries takes `viewer_id`: a private entry is returned only when the viewer is its owner
+(None = the "Together" view, which shows shared entries only).
 
 Nights: a debrief belongs to the evening it started on (server.trends.nights).
 The trends over weeks and months are in server.trends.queries.
@@ -10,17 +11,17 @@ The trends over weeks and months are in server.trends.queries.
 
 from __future__ import annotations
 
-import json
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
 from server.routines.due import from_iso as parse_iso, to_iso as iso_utc
+from server.store import Store
 from server.trends.nights import night_of, night_start
 from server.trends.queries import VISIBLE as _VISIBLE
 
-ROUTINES = ("debrief", "repair", "inventory", "timeout", "weekly_review")
 FEELING_KINDS = ("feeling", "need")
 
 
@@ -35,14 +36,10 @@ class Tonight:
     ended_at: str | None
 
 
-def tonight(conn: sqlite3.Connection, now: datetime) -> Tonight:
+def tonight(store: Store, now: datetime) -> Tonight:
     since = iso_utc(night_start(night_of(now)))
-    rows = conn.execute(
-        "SELECT id, status, started_at, ended_at FROM sessions"
-        " WHERE routine = 'debrief' AND started_at >= ? ORDER BY started_at DESC, id DESC",
-        (since,),
-    ).fetchall()
-    by_status = {}
+    rows = store.list_sessions(routine="debrief", since=since, limit=10_000)  # newest first
+    by_status: dict[str, dict] = {}
     for row in rows:
         by_status.setdefault(row["status"], row)
     for status, label in (("active", "in_progress"), ("completed", "done")):
@@ -65,56 +62,35 @@ class Streak:
     last_night: date | None
 
 
-def streak(conn: sqlite3.Connection, now: datetime) -> Streak:
+def streak(store: Store, now: datetime) -> Streak:
     today = night_of(now)
     since = iso_utc(night_start(today - timedelta(days=29)))
-    rows = conn.execute(
-        "SELECT started_at FROM sessions WHERE routine = 'debrief' AND status = 'completed'"
-        " AND started_at >= ?",
-        (since,),
-    ).fetchall()
-    nights = {night_of(parse_iso(r["started_at"])) for r in rows}
+    done = {"routine": "debrief", "status": "completed"}
+    nights = {night_of(parse_iso(r["started_at"])) for r in store.list_sessions(**done, since=since, limit=10_000)}
     week = {n for n in nights if n > today - timedelta(days=7)}
-    total_row = conn.execute(
-        "SELECT COUNT(*) AS n, MAX(started_at) AS last FROM sessions"
-        " WHERE routine = 'debrief' AND status = 'completed'"
-    ).fetchone()
-    last = night_of(parse_iso(total_row["last"])) if total_row["last"] else None
-    return Streak(len(week), len(nights), total_row["n"], last)
+    newest = store.list_sessions(**done, limit=1)
+    last = night_of(parse_iso(newest[0]["started_at"])) if newest else None
+    return Streak(len(week), len(nights), store.count_sessions(**done), last)
 
 
-def open_promises(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        "SELECT c.id, c.what, c.due_at, c.created_at, c.version, p.name AS partner FROM commitments c"
-        " JOIN partners p ON p.id = c.partner_id WHERE c.status = 'open'"
-        " ORDER BY c.due_at IS NULL, c.due_at, c.id LIMIT ?",
-        (limit,),
-    ).fetchall()
-    return [dict(r) for r in rows]
+def open_promises(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    """Open promises, soonest due first, undated last (oldest first among equals)."""
+    found = store.list_commitments(status="open", limit=100_000)
+    found.sort(key=lambda c: (c["due_at"] is None, c["due_at"] or "", c["id"]))
+    return found[:limit]
 
 
-def rituals_since(conn: sqlite3.Connection, since: datetime) -> list[tuple[str, int]]:
+def rituals_since(store: Store, since: datetime) -> list[tuple[str, int]]:
     """[(ritual, times logged)] since a moment, most frequent first."""
-    rows = conn.execute(
-        "SELECT ritual, COUNT(*) AS n FROM ritual_log WHERE logged_at >= ? GROUP BY ritual ORDER BY n DESC, ritual",
-        (iso_utc(since),),
-    ).fetchall()
-    return [(r["ritual"], r["n"]) for r in rows]
+    counts = Counter(r["ritual"] for r in store.rituals(since=iso_utc(since), limit=1_000_000))
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def last_weekly_review(conn: sqlite3.Connection) -> dict[str, Any] | None:
-    row = conn.execute(
-        "SELECT id, session_id, week_start, figures, worked, didnt_work, adjust, created_at"
-        " FROM weekly_reviews ORDER BY week_start DESC, id DESC LIMIT 1"
-    ).fetchone()
-    if row is None:
+def last_weekly_review(store: Store) -> dict[str, Any] | None:
+    newest = store.weekly_reviews(limit=1)
+    if not newest:
         return None
-    review = dict(row)
-    try:
-        review["figures"] = json.loads(review["figures"] or "{}")
-    except ValueError:
-        review["figures"] = {}
-    return review
+    return dict(newest[0], figures=newest[0]["figures"] or {})
 
 
 # -- history -----------------------------------------------------------------

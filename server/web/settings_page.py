@@ -12,7 +12,8 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from server.web import bp, partners
-from server.web.api_client import ApiMissing, call_api, error_message
+from intents.names import WEEKDAYS
+from server.web.api_client import call_api, error_message
 from server.web.pages import ROUTINE_LABELS
 from server.web.timings_form import form_timings, readable, submitted as timings_submitted, timing_rows
 
@@ -45,10 +46,7 @@ def _form_value(name: str) -> Any:
 
 @bp.get("/settings")
 def settings():
-    try:
-        status, data = call_api("GET", "/settings")
-    except ApiMissing:
-        status, data = 404, {}
+    status, data = call_api("GET", "/settings")
     rows = data.get("settings", {}) if status == 200 else {}
     locale = current_app.config["ATTUNE_SETTINGS"].locale
     own = rows.get("routine_timings", {}).get("value") if rows else None
@@ -95,7 +93,6 @@ def _submitted() -> set[str]:
 
 # -- the daily rhythm: reminder schedule (GET/PUT /api/v1/schedule) ------------------------------
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SCHEDULE_TIMES = ("debrief_time", "review_time", "quiet_start", "quiet_end")
 SCHEDULE_NUMBERS = ("max_snoozes", "snooze_minutes")
 
@@ -103,11 +100,8 @@ SCHEDULE_NUMBERS = ("max_snoozes", "snooze_minutes")
 @bp.app_template_global()
 def rhythm() -> dict[str, Any]:
     """The schedule and reminders for a page: {"schedule", "upcoming", "waiting", "skipped"} (empty if absent)."""
-    try:
-        _, schedule = call_api("GET", "/schedule")
-        _, reminders = call_api("GET", "/reminders?limit=60")
-    except ApiMissing:
-        return {}
+    _, schedule = call_api("GET", "/schedule")
+    _, reminders = call_api("GET", "/reminders?limit=60")
     skipped = [r for r in reminders.get("history", []) if r["status"] == "skipped"]
     upcoming, kinds = [], set()
     for reminder in reminders.get("upcoming", []):  # the next one of each kind, soonest first
@@ -141,10 +135,7 @@ def _schedule_form() -> dict[str, Any]:
 
 @bp.post("/settings/schedule")
 def schedule_save():
-    try:
-        status, data = call_api("PUT", "/schedule", _schedule_form())
-    except ApiMissing:
-        status, data = 503, {"error": {"message": "The schedule is not part of this build."}}
+    status, data = call_api("PUT", "/schedule", _schedule_form())
     if status >= 400:
         field = data.get("error", {}).get("field")
         flash((f"{field.replace('_', ' ')}: " if field else "") + error_message(data), "error")

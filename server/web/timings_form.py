@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Sequence
 
-from server.routines import ROUTINES
+from intents.names import ROUTINES
 from server.routines.language import script
 from server.routines.timings import script_timings
 from server.routines.titles import script_step, step_title

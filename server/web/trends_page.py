@@ -13,7 +13,7 @@ from flask import render_template
 
 from server.trends import queries as trends
 from server.trends.small import Share
-from server.web import bp, charts, db, now, partners, queries, viewer
+from server.web import bp, charts, db, now, partners, queries, store, viewer
 from server.web.pages import int_arg
 from server.web.words import locale
 
@@ -57,7 +57,7 @@ def charts_page():
     calendar = trends.calendar(conn, moment, WEEKS)
     promises = trends.promises_by_week(conn, moment, partner_id, WEEKS)
     promise_split = _split(promises, trends.PROMISE_OUTCOMES)
-    still_open = [c for c in queries.open_promises(conn)
+    still_open = [c for c in queries.open_promises(store())
                   if chosen is None or c["partner"] == chosen["name"]]
 
     counts = queries.named_counts(conn, viewer_id, moment - timedelta(days=days))

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from server.routines.engine import ANYTIME, TALK_ANYTIME
-from server.routines.model import BUILTIN_INTENTS
+from intents.names import ROUTINE_CONTROLS
 
-FREE_TEXT = list(BUILTIN_INTENTS + ANYTIME)          # what a free-text step listens for
-TALKING = list(BUILTIN_INTENTS + TALK_ANYTIME)        # what a talking segment listens for
+FREE_TEXT = list(ROUTINE_CONTROLS + ANYTIME)          # what a free-text step listens for
+TALKING = list(ROUTINE_CONTROLS + TALK_ANYTIME)        # what a talking segment listens for
 FEELING = ["Feeling", *FREE_TEXT]
 
 

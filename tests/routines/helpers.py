@@ -42,7 +42,7 @@ class Driver:
 
     @property
     def status(self):
-        return self.machine.s["status"]
+        return self.machine.s.status
 
     def keys(self, kind=None):
         return [u.key for u in self.said if kind is None or u.kind == kind]

@@ -83,6 +83,36 @@ def test_conflicting_answers_to_the_same_step_get_409(api):
     post(client, {"intent": "Skip", "version": view["version"]}, status=409)
 
 
+def test_a_control_that_means_the_same_at_any_step_is_not_a_step_conflict(api):
+    client, _ = api
+    post(client, {"intent": "StartDebrief"})
+    post(client, {"intent": "Yes", "step": "ready.1"})
+    reply = post(client, {"text": "pause", "step": "ready.1"})
+    assert reply["accepted"]["intent"] == "Pause" and reply["routine"]["paused"] is True
+    post(client, {"text": "yes", "step": "ready.1"}, status=409)
+
+
+def test_the_event_reply_carries_the_routine_view_and_the_accepted_intent(api, clock):
+    """One request per utterance: the reply has what GET /routine would say next, and what was decided."""
+    client, _ = api
+    reply = post(client, {"text": "start our nightly debrief"})
+    assert reply["routine"] == client.get("/api/v1/routine").get_json()
+    assert reply["accepted"] == {"intent": "StartDebrief", "slots": {}}
+    clock.now += 3
+    reply = post(client, {"text": "yes"})
+    assert reply["accepted"]["intent"] == "Yes"
+    assert reply["routine"] == client.get("/api/v1/routine").get_json()
+    assert reply["routine"]["expects"]["intents"] and reply["routine"]["step"] == "ready.2"
+    # a hint the step does not take is dropped: on a free-text step the words are the answer
+    while reply["routine"]["expects"]["free_text"] is False:
+        reply = post(client, {"text": "yes"})
+    reply = post(client, {"intent": "Need", "slots": {"need": "rest"}, "text": "thank you for dinner"})
+    assert reply["accepted"] == {"intent": None, "slots": {}}
+    reply = post(client, {"text": "stop"})
+    assert reply["accepted"]["intent"] == "Stop" and reply["routine"] == client.get("/api/v1/routine").get_json()
+    assert reply["routine"]["active"] is False
+
+
 def test_start_while_running_is_409_and_starter_event_says_busy(api):
     client, _ = api
     post(client, {"intent": "StartDebrief"})

@@ -66,7 +66,7 @@ def test_full_debrief_both_partners_ends_at_ten_minutes_with_announcements():
     assert AddEntry(0, "feeling", "anxious", "feeling.1") in entries
     assert AddEntry(0, "heard", "partly", "heard.1") in entries
     assert MarkCommitment(7, "kept") in d.effects
-    assert d.machine.s["answers"]["ready.1"] == "yes"
+    assert d.machine.s.answers["ready.1"] == "yes"
 
 
 def test_silence_runs_exactly_ten_minutes_with_one_reprompt_per_question():
@@ -78,7 +78,7 @@ def test_silence_runs_exactly_ten_minutes_with_one_reprompt_per_question():
     reprompts = [u.step for u in d.said if u.kind == "reprompt"]
     assert len(reprompts) == len(set(reprompts))          # never more than one per question
     assert "feeling.1" in reprompts and "heard.2" in reprompts
-    answers = d.machine.s["answers"]
+    answers = d.machine.s.answers
     assert answers["feeling.1"] == "unanswered" and answers["tomorrow"] == "unanswered"
     assert not d.effects
     assert d.find("debrief.no_promises")

@@ -142,4 +142,4 @@ def test_identify_partner_before_answering_changes_whose_inventory_it_is():
 def test_timeout_break_is_capped_at_three_hours():
     d = Driver("timeout")
     d.send(text="in 8 hours")
-    assert d.machine.s["vars"]["minutes"] == 180
+    assert d.machine.s.vars["minutes"] == 180

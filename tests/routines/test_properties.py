@@ -7,7 +7,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.routines import ROUTINES, Machine
+from intents.names import ROUTINES
+from server.routines import Machine
 
 from tests.routines.helpers import Driver
 
@@ -38,7 +39,7 @@ def test_random_sessions_keep_time_and_always_end(routine, steps, scale):
         assert Machine(json.loads(json.dumps(state))).to_state() == state
     clocks = [u.clock_s for u in d.said]
     assert clocks == sorted(clocks)
-    if d.status == "active" and d.machine.s["clock"]["paused"]:
+    if d.status == "active" and d.machine.s.clock.paused:
         d.send("Resume")
     # Whatever happened, silence from here ends it (a debrief by 600 s on its clock).
     for _ in range(200):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.routines import ROUTINES
+from intents.names import ROUTINES
 from server.routines.language import script
 from server.routines.titles import step_title, title_key, titles
 

@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from server.routines import AddCommitment, AddEntry, Event, ROUTINES
+from intents.names import ROUTINES
+from server.routines import AddCommitment, AddEntry, Event
 from server.routines.language import dialogue, language, script
 from server.routines.turns import check_promise, is_filler, underneath
 from tests.routines.helpers import Driver, post
@@ -298,8 +299,11 @@ def test_dialogue_data_has_every_list_the_code_reads():
         assert data[key] and all(isinstance(w, str) and w == w.lower() for w in data[key]), key
     assert set(data["thought"]) == {"feelings", "need"}
     assert all(set(v) == {"feelings", "need"} and len(v["feelings"]) == 2 for v in data["pseudo"].values())
-    for key in ("owners", "vague", "times"):
+    for key in ("owners", "vague", "times", "when_starts"):
         assert data["promise"][key], key
+    assert all(isinstance(w, str) for w in data["promise"]["when_starts"])  # a bare YAML on is True
+    assert data["agreed_time"]["as_said"] and isinstance(data["agreed_time"]["before"], str)
+    assert all(isinstance(w, str) for w in data["agreed_time"]["as_said"])
     lang = language()
     for key in ("feelings.reflect", "feelings.reflect_thought", "feelings.either",
                 "repair.promise_specific", "debrief.end_early"):

@@ -15,7 +15,7 @@ from typing import Any
 from flask import flash, g, redirect, render_template, request, url_for
 
 from server.web import bp, db, partners, safe_next
-from server.web.api_client import ApiMissing, call_api, error_message
+from server.web.api_client import call_api, error_message
 
 ROUTINE_STARTS = ("debrief", "weekly_review", "repair", "inventory", "timeout")
 REPAIR_CATEGORIES = ("feeling", "sorry", "agree", "calm", "stop", "appreciate", "validate", "impact")
@@ -29,11 +29,8 @@ INACTIVE_VIEW: dict[str, Any] = {"active": False, "expects": {"intents": [], "fr
 
 
 def routine_view() -> dict[str, Any]:
-    """The routine as GET /api/v1/routine sees it; inactive if the routines API is absent."""
-    try:
-        status, view = call_api("GET", "/routine")
-    except ApiMissing:
-        return dict(INACTIVE_VIEW, missing=True)
+    """The routine as GET /api/v1/routine sees it (inactive if that fails)."""
+    status, view = call_api("GET", "/routine")
     return view if status == 200 else dict(INACTIVE_VIEW)
 
 
@@ -109,16 +106,8 @@ def routine_start():
     partner = _partner_field()
     if partner:
         body["partner"] = partner
-    try:
-        status, data = call_api("POST", "/routines", body, request.form.get("idempotency_key"))
-    except ApiMissing:
-        status, data = 503, {"error": {"message": "The routines engine is not installed yet."}}
+    status, data = call_api("POST", "/routines", body, request.form.get("idempotency_key"))
     return _after(status, data)
-
-
-# Controls that mean the same whatever the step; everything else names the step it answers,
-# so an answer to a step that moved on (voice and page at once) is a clear 409.
-STEPLESS_INTENTS = frozenset({"Pause", "Resume", "Repeat", "TimeLeft", "Help", "Stop"})
 
 
 @bp.post("/routine/event")
@@ -131,13 +120,12 @@ def routine_event():
     body: dict[str, Any] = {"intent": intent, "slots": {}, "text": None if intent else text,
                             "partner": _partner_field(), "source": "web"}
     step = request.form.get("step", "").strip()
-    if step and intent not in STEPLESS_INTENTS:
+    if step:
+        # The step this answers: if it moved on (voice and page at once) the server says 409,
+        # unless the intent means the same at any step (the server decides which do).
         body["step"] = step
     category = request.form.get("category", "").strip()
     if intent == "RepairPhrase" and category in REPAIR_CATEGORIES:
         body["slots"] = {"category": category}
-    try:
-        status, data = call_api("POST", "/events", body, request.form.get("idempotency_key"))
-    except ApiMissing:
-        status, data = 503, {"error": {"message": "The routines engine is not installed yet."}}
+    status, data = call_api("POST", "/events", body, request.form.get("idempotency_key"))
     return _after(status, data)

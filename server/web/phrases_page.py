@@ -12,7 +12,7 @@ import re
 from flask import flash, redirect, render_template, request, url_for
 
 from server.web import bp, viewer
-from server.web.api_client import ApiMissing, call_api, error_message
+from server.web.api_client import call_api, error_message
 
 CATEGORY_LABELS = {
     "feeling": "Say how I feel", "sorry": "Say sorry", "agree": "Find agreement", "calm": "Calm down",
@@ -29,13 +29,9 @@ def category_label(category: str) -> str:
 def phrases():
     me = viewer()
     wanted = request.args.get("category") or None
-    try:
-        _, listing = call_api("GET", "/phrases")
-        query = f"?partner={me['name']}" if me else ""
-        _, favs = call_api("GET", "/favourites" + query)
-    except ApiMissing:
-        return render_template("phrases.html", missing=True, by_category={}, favourites=[],
-                               fav_ids={}, wanted=None, categories=list(CATEGORY_LABELS))
+    _, listing = call_api("GET", "/phrases")
+    query = f"?partner={me['name']}" if me else ""
+    _, favs = call_api("GET", "/favourites" + query)
     favourites = [f for f in favs.get("favourites", [])
                   if me is None or f.get("partner_id") in (None, me["id"])]
     fav_ids = {f["phrase_id"]: f["id"] for f in favourites}
@@ -46,7 +42,7 @@ def phrases():
     if wanted not in by_category:
         wanted = None
     shown = {c: by_category[c] for c in categories if c in by_category and wanted in (None, c)}
-    return render_template("phrases.html", missing=False, by_category=shown, favourites=favourites,
+    return render_template("phrases.html", by_category=shown, favourites=favourites,
                            fav_ids=fav_ids, wanted=wanted, categories=categories)
 
 
