@@ -16,10 +16,9 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
-from intents.names import ROUTINES
+from attune.settings import Settings
 from server.db import Database
 from server.errors import ApiError
-from attune.settings import Settings
 from server.vault import Vault
 
 SESSION_STATUSES = ("active", "completed", "stopped", "abandoned")
