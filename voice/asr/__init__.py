@@ -1,0 +1,1 @@
+"""Speech to text: one module per engine, the grammar they share, the engine factory and models."""
