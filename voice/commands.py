@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from voice import audio_commands, loop_commands
+from voice import listen as loop_commands, tools as audio_commands
 
 
 def register(sub: argparse._SubParsersAction) -> None:

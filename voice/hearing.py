@@ -15,9 +15,9 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from voice.audio import RATE
-from voice.endpoint import Endpointer, speech_seconds
-from voice.wake import NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome, with_wake_phrase
+from voice.audio.sources import RATE
+from voice.audio.endpoint import Endpointer, speech_seconds
+from voice.wake.spotter import NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome, with_wake_phrase
 
 BARGE_IN_PHRASES = ("stop", "stop talking", "stop please", "please stop", "be quiet", "quiet please",
                     "that's enough", "enough")
@@ -43,7 +43,7 @@ def add_audio_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     """--engine, --vosk-model and --whisper-model (`listen`, `run` and `hear`)."""
-    from voice.engines import ENGINES
+    from voice.asr.engines import ENGINES
 
     parser.add_argument("--engine", choices=ENGINES, default="auto",
                         help="speech recognizer (default: vosk if an English model was downloaded, else "
@@ -57,8 +57,8 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
 
 def recognizer_for(args: argparse.Namespace, notice: Callable[[str], None]):
     """The recognizer the arguments ask for, or None after saying why there is none."""
-    from voice.engines import make_recognizer
-    from voice.models import ModelError
+    from voice.asr.engines import make_recognizer
+    from voice.asr.models import ModelError
 
     try:
         return make_recognizer(None if args.engine == "auto" else args.engine, args.vosk_model,
@@ -74,7 +74,7 @@ def grammar_for(recognizer, matcher, expects: Mapping[str, Any] | None, command:
     `command`: after the wake phrase, a command even on a free-text step (a talking segment's
     "attune, next").
     """
-    from voice.recognizers import command_grammar
+    from voice.asr.pocketsphinx import command_grammar
 
     if matcher is None or (expects and expects.get("free_text") and not command):
         return None
@@ -91,16 +91,16 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                listening=None, spotter=None, on_wake: Callable[[], None] | None = None) -> Iterator:
     """Yield a `Heard` for each accepted utterance; rejected ones are reported and dropped.
 
-    With `listening` (a `voice.wake.Listening`) and a `spotter` (`voice.wake.KeyphraseSpotter`), an
+    With `listening` (a `voice.wake.spotter.Listening`) and a `spotter` (`voice.wake.spotter.KeyphraseSpotter`), an
     utterance that starts while attune is not addressed is only searched for the wake phrase: the
     conversation is never decoded, and nothing of it is reported. When the phrase is heard,
     attune is addressed at once and the rest of the same utterance is decoded as a command
     ("attune, next"); if nothing follows, `on_wake()` runs (the earcon) and the next utterance is
     the command ("attune ... next"); if what follows is speech but no command, it was not meant
-    for attune (`voice.wake.wake_outcome`) and nothing is said.
+    for attune (`voice.wake.spotter.wake_outcome`) and nothing is said.
     """
     from voice.loop import Heard
-    from voice.recognizers import Grammar
+    from voice.asr.pocketsphinx import Grammar
 
     endpointer = endpointer or Endpointer()
     notice = notice or (lambda m: print(f"attune: {m}", file=sys.stderr, flush=True))
@@ -148,7 +148,7 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                 step = expects()
                 grammar = grammar_for(recognizer, matcher, step, command=woke)
                 if grammar is None and hasattr(recognizer, "prompt_text"):  # Whisper's dictation
-                    from voice.second_pass import vocabulary_prompt
+                    from voice.asr.second_pass import vocabulary_prompt
 
                     recognizer.prompt_text = vocabulary_prompt(matcher, (step or {}).get("intents"))
                 recognizer.start(grammar, partials=on_partial is not None)
@@ -217,7 +217,7 @@ def early_pass(recognizer, endpointer: Endpointer) -> None:
 
 def wav_chunks(paths: Iterable[Path], gap_s: float = 1.0) -> Iterator[bytes]:
     """Recorded utterances one after another, each followed by `gap_s` of silence."""
-    from voice.audio import WavFileSource
+    from voice.audio.sources import WavFileSource
 
     for path in paths:
         yield from WavFileSource(path, tail_s=gap_s)
@@ -282,7 +282,7 @@ class ListeningReporter:
 
 def chime(speaker, notice: Callable[[str], None]) -> Callable[[], None]:
     """What confirms the wake phrase: a short earcon on a speaker that plays audio, else a printed cue."""
-    from voice.wake import earcon
+    from voice.wake.spotter import earcon
 
     audio = getattr(speaker, "audio", speaker)  # TeeSpeaker plays through its audio speaker
     play = getattr(audio, "_play", None)
@@ -301,7 +301,7 @@ def chime(speaker, notice: Callable[[str], None]) -> Callable[[], None]:
 
 def wake_setup(args: argparse.Namespace, settings, loop, notice: Callable[[str], None]):
     """(listening, spotter) for the loop: None spotter with --no-wake, where every utterance is heard."""
-    from voice.wake import KeyphraseSpotter, Listening
+    from voice.wake.spotter import KeyphraseSpotter, Listening
 
     no_wake = bool(getattr(args, "no_wake", False))
     listening = Listening(settings.wake_phrases, settings.addressed_s, wake=not no_wake,
@@ -338,8 +338,8 @@ def pace(loop) -> Callable[[], None]:
 
 def listen_audio(args: argparse.Namespace, loop) -> int:
     """`attune listen` with --wav files or the microphone (and `attune run`)."""
-    from voice.audio import MicrophoneSource, has_device
-    from voice.tts import make_speaker
+    from voice.audio.sources import MicrophoneSource, has_device
+    from voice.speech.tts import make_speaker
 
     def notice(message: str) -> None:
         print(f"attune: {message}", file=sys.stderr, flush=True)
@@ -362,7 +362,7 @@ def listen_audio(args: argparse.Namespace, loop) -> int:
         if missing:
             notice(f"no such file: {', '.join(missing)}")
             return 2
-        from voice.audio import read_wav
+        from voice.audio.sources import read_wav
 
         for path in args.wav:  # refuse unreadable audio up front, not mid-routine in the reader thread
             try:

@@ -1,7 +1,7 @@
 """`attune listen` and `attune run`: the hands-free loop, a client of the state service.
 
 `attune listen --text` runs any routine by typing: one line per thing said. Audio input
-(microphone, --wav) plugs in through `voice.audio_loop` (`add_listen_arguments(parser)`,
+(microphone, --wav) plugs in through `voice.hearing` (`add_listen_arguments(parser)`,
 `listen_audio(args, loop)`) and `attune run` through `voice.run_command.register(sub)`,
 when those modules exist. `make_loop(args, speaker)` builds the loop for any of them.
 """
@@ -79,7 +79,7 @@ def listen(args: argparse.Namespace) -> int:
                   "debrief'); Ctrl-D when you're done.", file=sys.stderr)
         return loop.run(typed_lines(sys.stdin))
     try:
-        from voice.audio_loop import listen_audio
+        from voice.hearing import listen_audio
     except ImportError:
         print("attune: audio input is not available in this build; use --text to type", file=sys.stderr)
         return 2
@@ -100,7 +100,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--text", action="store_true", help="read typed lines from standard input")
     parser.set_defaults(handler=listen)
     try:
-        from voice import audio_loop
+        from voice import hearing as audio_loop
     except ImportError:
         audio_loop = None
     if audio_loop is not None and hasattr(audio_loop, "add_listen_arguments"):

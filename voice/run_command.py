@@ -12,9 +12,9 @@ import threading
 
 def run(args: argparse.Namespace) -> int:
     from server.cli import make_server, settings_from_args
-    from voice.audio import has_device
-    from voice.audio_loop import listen_audio
-    from voice.loop_commands import make_loop, typed_lines
+    from voice.audio.sources import has_device
+    from voice.hearing import listen_audio
+    from voice.listen import make_loop, typed_lines
 
     def notice(message: str) -> None:
         print(f"attune: {message}", file=sys.stderr, flush=True)
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             if not args.text:
                 notice("no microphone found: type what you would say, one line at a time (Ctrl-D to end)")
             if not args.print_only and not args.json:
-                from voice.tts import make_speaker
+                from voice.speech.tts import make_speaker
 
                 loop.speaker = make_speaker(loop_settings(args, loop.client), notice=notice)
             return loop.run(typed_lines(sys.stdin))
@@ -94,8 +94,8 @@ def loop_settings(args: argparse.Namespace, client=None):
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `run`, and the audio options of `listen` (its parser is already registered)."""
-    from voice.audio_loop import add_audio_arguments
-    from voice.loop_commands import add_loop_arguments
+    from voice.hearing import add_audio_arguments
+    from voice.listen import add_loop_arguments
 
     listen_parser = sub.choices.get("listen")
     if listen_parser is not None:

@@ -43,9 +43,9 @@ def hear_pcm(recognizer, matcher, grammar, pcm: bytes, expect=None) -> dict:
 
 def hear(args: argparse.Namespace) -> int:
     """Decode each WAV in command mode; one line (JSON with --json) per file, in order."""
-    from voice.audio import read_wav_16k
-    from voice.audio_loop import recognizer_for
-    from voice.recognizers import command_grammar
+    from voice.audio.sources import read_wav_16k
+    from voice.hearing import recognizer_for
+    from voice.asr.pocketsphinx import command_grammar
 
     recognizer = recognizer_for(args, lambda m: print(f"attune: {m}", file=sys.stderr))
     if recognizer is None:
@@ -73,10 +73,10 @@ def hear(args: argparse.Namespace) -> int:
 
 
 def models_cmd(args: argparse.Namespace) -> int:
-    from voice import models
+    from voice.asr import models
 
     if args.action == "download":
-        from voice import whisper_models
+        from voice.asr import whisper_models
 
         try:
             if (args.name or "").startswith("whisper-"):
@@ -95,7 +95,7 @@ def models_cmd(args: argparse.Namespace) -> int:
     for m in found:
         print(f"{m['engine']:13} {m['name']:40} {m['path']}")
     chosen = models.find_vosk_model()
-    from voice.whisper_models import bundled_dir
+    from voice.asr.whisper_models import bundled_dir
 
     second = ", then Whisper tiny.en (second pass)" if bundled_dir() is not None else ""
     print(f"in use: {'vosk ' + chosen.name if chosen else 'pocketsphinx en-us' + second + ' (no English vosk model found)'}")
@@ -103,7 +103,7 @@ def models_cmd(args: argparse.Namespace) -> int:
 
 
 def devices(args: argparse.Namespace) -> int:
-    from voice.audio import list_devices
+    from voice.audio.sources import list_devices
 
     found = list_devices()
     if args.json:
@@ -121,7 +121,7 @@ def devices(args: argparse.Namespace) -> int:
 
 def say(args: argparse.Namespace) -> int:
     from server.cli import settings_from_args
-    from voice.tts import FileSpeaker, make_speaker
+    from voice.speech.tts import FileSpeaker, make_speaker
 
     settings = settings_from_args(args).settings
     text = " ".join(args.text)
@@ -149,7 +149,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="decode and match with the intent set in DIR (*.yaml hassil templates) "
                         "instead of attune's own, e.g. bench/speech-to-intent/intents")
     p.add_argument("--dictation", action="store_true", help="free dictation instead of command mode")
-    from voice.audio_loop import add_engine_arguments
+    from voice.hearing import add_engine_arguments
 
     add_engine_arguments(p)
     add_settings_flags(p, server=False)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.voice.conftest import add_noise
-from voice.audio import chunked
-from voice.audio_loop import hear_audio
+from voice.audio.sources import chunked
+from voice.hearing import hear_audio
 
 
 class FakeSpeaker:

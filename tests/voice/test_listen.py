@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server import create_app
-from tests.routines.test_loop import InProcess
+from tests.voice.test_loop import InProcess
 from voice.cli import build_parser
 from voice.client import Client
 from voice.run_command import loop_settings

@@ -17,8 +17,8 @@ _WHISPER: dict[tuple, object] = {}
 
 def whisper_engine(model: str | Path | None = None, threads: int | None = None):
     """The Whisper engine for `model` (None: the bundled tiny.en, checksum verified), loaded once."""
-    from voice.whisper import WhisperEngine
-    from voice.whisper_models import find_whisper_model
+    from voice.asr.whisper import WhisperEngine
+    from voice.asr.whisper_models import find_whisper_model
 
     path, label = find_whisper_model(model)
     key = (str(path), threads)
@@ -32,8 +32,8 @@ def make_recognizer(engine: str | None = None, model: str | Path | None = None, 
     """The recognizer to use (see the module's order). `engine` forces one; `model` is a vosk
     folder; `whisper_model` any CTranslate2 Whisper folder (default: the bundled tiny.en).
     `notice(message)` hears why Whisper was left out when it had to be."""
-    from voice import models
-    from voice.recognizers import PocketsphinxRecognizer, VoskRecognizer
+    from voice.asr import models
+    from voice.asr.pocketsphinx import PocketsphinxRecognizer, VoskRecognizer
 
     if engine not in (None, "", *ENGINES):
         raise ValueError(f"unknown speech engine {engine!r} (use {', '.join(ENGINES[1:])})")
@@ -55,7 +55,7 @@ def make_recognizer(engine: str | None = None, model: str | Path | None = None, 
 
 
 def two_pass(whisper_model: str | Path | None = None):
-    from voice.recognizers import PocketsphinxRecognizer
-    from voice.second_pass import TwoPassRecognizer
+    from voice.asr.pocketsphinx import PocketsphinxRecognizer
+    from voice.asr.second_pass import TwoPassRecognizer
 
     return TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model))

@@ -167,11 +167,11 @@ def download_model(name: str = DEFAULT_MODEL, dest: Path | None = None, base_url
 
 def list_models(env: Mapping[str, str] | None = None) -> list[dict]:
     """Every model attune can use: vosk folders found and pocketsphinx's bundled one."""
-    from voice.recognizers import _version
+    from voice.asr.pocketsphinx import _version
 
     out = [{"engine": "vosk", "name": p.name, "path": str(p), "english": is_english(p)}
            for p in candidate_models(env)]
-    from voice import whisper_models
+    from voice.asr import whisper_models
 
     bundled = whisper_models.bundled_dir()
     if bundled is not None:

@@ -25,8 +25,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Protocol
 
-from voice.audio import RATE
-from voice.fsg import graph_accepts, unique_completion
+from voice.audio.sources import RATE
+from voice.asr.fsg import graph_accepts, unique_completion
 
 log = logging.getLogger("attune.asr")
 
@@ -52,7 +52,7 @@ class Grammar:
     phrases: tuple[str, ...] = ()
     """Phrases (and "[unk]") for vosk's grammar mode."""
     graph: tuple | None = None
-    """(start, final, transitions, n_states) word graph for pocketsphinx (`voice.fsg`); preferred over jsgf."""
+    """(start, final, transitions, n_states) word graph for pocketsphinx (`voice.asr.fsg`); preferred over jsgf."""
 
     @cached_property  # asked at every utterance's start; hashing 12,000 phrases each time is waste
     def key(self) -> str:
@@ -63,7 +63,7 @@ class Grammar:
     @classmethod
     def from_phrases(cls, phrases: Iterable[str], name: str = "attune") -> "Grammar":
         """A grammar of whole phrases (both forms), e.g. for tests and benchmarks."""
-        from voice.fsg import phrase_graph
+        from voice.asr.fsg import phrase_graph
 
         items = list(dict.fromkeys(" ".join(p.lower().split()) for p in phrases if p.strip() and p.strip() != "[unk]"))
         body = " | ".join(items)
@@ -104,7 +104,7 @@ def command_grammar(matcher, expect: Iterable[str] | None = None, engine: str | 
     """
     from intents import grammar as intents_grammar
 
-    from voice.fsg import template_graph
+    from voice.asr.fsg import template_graph
 
     if expect is None:
         expect = getattr(matcher, "default_expect", IDLE_EXPECT)
@@ -197,7 +197,7 @@ class _Base:
     def decode(self, pcm: bytes, grammar: Grammar | None = None, trim: bool = True) -> Transcript:
         """Decode a whole recorded utterance (trimmed to its speech, as the live loop's endpointer does)."""
         if trim:
-            from voice.endpoint import trim_to_speech
+            from voice.audio.endpoint import trim_to_speech
 
             pcm = trim_to_speech(pcm)
         if not pcm:  # a WAV with no frames: nothing was said (pocketsphinx fails on an empty buffer)
@@ -486,7 +486,7 @@ class PocketsphinxRecognizer(_Base):
 
     def _best_complete(self, decoder):
         """(hypothesis, text) of the best lattice path that is a whole sentence of the grammar, or
-        that only one ending can finish (`voice.fsg.unique_completion`); None when there is none.
+        that only one ending can finish (`voice.asr.fsg.unique_completion`); None when there is none.
 
         pocketsphinx returns its best partial path when no path ends in the grammar's final state
         in the last frame ("partly it", "slow down a", "... with a bit of brown"); the whole
@@ -638,7 +638,7 @@ class VoskRecognizer(_Base):
 
 def make_recognizer(engine: str | None = None, model: str | Path | None = None,
                     env: dict | None = None, whisper_model: str | Path | None = None) -> Recognizer:
-    """The recognizer to use (`voice.engines.make_recognizer`, where the choice is made)."""
-    from voice.engines import make_recognizer as make
+    """The recognizer to use (`voice.asr.engines.make_recognizer`, where the choice is made)."""
+    from voice.asr.engines import make_recognizer as make
 
     return make(engine, model, env, whisper_model)

@@ -3,7 +3,7 @@
 Commands: pocketsphinx's grammar search runs live as the audio comes (as on its own); when the
 utterance ends, Whisper encodes it once and scores candidate sentences of the step's grammar on
 that encoding: pocketsphinx's lattice n-best and Whisper's own readings mapped to the nearest
-grammar sentences (`voice.fsg.nearest_sentences`). The best-scoring one is taken when it is within
+grammar sentences (`voice.asr.fsg.nearest_sentences`). The best-scoring one is taken when it is within
 `margin` of the best sentence Whisper would write freely; otherwise the utterance is rejected.
 Every candidate is a complete sentence of the step's grammar, so what is accepted always parses.
 
@@ -17,10 +17,10 @@ import itertools
 import re
 import time
 
-from voice.audio import RATE
-from voice.fsg import graph_accepts, nearest_sentences, unique_completion
-from voice.recognizers import Grammar, Transcript, _Base
-from voice.whisper import WhisperEngine, timed, written
+from voice.audio.sources import RATE
+from voice.asr.fsg import graph_accepts, nearest_sentences, unique_completion
+from voice.asr.pocketsphinx import Grammar, Transcript, _Base
+from voice.asr.whisper import WhisperEngine, timed, written
 
 MARGIN = 16.0
 """A grammar sentence is accepted when its log-probability is at most this far below the best

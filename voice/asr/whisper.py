@@ -4,7 +4,7 @@ utterance, free transcription, and scoring of given sentences against the same e
 CTranslate2 and `tokenizers` are used directly rather than through faster-whisper, whose
 PyAV and onnxruntime dependencies would more than double the install for nothing used here.
 The model folder is any CTranslate2 Whisper conversion (config.json, model.bin, tokenizer.json);
-`voice.whisper_models` finds and verifies one.
+`voice.asr.whisper_models` finds and verifies one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice.audio import RATE
+from voice.audio.sources import RATE
 
 N_FFT = 400
 HOP = 160

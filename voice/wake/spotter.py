@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from voice.audio import RATE
+from voice.audio.sources import RATE
 
 IDLE, ADDRESSED, TALKING, OPEN = "idle", "addressed", "talking", "open"
 STATES = (IDLE, ADDRESSED, TALKING, OPEN)
@@ -335,7 +335,7 @@ MIN_COMMAND_S = 0.3
 """Less speech than this after the wake phrase is no command: the next utterance is."""
 MIN_WOKEN_CONFIDENCE = 0.55
 """A woken utterance is taken as a command only with at least this recognizer confidence: a grammar
-path at most 0.15 below the phone loop (`voice.recognizers`, score_scale 1/3). Stricter than a
+path at most 0.15 below the phone loop (`voice.asr.pocketsphinx`, score_scale 1/3). Stricter than a
 command heard in the addressed window (0.3): what wakes attune in the middle of conversation is far
 more often a look-alike ("and then I said stop") than a command, and a wrong command there costs more.
 Chosen on the wake bench's whole loop (bench/results/wake.md): with the recognizer's Viterbi scores
@@ -368,14 +368,14 @@ def with_wake_phrase(grammar, phrases: Iterable[str]):
     recognizer is tuned for, and speech that only resembles the phrase scores badly against the
     phone loop over its whole length, so fewer look-alikes pass as commands.
     """
-    from voice.recognizers import lru_get
+    from voice.asr.pocketsphinx import lru_get
 
     phrases = normalise_phrases(phrases)
     return lru_get(_WOKEN_GRAMMARS, (grammar.key, phrases), lambda: _prefixed(grammar, phrases), 16)
 
 
 def _prefixed(grammar, phrases: tuple[str, ...]):
-    from voice.recognizers import Grammar
+    from voice.asr.pocketsphinx import Grammar
 
     spoken = tuple(f"{w} {p}" for w in phrases for p in grammar.phrases if p != "[unk]")
     if not grammar.graph:

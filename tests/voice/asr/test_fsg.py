@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voice.fsg import MIN_SHARED_FANOUT, graph_accepts, phrase_graph, unique_completion
+from voice.asr.fsg import MIN_SHARED_FANOUT, graph_accepts, phrase_graph, unique_completion
 
 FEELINGS = [f"feeling{i}" for i in range(40)]  # stand-ins for a slot list's values
 PREFIXES = ["i feel", "i feel so", "i'm", "i'm really", "honestly i feel"]
@@ -44,8 +44,8 @@ def test_small_fan_outs_stay_plain_arcs():
 
 
 def test_nearest_sentences_of_a_free_reading():
-    from voice.fsg import nearest_sentences, phrase_graph
-    from voice.second_pass import grammar_words
+    from voice.asr.fsg import nearest_sentences, phrase_graph
+    from voice.asr.second_pass import grammar_words
 
     graph = phrase_graph(["i'd like a latte", "i'd like a large latte", "i'd like an iced mocha", "a mocha"])
     found = nearest_sentences(graph, grammar_words("I would like an ice mocha."), max_edits=3)

@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from voice import models
+from voice.asr import models
 
 
 def fake_model_zip(name: str) -> bytes:
@@ -111,8 +111,8 @@ def test_find_prefers_vosk_model_path_then_english(tmp_path):
 
 
 def test_without_a_vosk_model_pocketsphinx_and_whisper_are_chosen(tmp_path, monkeypatch):
-    from voice import whisper_models
-    from voice.recognizers import make_recognizer
+    from voice.asr import whisper_models
+    from voice.asr.pocketsphinx import make_recognizer
 
     monkeypatch.setenv("ATTUNE_MODELS_DIR", str(tmp_path))
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -146,7 +146,7 @@ def publish_whisper(files, repo="Systran/faster-whisper-base.en", content=WHISPE
 
 
 def test_whisper_download_verifies_each_file(tmp_path, model_site):
-    from voice import whisper_models
+    from voice.asr import whisper_models
 
     url, files = model_site
     publish_whisper(files)
@@ -162,7 +162,7 @@ def test_whisper_download_verifies_each_file(tmp_path, model_site):
 
 @pytest.mark.parametrize("bad", ["model.bin", "tokenizer.json"])
 def test_whisper_download_refuses_a_file_that_fails_its_checksum(tmp_path, model_site, bad):
-    from voice import whisper_models
+    from voice.asr import whisper_models
 
     url, files = model_site
     served = dict(WHISPER_FILES)
@@ -174,7 +174,7 @@ def test_whisper_download_refuses_a_file_that_fails_its_checksum(tmp_path, model
 
 
 def test_whisper_download_offline_says_so(tmp_path, capsys, monkeypatch):
-    from voice import whisper_models
+    from voice.asr import whisper_models
     from voice.cli import main
 
     with pytest.raises(models.ModelError, match="offline"):

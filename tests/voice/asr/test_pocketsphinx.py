@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.voice.conftest import VOICES
-from voice.recognizers import Grammar, command_grammar
+from voice.asr.pocketsphinx import Grammar, command_grammar
 
 # (sentence, the step's expected intents, intent the whole pipeline must produce)
 COMMANDS = [
@@ -116,7 +116,7 @@ class WholePassCounter:
 def test_dictation_decodes_twice_only_while_the_mean_settles(synth):
     """A new decoder's running cepstral mean is the model's initial one: its first free-text answer
     moves it far, so the whole-utterance pass runs again; once settled the live pass's words stand."""
-    from voice.recognizers import PocketsphinxRecognizer
+    from voice.asr.pocketsphinx import PocketsphinxRecognizer
 
     recognizer = PocketsphinxRecognizer()
     recognizer._command = counter = WholePassCounter(recognizer._command)
@@ -133,7 +133,7 @@ def test_dictation_decodes_twice_only_while_the_mean_settles(synth):
 def test_commands_decode_twice_only_while_the_mean_settles(synth):
     """A command's live pass is its decode once the running cepstral mean has settled; the first
     commands after start-up are decoded again over the whole utterance (the phone loop always is)."""
-    from voice.recognizers import PocketsphinxRecognizer
+    from voice.asr.pocketsphinx import PocketsphinxRecognizer
 
     recognizer = PocketsphinxRecognizer()
     recognizer._command = counter = WholePassCounter(recognizer._command)
@@ -180,7 +180,7 @@ def test_phrase_grammar_both_forms():
     ("an espresso", None),                                     # not in the grammar
 ])
 def test_unfinished_path_completed_only_when_one_ending_is_possible(heard, completed):
-    from voice.fsg import graph_accepts, unique_completion
+    from voice.asr.fsg import graph_accepts, unique_completion
 
     graph = Grammar.from_phrases(["a latte", "a latte with soy milk", "a latte with some brown sugar",
                                   "a latte with some milk", "a latte with soy milk and sugar"]).graph

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "bench" / "speech-to-intent"))
 
 import s2i  # noqa: E402
@@ -58,7 +58,7 @@ def test_noisy_condition_is_seeded_per_file():
 def coffee_pipeline():
     from intents.intent_set import IntentSet
 
-    from voice.recognizers import PocketsphinxRecognizer, command_grammar
+    from voice.asr.pocketsphinx import PocketsphinxRecognizer, command_grammar
 
     intent_set = IntentSet.load(s2i.INTENTS)
     return PocketsphinxRecognizer(), intent_set, command_grammar(intent_set)
@@ -66,8 +66,8 @@ def coffee_pipeline():
 
 @needs_data
 def test_clean_benchmark_files_through_the_real_pipeline(coffee_pipeline):
-    from voice.audio import read_wav_16k
-    from voice.audio_commands import hear_pcm
+    from voice.audio.sources import read_wav_16k
+    from voice.tools import hear_pcm
 
     recognizer, intent_set, grammar = coffee_pipeline
     labels = s2i.labels()

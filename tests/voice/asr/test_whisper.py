@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from tests.voice.conftest import add_noise
-from tests.voice.test_wake import TALK, ROOM, run, stream
-from voice.audio import RATE
-from voice.models import ModelError
-from voice.recognizers import PocketsphinxRecognizer, command_grammar
+from tests.voice.wake.test_wake import TALK, ROOM, run, stream
+from voice.audio.sources import RATE
+from voice.asr.models import ModelError
+from voice.asr.pocketsphinx import PocketsphinxRecognizer, command_grammar
 
 pytestmark = pytest.mark.audio
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.audio
 @pytest.fixture(scope="session")
 def two_pass():
     """pocketsphinx with the bundled tiny.en second pass, loaded once for the session."""
-    from voice.engines import make_recognizer
+    from voice.asr.engines import make_recognizer
 
     recognizer = make_recognizer("whisper")
     assert recognizer.engine == "pocketsphinx+whisper"
@@ -97,7 +97,7 @@ def test_noise_is_no_command(two_pass, matcher):
 
 @pytest.mark.parametrize("voice", ["en-us"])
 def test_wake_phrase_then_a_command(synth, two_pass, matcher, voice):
-    from voice.wake import KeyphraseSpotter
+    from voice.wake.spotter import KeyphraseSpotter
 
     chunks = stream(synth.pcm(ROOM, voice), synth.pcm("attune, how much time is left", voice))
     heard, wakes, _ = run(chunks, two_pass, matcher, KeyphraseSpotter(), TALK)
@@ -106,7 +106,7 @@ def test_wake_phrase_then_a_command(synth, two_pass, matcher, voice):
 
 
 def test_pocketsphinx_engine_runs_alone(synth, matcher, monkeypatch):
-    from voice import engines
+    from voice.asr import engines
 
     monkeypatch.setattr(engines, "whisper_engine", lambda *a, **k: pytest.fail("Whisper loaded"))
     recognizer = engines.make_recognizer("pocketsphinx")
@@ -129,7 +129,7 @@ def test_cli_says_which_engines_are_in_use(synth, tmp_path):
 
 @pytest.fixture
 def tampered(tmp_path):
-    from voice.whisper_models import bundled_dir
+    from voice.asr.whisper_models import bundled_dir
 
     copy = tmp_path / "model"
     shutil.copytree(bundled_dir(), copy)
@@ -142,13 +142,13 @@ def tampered(tmp_path):
 
 
 def test_the_bundled_model_matches_its_pinned_checksum():
-    from voice.whisper_models import BUNDLED_SHA256, bundled_dir, sha256_file
+    from voice.asr.whisper_models import BUNDLED_SHA256, bundled_dir, sha256_file
 
     assert sha256_file(bundled_dir() / "model.bin") == BUNDLED_SHA256
 
 
 def test_a_tampered_model_is_refused(tampered, monkeypatch):
-    from voice import engines, whisper_models
+    from voice.asr import engines, whisper_models
 
     with pytest.raises(ModelError, match="not the pinned"):
         whisper_models.verify_bundled(tampered)
@@ -164,7 +164,7 @@ def test_a_tampered_model_is_refused(tampered, monkeypatch):
 
 
 def test_the_second_pass_started_early_is_kept_only_when_nothing_but_quiet_followed(synth, two_pass, matcher):
-    from voice.endpoint import trim_to_speech
+    from voice.audio.endpoint import trim_to_speech
 
     grammar = command_grammar(matcher, None, "pocketsphinx")
     pcm = trim_to_speech(synth.pcm("give me a repair phrase"))

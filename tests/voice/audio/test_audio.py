@@ -7,8 +7,8 @@ import wave
 import numpy as np
 import pytest
 
-from voice.audio import RATE, WavFileSource, read_wav_16k, to_pcm16k
-from voice.endpoint import EndpointConfig, Endpointer
+from voice.audio.sources import RATE, WavFileSource, read_wav_16k, to_pcm16k
+from voice.audio.endpoint import EndpointConfig, Endpointer
 
 
 def tone(freq: float, rate: int, seconds: float, channels: int = 1) -> np.ndarray:

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice.audio import RATE, MicrophoneSource, list_devices, read_wav_16k
-from voice.endpoint import Endpointer
-from voice.tts import FileSpeaker, Pyttsx3Speaker, Renderer, sentences
+from voice.audio.sources import RATE, MicrophoneSource, list_devices, read_wav_16k
+from voice.audio.endpoint import Endpointer
+from voice.speech.tts import FileSpeaker, Pyttsx3Speaker, Renderer, sentences
 
 pytestmark = pytest.mark.audio
 
@@ -111,7 +111,7 @@ def test_alsa_playback_writes_to_the_output_device(alsa_files, renderer):
 
 
 def test_alsa_capture_decodes_speech(alsa_files, synth, ps_recognizer):
-    from voice.recognizers import Grammar
+    from voice.asr.pocketsphinx import Grammar
 
     alsa_files.load_mic(synth.pcm("start our nightly debrief"))
     mic = MicrophoneSource(sd=alsa_files.sd)
@@ -169,7 +169,7 @@ def test_no_devices_means_no_microphone():
         def query_devices(self):
             return []
 
-    from voice.audio import has_device
+    from voice.audio.sources import has_device
 
     assert list_devices(NoSd()) == []
     assert not has_device("input", None, NoSd())

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from tests.voice.conftest import add_noise
-from voice.audio import RATE, chunked
-from voice.audio_loop import hear_audio
-from voice.wake import (ADDRESSED, FRAME_BYTES, IDLE, MIN_WOKEN_CONFIDENCE, OPEN, SECOND_LOOK_S, TALKING, Detection,
+from voice.audio.sources import RATE, chunked
+from voice.hearing import hear_audio
+from voice.wake.spotter import (ADDRESSED, FRAME_BYTES, IDLE, MIN_WOKEN_CONFIDENCE, OPEN, SECOND_LOOK_S, TALKING, Detection,
                         KeyphraseSpotter, Listening, earcon, normalise_phrases, speech_onset, strip_wake_phrase,
                         wake_outcome)
 
