@@ -99,7 +99,7 @@ load_kitchen = s2i.kitchen
 
 def bench_commands(recognizer, matcher, folder: Path, voices, quick: bool, speed: int = 165,
                    snrs=SNRS, seed: int = 7) -> dict:
-    from voice.asr.pocketsphinx import command_grammar
+    from voice.asr.grammar import command_grammar
 
     rng = np.random.default_rng(seed)
     noise = load_kitchen()
@@ -153,7 +153,7 @@ def streamed(recognizer, text: str, voice: str, folder: Path, rng, grammar=None)
 def bench_rtf_with_partials(recognizer, matcher, folder: Path, voice: str = VOICES[0]) -> float:
     """Real-time factor of command mode as an interactive terminal runs it: streamed in 100 ms chunks
     with a partial transcript after each, one voice's clean commands."""
-    from voice.asr.pocketsphinx import command_grammar
+    from voice.asr.grammar import command_grammar
 
     rng = np.random.default_rng(7)
     spent = audio = 0.0
@@ -206,7 +206,7 @@ def bench_dictation(recognizer, folder: Path, voices=VOICES) -> dict:
 def bench_out_of_domain(recognizer, matcher, folder: Path, n: int, voices=VOICES, speed: int = 165,
                         held_out: bool = False) -> dict:
     """False acceptance on Home Assistant's sentences; `held_out`: a second sample, none of the first's."""
-    from voice.asr.pocketsphinx import command_grammar
+    from voice.asr.grammar import command_grammar
 
     overlap = {c["text"].lower() for c in yaml.safe_load(OVERLAP.read_text())["cases"]} if OVERLAP.exists() else set()
     sentences = [s.strip() for s in HOME_ASSISTANT.read_text().splitlines() if s.strip()]
@@ -241,7 +241,7 @@ def bench_coffee(recognizer, limit: int | None) -> dict:
 
     from voice.tools import hear_pcm
     from voice.asr.fsg import template_graph
-    from voice.asr.pocketsphinx import Grammar
+    from voice.asr.grammar import Grammar
 
     intent_set = IntentSet.load(s2i.INTENTS)
     started = time.perf_counter()
@@ -321,7 +321,7 @@ def bench_latency(recognizer, matcher, folder: Path, url: str, n: int) -> dict:
     from voice.hearing import early_pass
     from voice.client import Client
     from voice.audio.endpoint import Endpointer
-    from voice.asr.pocketsphinx import command_grammar
+    from voice.asr.grammar import command_grammar
     from voice.speech.tts import Pyttsx3Speaker
 
     sd._terminate()
@@ -653,7 +653,7 @@ def main(argv=None) -> int:
 
     from voice.audio.endpoint import EndpointConfig
     from voice.asr.engines import make_recognizer
-    from voice.asr.pocketsphinx import MIN_CONFIDENCE
+    from voice.asr.base import MIN_CONFIDENCE
 
     args.end_ms = EndpointConfig().end_ms
     args.min_conf = MIN_CONFIDENCE

@@ -155,7 +155,7 @@ def espeak(text: str, voice: str, folder: Path, speed: int = 165) -> bytes:
 def make_engine(engine: str):
     """The recognizer; "whisper" (pocketsphinx + Whisper) runs with no rejection margin, so each row keeps
     the best candidate and its margin, and the report applies margins chosen on the development half."""
-    from voice.asr.pocketsphinx import make_recognizer
+    from voice.asr.engines import make_recognizer
 
     recognizer = make_recognizer(engine)
     if engine == "whisper":
@@ -186,7 +186,7 @@ def run_condition(engine: str, condition: str, limit: int | None, seed: int, n_o
     from intents.intent_set import IntentSet
 
     from voice.tools import hear_pcm
-    from voice.asr.pocketsphinx import command_grammar
+    from voice.asr.grammar import command_grammar
 
     recognizer = make_engine(engine)
     intent_set = IntentSet.load(INTENTS)

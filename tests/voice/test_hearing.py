@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.voice.conftest import add_noise
 from voice.audio.sources import chunked
 from voice.hearing import hear_audio
@@ -23,7 +25,16 @@ def stream(*pcms: bytes) -> list[bytes]:
     return list(chunked(lead + b"".join(p + gap for p in pcms)))
 
 
-def test_each_utterance_becomes_one_heard_item_with_the_step_grammar(synth, ps_recognizer, matcher):
+@pytest.fixture
+def fresh_recognizer():
+    """A recognizer whose running cepstral mean has heard nothing yet: the session's shared one
+    carries whatever the tests before it decoded, so its first words depend on their order."""
+    from voice.asr.pocketsphinx import PocketsphinxRecognizer
+
+    return PocketsphinxRecognizer()
+
+
+def test_each_utterance_becomes_one_heard_item_with_the_step_grammar(synth, fresh_recognizer, matcher):
     asked = []
 
     def expects():
@@ -31,7 +42,7 @@ def test_each_utterance_becomes_one_heard_item_with_the_step_grammar(synth, ps_r
         return {"intents": ["Feeling"], "free_text": False}
 
     partials = []
-    heard = list(hear_audio(stream(synth.pcm("i feel sad"), synth.pcm("give me a repair phrase")), ps_recognizer,
+    heard = list(hear_audio(stream(synth.pcm("i feel sad"), synth.pcm("give me a repair phrase")), fresh_recognizer,
                             matcher=matcher, expects=expects, on_partial=partials.append, notice=lambda m: None))
     assert [h.text for h in heard][:1] == ["i feel sad"]
     assert len(asked) == 2 and partials  # the step is asked at the start of each utterance

@@ -6,7 +6,7 @@ from server import create_app
 from tests.voice.test_loop import InProcess
 from voice.cli import build_parser
 from voice.client import Client
-from voice.run_command import loop_settings
+from voice.listen import loop_settings
 
 
 def test_voice_settings_come_from_the_service_unless_a_flag_sets_them(settings, tmp_path, monkeypatch):

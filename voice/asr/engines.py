@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ENGINES = ("auto", "whisper", "pocketsphinx", "vosk")
-"""--engine choices: "whisper" is pocketsphinx's grammar pass with Whisper's second pass."""
+from voice.asr import ENGINES, models
+from voice.asr.pocketsphinx import PocketsphinxRecognizer
+from voice.asr.second_pass import TwoPassRecognizer
+from voice.asr.vosk import VoskRecognizer
+from voice.asr.whisper import WhisperEngine
+from voice.asr.whisper_models import find_whisper_model
 
 _WHISPER: dict[tuple, object] = {}
 
 
 def whisper_engine(model: str | Path | None = None, threads: int | None = None):
     """The Whisper engine for `model` (None: the bundled tiny.en, checksum verified), loaded once."""
-    from voice.asr.whisper import WhisperEngine
-    from voice.asr.whisper_models import find_whisper_model
-
     path, label = find_whisper_model(model)
     key = (str(path), threads)
     if key not in _WHISPER:
@@ -32,9 +33,6 @@ def make_recognizer(engine: str | None = None, model: str | Path | None = None, 
     """The recognizer to use (see the module's order). `engine` forces one; `model` is a vosk
     folder; `whisper_model` any CTranslate2 Whisper folder (default: the bundled tiny.en).
     `notice(message)` hears why Whisper was left out when it had to be."""
-    from voice.asr import models
-    from voice.asr.pocketsphinx import PocketsphinxRecognizer, VoskRecognizer
-
     if engine not in (None, "", *ENGINES):
         raise ValueError(f"unknown speech engine {engine!r} (use {', '.join(ENGINES[1:])})")
     if engine == "pocketsphinx":
@@ -55,7 +53,5 @@ def make_recognizer(engine: str | None = None, model: str | Path | None = None, 
 
 
 def two_pass(whisper_model: str | Path | None = None):
-    from voice.asr.pocketsphinx import PocketsphinxRecognizer
-    from voice.asr.second_pass import TwoPassRecognizer
-
+    """pocketsphinx's grammar pass with Whisper's second pass."""
     return TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model))

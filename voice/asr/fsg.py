@@ -9,9 +9,18 @@ transitions except into the final state. Decoding then runs well under real time
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import OrderedDict
 from typing import Iterable
+
+from hassil.expression import (
+    Alternative, Group, ListReference, Permutation, RuleReference, TextChunk,
+)
+from hassil.intents import TextSlotList
+
+from intents.grammar import RESPELL, dictionary_words, selected_intents
+from intents.text import normalize
 
 Transition = tuple  # (from, to, prob) or (from, to, prob, word)
 
@@ -31,9 +40,6 @@ class _Builder:
     """hassil expressions -> NFA fragments (start, end); None when a word cannot be said."""
 
     def __init__(self, matcher, dictionary: frozenset[str] | None):
-        from intents.grammar import RESPELL
-        from intents.text import normalize
-
         self.rules = matcher.intents.expansion_rules
         self.lists = matcher.intents.slot_lists
         self.dictionary = dictionary
@@ -79,11 +85,6 @@ class _Builder:
         return frags[0][0], frags[-1][1]
 
     def emit(self, expr, depth: int = 0):
-        from hassil.expression import (
-            Alternative, Group, ListReference, Permutation, RuleReference, TextChunk,
-        )
-        from hassil.intents import TextSlotList
-
         if depth > 40:
             raise ValueError("template rules nest too deeply")
         if isinstance(expr, TextChunk):
@@ -196,8 +197,6 @@ def template_graph(matcher, expect: Iterable[str] | None = None,
     Same selection as `intents.grammar.jsgf`: the step's intents plus the built-ins, or
     everything when `expect` is None; words outside the dictionary drop their alternative.
     """
-    from intents.grammar import dictionary_words, selected_intents
-
     builder = _Builder(matcher, dictionary_words() if dictionary is None else dictionary)
     frags = []
     for name in selected_intents(matcher, expect):
@@ -313,8 +312,6 @@ def nearest_sentences(graph: tuple, words: list[str], max_edits: int = 3, limit:
     `budget`: search steps queued at most; with nothing near, the idle grammar's 19,700 arcs took 2 s
     at three edits (0.4 s at two) before it (what is found within the budget is returned).
     """
-    import heapq
-
     arcs, ends = _index(graph)
     n = len(words)
     heap: list[tuple[int, int, int, int, tuple]] = [(0, 0, graph[0], 0, ())]

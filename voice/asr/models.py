@@ -11,29 +11,18 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Callable, Mapping
 
+from voice.asr import whisper_models
+from voice.asr.base import package_version
+from voice.asr.downloads import ModelError, copy_counted, fetch, models_dir, progress_bar
+
 DEFAULT_MODEL = "vosk-model-small-en-us-0.15"
 MODELS_URL = "https://alphacephei.com/vosk/models"
 """Official vosk model site; override with ATTUNE_VOSK_MODELS_URL (tests use a local server)."""
-REPO_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
-
-
-class ModelError(Exception):
-    """A model could not be found, downloaded or verified (the message says what to do)."""
-
-
-def models_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    return Path(env["ATTUNE_MODELS_DIR"]) if env.get("ATTUNE_MODELS_DIR") else REPO_MODELS_DIR
-
-
 def is_model_dir(path: Path) -> bool:
     return path.is_dir() and ((path / "am" / "final.mdl").exists() or (path / "final.mdl").exists()) \
         and (path / "conf").is_dir()
@@ -71,19 +60,10 @@ def find_vosk_model(env: Mapping[str, str] | None = None, english_only: bool = T
     return None
 
 
-def _fetch(url: str, timeout: float = 30.0):
-    try:
-        return urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 (https or a test's 127.0.0.1)
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ModelError(f"cannot reach {url} ({reason}). Are you offline? attune keeps working with "
-                         "pocketsphinx, which needs no download.") from exc
-
-
 def expected_md5(name: str, base_url: str) -> str | None:
     """The md5 the model list publishes for `name` (None when the list has no entry)."""
     try:
-        with _fetch(f"{base_url}/model-list.json") as resp:
+        with fetch(f"{base_url}/model-list.json") as resp:
             listing = json.load(resp)
     except (ModelError, ValueError):
         return None
@@ -91,34 +71,6 @@ def expected_md5(name: str, base_url: str) -> str | None:
         if entry.get("name") == name:
             return entry.get("md5")
     return None
-
-
-def _progress_bar(stream=None) -> Callable[[int, int | None], None]:
-    stream = stream or sys.stderr
-
-    def show(done: int, total: int | None) -> None:
-        if total:
-            filled = int(30 * done / total)
-            stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done / 1e6:6.1f}/{total / 1e6:.1f} MB")
-        else:
-            stream.write(f"\r{done / 1e6:6.1f} MB")
-        stream.flush()
-
-    return show
-
-
-def copy_counted(resp, out, total: int | None, progress: Callable[[int, int | None], None], digests) -> int:
-    """Copy a download to `out` in blocks, updating each digest and the progress bar; the bytes copied."""
-    done = 0
-    while True:
-        block = resp.read(1 << 16)
-        if not block:
-            return done
-        out.write(block)
-        for digest in digests:
-            digest.update(block)
-        done += len(block)
-        progress(done, total)
 
 
 def download_model(name: str = DEFAULT_MODEL, dest: Path | None = None, base_url: str | None = None,
@@ -133,11 +85,11 @@ def download_model(name: str = DEFAULT_MODEL, dest: Path | None = None, base_url
         raise ModelError(f"bad model name {name!r}")
     dest.mkdir(parents=True, exist_ok=True)
     want_md5 = expected_md5(name, base_url)
-    progress = progress or _progress_bar()
+    progress = progress or progress_bar()
     md5 = hashlib.md5()  # noqa: S324 (the vosk model list publishes md5)
     with tempfile.TemporaryDirectory(dir=dest, prefix=".download-") as tmp:
         zip_path = Path(tmp) / f"{name}.zip"
-        with _fetch(f"{base_url}/{name}.zip") as resp, open(zip_path, "wb") as out:
+        with fetch(f"{base_url}/{name}.zip") as resp, open(zip_path, "wb") as out:
             total = int(resp.headers.get("Content-Length") or 0) or None
             done = copy_counted(resp, out, total, progress, [md5])
         progress(done, total)
@@ -167,26 +119,22 @@ def download_model(name: str = DEFAULT_MODEL, dest: Path | None = None, base_url
 
 def list_models(env: Mapping[str, str] | None = None) -> list[dict]:
     """Every model attune can use: vosk folders found and pocketsphinx's bundled one."""
-    from voice.asr.pocketsphinx import _version
-
     out = [{"engine": "vosk", "name": p.name, "path": str(p), "english": is_english(p)}
            for p in candidate_models(env)]
-    from voice.asr import whisper_models
-
     bundled = whisper_models.bundled_dir()
     if bundled is not None:
         out.append({"engine": "whisper", "name": "tiny.en", "path": str(bundled), "english": True,
-                    "version": f"{whisper_models.BUNDLED_PACKAGE} {_version(whisper_models.BUNDLED_PACKAGE)}"})
+                    "version": f"{whisper_models.BUNDLED_PACKAGE} {package_version(whisper_models.BUNDLED_PACKAGE)}"})
     folder = models_dir(env)
     if folder.is_dir():
         out += [{"engine": "whisper", "name": p.name, "path": str(p), "english": p.name.endswith(".en")}
                 for p in sorted(folder.iterdir()) if whisper_models.is_whisper_dir(p)]
     try:
-        import pocketsphinx
+        import pocketsphinx  # optional and heavy: only to show where its model is
 
         out.append({"engine": "pocketsphinx", "name": "en-us",
                     "path": str(Path(pocketsphinx.get_model_path()) / "en-us"), "english": True,
-                    "version": _version("pocketsphinx")})
+                    "version": package_version("pocketsphinx")})
     except ImportError:
         pass
     return out

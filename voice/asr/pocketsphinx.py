@@ -1,231 +1,22 @@
-"""Speech to text: the Recognizer seam, with pocketsphinx (default, no download) and vosk.
-
-Two modes on both engines:
-- command mode (`grammar` given): only what the current step expects plus the built-ins can
-  be recognized; speech outside the grammar is rejected with a low confidence, not guessed;
-- dictation mode (`grammar=None`): free text, for answers in the person's own words.
-
-Streaming: `start(grammar)`, then `feed(chunk)` (returns a partial transcript or None), then
-`finish()` -> `Transcript`. `decode(pcm, grammar)` does all three at once.
-"""
+"""pocketsphinx: the default engine (no download), command mode on a word graph, dictation on its language model."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
-import logging
 import math
-import os
-import pickle
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Protocol
 
-from voice.audio.sources import RATE
+from voice.asr.base import MIN_CONFIDENCE, RecognizerBase, Transcript, package_version
 from voice.asr.fsg import graph_accepts, unique_completion
+from voice.asr.grammar import Grammar, lru_get
 
-log = logging.getLogger("attune.asr")
-
-
-def _version(dist: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "?"
-
-MIN_CONFIDENCE = 0.3
-"""Command-mode results below this confidence are rejected."""
-
-
-@dataclass(frozen=True)
-class Grammar:
-    """What command mode may recognize: a JSGF grammar (pocketsphinx) and a phrase list (vosk)."""
-
-    jsgf: str | None = None
-    """JSGF text whose first public rule is the grammar."""
-    phrases: tuple[str, ...] = ()
-    """Phrases (and "[unk]") for vosk's grammar mode."""
-    graph: tuple | None = None
-    """(start, final, transitions, n_states) word graph for pocketsphinx (`voice.asr.fsg`); preferred over jsgf."""
-
-    @cached_property  # asked at every utterance's start; hashing 12,000 phrases each time is waste
-    def key(self) -> str:
-        data = (self.jsgf or "") + "\n".join(self.phrases) + repr(self.graph[:2] if self.graph else None)
-        data += str(len(self.graph[2])) if self.graph else ""
-        return "g" + hashlib.sha1(data.encode("utf-8")).hexdigest()[:12]
-
-    @classmethod
-    def from_phrases(cls, phrases: Iterable[str], name: str = "attune") -> "Grammar":
-        """A grammar of whole phrases (both forms), e.g. for tests and benchmarks."""
-        from voice.asr.fsg import phrase_graph
-
-        items = list(dict.fromkeys(" ".join(p.lower().split()) for p in phrases if p.strip() and p.strip() != "[unk]"))
-        body = " | ".join(items)
-        jsgf = f"#JSGF V1.0;\ngrammar {name};\npublic <{name}> = {body};\n"
-        return cls(jsgf=jsgf, phrases=tuple(items) + ("[unk]",), graph=phrase_graph(items))
-
-
-IDLE_EXPECT: tuple[str, ...] = ("StartDebrief", "StartWeeklyReview", "StartRepair", "StartNeedsInventory",
-                                "TimeOut", "LogRitual", "RepairPhrase", "AnotherOne", "SaveFavorite",
-                                "ReadFavorites")
-"""What can be said with no routine running (starters and repair phrases; built-ins are always added)."""
-
-def lru_get(cache: OrderedDict, key, build, limit: int):
-    """`cache[key]`, made with `build()` on a miss; beyond `limit` entries the least recently used go."""
-    value = cache.get(key)
-    if value is None:
-        value = cache[key] = build()
-        while len(cache) > limit:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
-    return value
-
-
-_GRAMMARS: OrderedDict[tuple, Grammar] = OrderedDict()
 MAX_LOADED_SEARCHES = 1
 """Step grammars loaded in the pocketsphinx decoder at once (memory, see `_load_search`)."""
 
 
-def command_grammar(matcher, expect: Iterable[str] | None = None, engine: str | None = None) -> Grammar:
-    """The grammar for one step: its expected intents plus the built-ins (from the intent templates).
-
-    With no expectation: what can be said with no routine running (`IDLE_EXPECT`), or, for an
-    outside intent set (`intents.intent_set.IntentSet`), its `default_expect` (None: every intent).
-    `engine`: only what that recognizer reads (pocketsphinx the word graph, vosk the phrase list;
-    the idle grammar's 24,000 phrases take 0.8 s and 2 MB, wasted on pocketsphinx); None: both.
-    Cached per matcher, expectation and engine, since building one takes about a second.
-    """
-    from intents import grammar as intents_grammar
-
-    from voice.asr.fsg import template_graph
-
-    if expect is None:
-        expect = getattr(matcher, "default_expect", IDLE_EXPECT)
-    expect = None if expect is None else tuple(sorted(set(expect)))
-    key = (id(matcher), expect, engine)
-    if key not in _GRAMMARS:
-        phrases = () if engine == "pocketsphinx" else tuple(intents_grammar.vosk_phrases(matcher, expect))
-        graph = None if engine == "vosk" else built_apart(template_graph, matcher, expect)
-        _GRAMMARS[key] = Grammar(jsgf=None, phrases=phrases, graph=graph)
-        if len(_GRAMMARS) > 32:
-            _GRAMMARS.popitem(last=False)
-    return _GRAMMARS[key]
-
-
-def built_apart(build, *args):
-    """`build(*args)` run in a forked child, its result sent back pickled.
-
-    Determinising a step's word graph allocates ~100 MB of short-lived sets (the feelings step:
-    ~140 MB for a 27,000-arc graph); freed, it stays in the loop's resident memory anyway, since
-    Python's allocator rarely hands such scattered memory back. Built in a child, the garbage dies
-    with it. The child shares the loaded matcher through fork (no reloading) and touches no
-    locks or files. Without fork, or if the child fails, the build runs here.
-    """
-    if not hasattr(os, "fork"):
-        return build(*args)
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: build, send, leave without running any of the parent's cleanup
-        status = 1
-        try:
-            os.close(read_fd)
-            with os.fdopen(write_fd, "wb") as out:
-                pickle.dump(build(*args), out, protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as incoming:
-        data = incoming.read()
-    _pid, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
-        return build(*args)
-    return pickle.loads(data)
-
-
-@dataclass(frozen=True)
-class Transcript:
-    """One decoded utterance."""
-
-    text: str
-    """The words ("" when nothing was recognized)."""
-    confidence: float
-    """0..1; command mode rejects below the recognizer's `min_confidence`."""
-    accepted: bool
-    """False: rejected (out of grammar, low confidence or nothing said)."""
-    engine: str
-    """"pocketsphinx" or "vosk"."""
-    mode: str
-    """"command" or "dictation"."""
-    decode_seconds: float
-    """CPU-side wall time spent decoding (feeding plus finishing), in seconds."""
-    audio_seconds: float
-    """Length of the audio decoded, in seconds."""
-    reason: str | None = None
-    """Why it was rejected, when it was."""
-
-
-class Recognizer(Protocol):
-    """A speech recognizer with command and dictation modes."""
-
-    engine: str
-    model: str
-
-    def start(self, grammar: Grammar | None = None, partials: bool = True) -> None:
-        """Begin an utterance; `partials`: whether `feed` should return partial transcripts (nearly
-        free on both engines: their live pass is the decode)."""
-
-    def feed(self, pcm: bytes) -> str | None: ...
-
-    def finish(self) -> Transcript: ...
-
-    def decode(self, pcm: bytes, grammar: Grammar | None = None, trim: bool = True) -> Transcript: ...
-
-
-class _Base:
-    engine = "?"
-    model = "?"
-    min_confidence = MIN_CONFIDENCE
-
-    def decode(self, pcm: bytes, grammar: Grammar | None = None, trim: bool = True) -> Transcript:
-        """Decode a whole recorded utterance (trimmed to its speech, as the live loop's endpointer does)."""
-        if trim:
-            from voice.audio.endpoint import trim_to_speech
-
-            pcm = trim_to_speech(pcm)
-        if not pcm:  # a WAV with no frames: nothing was said (pocketsphinx fails on an empty buffer)
-            return self._result("", 0.0, "command" if grammar is not None else "dictation", 0.0, 0)
-        self.start(grammar, partials=False)  # nobody sees partials of a recording decoded at once
-        step = RATE // 10 * 2  # 100 ms
-        for i in range(0, len(pcm), step):
-            self.feed(pcm[i:i + step])
-        return self.finish()
-
-    def describe(self) -> str:
-        return f"{self.engine} ({self.model})"
-
-    def _result(self, text: str, confidence: float, mode: str, spent: float, n_bytes: int,
-                reason: str | None = None) -> Transcript:
-        text = " ".join(text.split())
-        if reason is None and not text:
-            reason = "nothing recognized"
-        if reason is None and mode == "command" and confidence < self.min_confidence:
-            reason = f"low confidence {confidence:.2f}"
-        return Transcript(text=text if reason is None else "", confidence=round(confidence, 3),
-                          accepted=reason is None, engine=self.engine, mode=mode,
-                          decode_seconds=spent, audio_seconds=n_bytes / 2 / RATE, reason=reason)
-
-
-# -- pocketsphinx --------------------------------------------------------------------------
-
-class PocketsphinxRecognizer(_Base):
+class PocketsphinxRecognizer(RecognizerBase):
     """pocketsphinx with the US English model inside its pip wheel.
 
     Command confidence compares the grammar's best path with a free phone loop over the same
@@ -237,12 +28,12 @@ class PocketsphinxRecognizer(_Base):
 
     def __init__(self, model_dir: str | Path | None = None, min_confidence: float = MIN_CONFIDENCE,
                  score_scale: float = 1 / 3, vowel_scale: float = 1 / 6):
-        import pocketsphinx
+        import pocketsphinx  # optional and heavy: loaded only when this engine is used
 
         base = Path(model_dir) if model_dir else Path(pocketsphinx.get_model_path()) / "en-us"
         self._paths = {"hmm": str(base / "en-us"), "dict": str(base / "cmudict-en-us.dict"),
                        "lm": str(base / "en-us.lm.bin"), "allphone": str(base / "en-us-phone.lm.bin")}
-        self.model = f"en-us, from the pocketsphinx {_version('pocketsphinx')} wheel" if model_dir is None \
+        self.model = f"en-us, from the pocketsphinx {package_version('pocketsphinx')} wheel" if model_dir is None \
             else str(base)
         self.min_confidence = min_confidence
         self.score_scale = score_scale
@@ -550,95 +341,3 @@ class PocketsphinxRecognizer(_Base):
                 vowels += len(span)
                 unexplained += sum(1 for f in span if f not in covered)
         return unexplained / vowels if vowels else 0.0
-
-
-# -- vosk ----------------------------------------------------------------------------------
-
-class VoskRecognizer(_Base):
-    """vosk with a model folder. Grammar mode uses phrase lists; "[unk]" catches other speech."""
-
-    engine = "vosk"
-
-    def __init__(self, model_path: str | Path, min_confidence: float = 0.6):
-        import vosk
-
-        vosk.SetLogLevel(-1)
-        self._vosk = vosk
-        self.model_path = Path(model_path)
-        self.model = self.model_path.name
-        self._model = vosk.Model(str(self.model_path))  # always by path: never Model(lang=...)
-        self.min_confidence = min_confidence
-        self._recognizers: OrderedDict[str, object] = OrderedDict()
-        self._rec = None
-        self._mode = "command"
-        self._segments: list[dict] = []
-        self._spent = 0.0
-        self._bytes = 0
-
-    def known(self, word: str) -> bool:
-        return self._model.vosk_model_find_word(word) != -1
-
-    def usable_phrases(self, phrases: Iterable[str]) -> list[str]:
-        """Phrases whose every word the model knows (vosk would drop unknown words with a warning)."""
-        kept = [p for p in phrases if p != "[unk]" and all(self.known(w) for w in p.split())]
-        if self.known("[unk]"):  # English models have it; without it, only confidence can reject
-            kept.append("[unk]")
-        return kept
-
-    def _recognizer(self, grammar: Grammar | None):
-        def build():
-            if grammar is None:
-                rec = self._vosk.KaldiRecognizer(self._model, RATE)
-            else:
-                phrases = self.usable_phrases(grammar.phrases)
-                rec = self._vosk.KaldiRecognizer(self._model, RATE, json.dumps(phrases, ensure_ascii=False))
-            rec.SetWords(True)
-            return rec
-
-        return lru_get(self._recognizers, grammar.key if grammar is not None else "dictation", build, 8)
-
-    def start(self, grammar: Grammar | None = None, partials: bool = True) -> None:
-        started = time.perf_counter()
-        self._mode = "dictation" if grammar is None else "command"
-        self._rec = self._recognizer(grammar)
-        self._rec.Reset()
-        self._segments = []
-        self._bytes = 0
-        self._spent = time.perf_counter() - started
-
-    def feed(self, pcm: bytes) -> str | None:
-        started = time.perf_counter()
-        self._bytes += len(pcm)
-        if self._rec.AcceptWaveform(pcm):
-            self._segments.append(json.loads(self._rec.Result()))
-            partial = ""
-        else:
-            partial = json.loads(self._rec.PartialResult()).get("partial", "")
-        self._spent += time.perf_counter() - started
-        done = " ".join(s.get("text", "") for s in self._segments)
-        text = " ".join(f"{done} {partial}".split())
-        return text or None
-
-    def finish(self) -> Transcript:
-        started = time.perf_counter()
-        self._segments.append(json.loads(self._rec.FinalResult()))
-        words = [w for s in self._segments for w in s.get("result", [])]
-        text = " ".join(s.get("text", "") for s in self._segments)
-        reason = None
-        if "[unk]" in text.split() or any(w.get("word") == "[unk]" for w in words):
-            reason = "outside the grammar"
-        confidence = min((float(w.get("conf", 0.0)) for w in words), default=0.0) if words else 0.0
-        if self._mode == "dictation" and not words and text.strip():
-            confidence = 1.0
-        spent = self._spent + time.perf_counter() - started
-        return self._result(text, confidence, self._mode, spent, self._bytes, reason)
-
-
-# -- choosing ------------------------------------------------------------------------------
-
-def make_recognizer(engine: str | None = None, model: str | Path | None = None,
-                    env: dict | None = None, whisper_model: str | Path | None = None) -> Recognizer:
-    """The recognizer to use (`voice.asr.engines.make_recognizer`, where the choice is made)."""
-    from voice.asr.engines import make_recognizer as make
-
-    return make(engine, model, env, whisper_model)

@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 import time
+
+from intents.grammar import RESPELL
+from intents.text import normalize
 
 from voice.audio.sources import RATE
 from voice.asr.fsg import graph_accepts, nearest_sentences, unique_completion
-from voice.asr.pocketsphinx import Grammar, Transcript, _Base
+from voice.asr.base import RecognizerBase, Transcript
+from voice.asr.grammar import Grammar
 from voice.asr.whisper import WhisperEngine, timed, written
 
 MARGIN = 16.0
@@ -51,9 +56,6 @@ _EXPAND = {"i would": "i'd", "i will": "i'll", "i am": "i'm", "do not": "don't",
 
 def grammar_words(text: str) -> list[str]:
     """Whisper's writing in the grammar's words: lowercase, digits spelled, no punctuation."""
-    from intents.grammar import RESPELL
-    from intents.text import normalize
-
     norm = " " + normalize(text.replace("-", " ")) + " "
     for long, short in _EXPAND.items():
         norm = norm.replace(f" {long} ", f" {short} ")
@@ -105,7 +107,7 @@ def _joined(sentence: str, vocabulary: frozenset[str]) -> str:
     return " ".join(out)
 
 
-class TwoPassRecognizer(_Base):
+class TwoPassRecognizer(RecognizerBase):
     """A first-pass recognizer (pocketsphinx) with Whisper as the second pass."""
 
     engine = "pocketsphinx+whisper"
@@ -149,8 +151,6 @@ class TwoPassRecognizer(_Base):
         while quiet, it does nothing; once speech has come back, it starts again."""
         if self._early is not None and self._bytes - self._early["at"] <= self._early["allow"]:
             return
-        import threading
-
         pcm = b"".join(self._buffer)
         prompt = self.prompt_text if self.use_prompt else None
         job = {"at": self._bytes, "allow": (remaining_ms + 60) * RATE // 1000 * 2, "result": None}

@@ -88,7 +88,7 @@ class Encoded:
 
     def batch(self, n: int):
         """The encoder output repeated n times (align() wants one per sentence)."""
-        import ctranslate2
+        import ctranslate2  # optional and heavy: loaded with a Whisper model
 
         if n not in self._batches:
             self._batches[n] = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.repeat(self.output, n, 0)))
@@ -102,7 +102,7 @@ class WhisperEngine:
 
     def __init__(self, model_dir: str | Path, threads: int | None = None, compute_type: str = "int8",
                  label: str | None = None):
-        import ctranslate2
+        import ctranslate2  # optional and heavy: loaded with a Whisper model
         import tokenizers
 
         self.path = Path(model_dir)

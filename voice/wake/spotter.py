@@ -25,6 +25,7 @@ a live microphone. See bench/results/wake.md for how the phrase and threshold we
 from __future__ import annotations
 
 import itertools
+import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
+from voice.asr.grammar import Grammar, lru_get
 from voice.audio.sources import RATE
 
 IDLE, ADDRESSED, TALKING, OPEN = "idle", "addressed", "talking", "open"
@@ -170,7 +172,7 @@ class KeyphraseSpotter:
     def __init__(self, phrases: Iterable[str] | str = (DEFAULT_PHRASE,), threshold: float = DEFAULT_THRESHOLD,
                  model_dir: str | Path | None = None, max_start_s: float = DEFAULT_MAX_START_S,
                  verify: bool = True, second_look: bool = True, max_edits: float = DEFAULT_MAX_EDITS):
-        import pocketsphinx
+        import pocketsphinx  # optional and heavy: the keyphrase decoder
 
         self.phrases = normalise_phrases(phrases)
         self.threshold = float(threshold)
@@ -210,8 +212,6 @@ class KeyphraseSpotter:
         self._pending: Detection | None = None
 
     def _kws_file(self) -> str:
-        import tempfile
-
         with tempfile.NamedTemporaryFile("w", suffix=".kws", delete=False, encoding="utf-8") as fh:
             for keyphrase in self._keyphrases:
                 fh.write(f"{keyphrase} /{self.threshold:.0e}/\n")
@@ -368,15 +368,11 @@ def with_wake_phrase(grammar, phrases: Iterable[str]):
     recognizer is tuned for, and speech that only resembles the phrase scores badly against the
     phone loop over its whole length, so fewer look-alikes pass as commands.
     """
-    from voice.asr.pocketsphinx import lru_get
-
     phrases = normalise_phrases(phrases)
     return lru_get(_WOKEN_GRAMMARS, (grammar.key, phrases), lambda: _prefixed(grammar, phrases), 16)
 
 
 def _prefixed(grammar, phrases: tuple[str, ...]):
-    from voice.asr.pocketsphinx import Grammar
-
     spoken = tuple(f"{w} {p}" for w in phrases for p in grammar.phrases if p != "[unk]")
     if not grammar.graph:
         return Grammar(jsgf=None, phrases=spoken + ("[unk]",))

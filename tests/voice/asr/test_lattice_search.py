@@ -10,7 +10,8 @@ import math
 
 import pytest
 
-from voice.asr.pocketsphinx import Grammar, PocketsphinxRecognizer
+from voice.asr.grammar import Grammar
+from voice.asr.pocketsphinx import PocketsphinxRecognizer
 
 COFFEE = ["a latte", "a latte with soy milk", "a latte with some brown sugar", "a mocha"]
 
@@ -118,7 +119,7 @@ def test_a_partial_path_is_repaired_on_any_grammar(recognizer, monkeypatch, max_
 
 def test_attunes_own_grammars_are_above_the_bound(matcher):
     """Every step grammar of attune's is too big for the no-path search (it took seconds there)."""
-    from voice.asr.pocketsphinx import command_grammar
+    from voice.asr.grammar import command_grammar
 
     for expect in (None, ["Yes", "No", "Partly"]):
         assert len(command_grammar(matcher, expect).graph[2]) > PocketsphinxRecognizer.NO_PATH_MAX_ARCS

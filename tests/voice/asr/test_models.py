@@ -112,7 +112,7 @@ def test_find_prefers_vosk_model_path_then_english(tmp_path):
 
 def test_without_a_vosk_model_pocketsphinx_and_whisper_are_chosen(tmp_path, monkeypatch):
     from voice.asr import whisper_models
-    from voice.asr.pocketsphinx import make_recognizer
+    from voice.asr.engines import make_recognizer
 
     monkeypatch.setenv("ATTUNE_MODELS_DIR", str(tmp_path))
     monkeypatch.setenv("HOME", str(tmp_path))

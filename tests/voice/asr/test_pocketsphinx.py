@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.voice.conftest import VOICES
-from voice.asr.pocketsphinx import Grammar, command_grammar
+from voice.asr.grammar import Grammar, command_grammar
 
 # (sentence, the step's expected intents, intent the whole pipeline must produce)
 COMMANDS = [

@@ -58,7 +58,8 @@ def test_noisy_condition_is_seeded_per_file():
 def coffee_pipeline():
     from intents.intent_set import IntentSet
 
-    from voice.asr.pocketsphinx import PocketsphinxRecognizer, command_grammar
+    from voice.asr.grammar import command_grammar
+    from voice.asr.pocketsphinx import PocketsphinxRecognizer
 
     intent_set = IntentSet.load(s2i.INTENTS)
     return PocketsphinxRecognizer(), intent_set, command_grammar(intent_set)

@@ -25,7 +25,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def vosk_ko():
-    from voice.asr.pocketsphinx import VoskRecognizer
+    from voice.asr.vosk import VoskRecognizer
 
     return VoskRecognizer(Path(SPEC.submodule_search_locations[0]) / "model")
 
@@ -38,7 +38,7 @@ def annyeong(tmp_path_factory) -> bytes:
 
 
 def test_grammar_mode_and_final_result(vosk_ko, annyeong):
-    from voice.asr.pocketsphinx import Grammar
+    from voice.asr.grammar import Grammar
 
     result = vosk_ko.decode(annyeong, Grammar(phrases=("안녕하세요", "감사합니다", "[unk]")))
     assert result.engine == "vosk" and result.mode == "command"
@@ -46,7 +46,7 @@ def test_grammar_mode_and_final_result(vosk_ko, annyeong):
 
 
 def test_streaming_partials(vosk_ko, annyeong):
-    from voice.asr.pocketsphinx import Grammar
+    from voice.asr.grammar import Grammar
 
     vosk_ko.start(Grammar(phrases=("안녕하세요", "감사합니다")))
     partials = [p for i in range(0, len(annyeong), 3200) if (p := vosk_ko.feed(annyeong[i:i + 3200]))]
@@ -67,7 +67,7 @@ def test_dictation_mode(vosk_ko, annyeong):
 
 
 def test_chosen_by_path_when_asked(monkeypatch, tmp_path):
-    from voice.asr.pocketsphinx import make_recognizer
+    from voice.asr.engines import make_recognizer
 
     monkeypatch.setenv("VOSK_MODEL_PATH", str(Path(SPEC.submodule_search_locations[0]) / "model"))
     monkeypatch.setenv("ATTUNE_MODELS_DIR", str(tmp_path))

@@ -15,7 +15,8 @@ from tests.voice.conftest import add_noise
 from tests.voice.wake.test_wake import TALK, ROOM, run, stream
 from voice.audio.sources import RATE
 from voice.asr.models import ModelError
-from voice.asr.pocketsphinx import PocketsphinxRecognizer, command_grammar
+from voice.asr.grammar import command_grammar
+from voice.asr.pocketsphinx import PocketsphinxRecognizer
 
 pytestmark = pytest.mark.audio
 

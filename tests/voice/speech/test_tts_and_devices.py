@@ -111,7 +111,7 @@ def test_alsa_playback_writes_to_the_output_device(alsa_files, renderer):
 
 
 def test_alsa_capture_decodes_speech(alsa_files, synth, ps_recognizer):
-    from voice.asr.pocketsphinx import Grammar
+    from voice.asr.grammar import Grammar
 
     alsa_files.load_mic(synth.pcm("start our nightly debrief"))
     mic = MicrophoneSource(sd=alsa_files.sd)
