@@ -42,7 +42,8 @@ sys.path.insert(0, str(ROOT / "bench" / "speech-to-intent"))
 
 import s2i  # noqa: E402  (the speech-to-intent benchmark's data, mixing and scoring rules)
 from s2i import mix, to_pcm  # noqa: E402
-from voice.audio.sources import RATE, read_wav_16k, write_alsa_file_device, write_wav  # noqa: E402
+from voice.audio.alsa import write_alsa_file_device
+from voice.audio.sources import RATE, read_wav_16k, write_wav  # noqa: E402
 
 HOME_ASSISTANT = s2i.HOME_ASSISTANT
 OVERLAP = ROOT / "tests" / "intents" / "cases" / "ha_builtin_overlap.yaml"

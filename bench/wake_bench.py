@@ -231,7 +231,7 @@ class Loop:
     def run(self, pcm: bytes):
         """(wakes: [byte position], commands: [(byte position, text, intent)]) heard in `pcm`."""
         from voice.hearing import hear_audio
-        from voice.wake.spotter import Listening
+        from voice.wake.listening import Listening
 
         phrase = self.candidate[0]
         listening = Listening([phrase])
@@ -327,7 +327,8 @@ def detects_target(det, i) -> bool:
 
 def report(args, candidates, det, fa, conv, cmds, chosen: int, elapsed: float, ran_at: float | None = None) -> str:
     """The results page; `ran_at`: when the figures were measured (now, unless rewritten by --report-only)."""
-    from voice.wake.spotter import DEFAULT_ADDRESSED_S, SECOND_LOOK_S, SHORT_DETECTION_S
+    from voice.wake.listening import DEFAULT_ADDRESSED_S
+    from voice.wake.spotter import SECOND_LOOK_S, SHORT_DETECTION_S
 
     c_clean, c_10 = det[None]["counts"][chosen], det[10]["counts"][chosen]
     minutes = fa[None]["minutes"]
@@ -399,7 +400,7 @@ def report(args, candidates, det, fa, conv, cmds, chosen: int, elapsed: float, r
         "The spotter alone (above) fires on look-alikes (\"and then\", \"a tune\", \"at noon\"). In the voice "
         "loop a detection only addresses attune: the whole utterance is then decoded with the step's command "
         "grammar behind the wake phrase (\"attune next\") and scored against the phone loop; speech after the "
-        "phrase that is no command is dropped silently (`voice.wake.spotter.wake_outcome`), and only the phrase alone "
+        "phrase that is no command is dropped silently (`voice.wake.phrase.wake_outcome`), and only the phrase alone "
         "(under 0.3 s of speech after it) plays the earcon and opens the addressed window. Here "
         "`voice.hearing.hear_audio` itself runs over the same conversation, as during a debrief's talking "
         "segment (built-ins and any-time intents). False activations = earcons + commands taken (with the "

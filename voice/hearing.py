@@ -16,7 +16,7 @@ from voice.asr.second_pass import vocabulary_prompt
 from voice.audio.endpoint import Endpointer, speech_seconds
 from voice.audio.sources import RATE
 from voice.loop import Heard
-from voice.wake.spotter import NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome, with_wake_phrase
+from voice.wake.phrase import NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome, with_wake_phrase
 
 BARGE_IN_PHRASES = ("stop", "stop talking", "stop please", "please stop", "be quiet", "quiet please",
                     "that's enough", "enough")
@@ -46,13 +46,13 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                listening=None, spotter=None, on_wake: Callable[[], None] | None = None) -> Iterator:
     """Yield a `Heard` for each accepted utterance; rejected ones are reported and dropped.
 
-    With `listening` (a `voice.wake.spotter.Listening`) and a `spotter` (`voice.wake.spotter.KeyphraseSpotter`), an
+    With `listening` (a `voice.wake.listening.Listening`) and a `spotter` (`voice.wake.spotter.KeyphraseSpotter`), an
     utterance that starts while attune is not addressed is only searched for the wake phrase: the
     conversation is never decoded, and nothing of it is reported. When the phrase is heard,
     attune is addressed at once and the rest of the same utterance is decoded as a command
     ("attune, next"); if nothing follows, `on_wake()` runs (the earcon) and the next utterance is
     the command ("attune ... next"); if what follows is speech but no command, it was not meant
-    for attune (`voice.wake.spotter.wake_outcome`) and nothing is said.
+    for attune (`voice.wake.phrase.wake_outcome`) and nothing is said.
     """
     endpointer = endpointer or Endpointer()
     notice = notice or (lambda m: print(f"attune: {m}", file=sys.stderr, flush=True))

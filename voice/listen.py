@@ -21,12 +21,15 @@ from server.cli import make_server, settings_from_args
 from server.settings import default_data_dir, with_overrides
 from voice.asr.downloads import ModelError
 from voice.asr.engines import make_recognizer
-from voice.audio.sources import RATE, MicrophoneSource, WavFileSource, has_device, read_wav
+from voice.audio.devices import has_device
+from voice.audio.sources import MicrophoneSource, WavFileSource, read_wav
 from voice.client import Client, ClientError, ServerUnavailable
 from voice.hearing import hear_audio
 from voice.loop import Loop, PrintSpeaker
+from voice.speech.earcon import chime
 from voice.speech.tts import make_speaker
-from voice.wake.spotter import KeyphraseSpotter, Listening, earcon
+from voice.wake.listening import Listening
+from voice.wake.spotter import KeyphraseSpotter
 
 
 def make_loop(args: argparse.Namespace, speaker=None):
@@ -197,23 +200,6 @@ class ListeningReporter:
                 self.client.put_listening(body)
             except (ServerUnavailable, ClientError, AttributeError):
                 pass  # the page shows a stale state until the server is back; the loop goes on
-
-
-def chime(speaker, notice: Callable[[str], None]) -> Callable[[], None]:
-    """What confirms the wake phrase: a short earcon on a speaker that plays audio, else a printed cue."""
-    audio = getattr(speaker, "audio", speaker)  # TeeSpeaker plays through its audio speaker
-    play = getattr(audio, "_play", None)
-    if play is None or not hasattr(audio, "speaking"):
-        return lambda: notice("(yes?)")
-    tone = earcon()
-
-    def ring() -> None:
-        try:
-            play(tone, RATE)
-        except Exception as exc:  # a lost output device must not stop listening
-            notice(f"(could not play the earcon: {exc})")
-
-    return ring
 
 
 def wake_setup(args: argparse.Namespace, settings, loop, notice: Callable[[str], None]):

@@ -90,7 +90,7 @@ class Loop:
         # Called with the routine view whenever attune said something, so a recognizer can
         # restrict itself to view["expects"].
         self.on_view = on_view
-        # A voice.wake.spotter.Listening: told what the routine expects after attune speaks, so a short
+        # A voice.wake.listening.Listening: told what the routine expects after attune speaks, so a short
         # question opens the "addressed" window and a talking segment needs the wake phrase.
         self.listening = listening
         self.view: Mapping[str, Any] | None = None  # the routine as of the last reply or poll

@@ -12,7 +12,8 @@ from intents.intent_set import IntentSet
 from server.cli import settings_from_args
 from voice.asr import models, whisper_models
 from voice.asr.grammar import command_grammar
-from voice.audio.sources import list_devices, read_wav_16k
+from voice.audio.devices import list_devices
+from voice.audio.sources import read_wav_16k
 from voice.listen import recognizer_for
 from voice.speech.tts import FileSpeaker, make_speaker
 

@@ -18,6 +18,8 @@ from typing import Callable, Iterator, Protocol
 
 import numpy as np
 
+from voice.audio.devices import import_sounddevice, resolve_device
+
 RATE = 16000
 """Sample rate every recognizer gets, in Hz."""
 CHUNK_MS = 30
@@ -143,64 +145,6 @@ class WavFileSource:
         self._closed = True
 
 
-def import_sounddevice():
-    """sounddevice, or None when PortAudio is missing."""
-    try:
-        import sounddevice  # optional and heavy: PortAudio, only for live devices
-    except (ImportError, OSError):
-        return None
-    return sounddevice
-
-
-def list_devices(sd=None) -> list[dict]:
-    """[{"index", "name", "inputs", "outputs", "default_rate", "default_input", "default_output"}]."""
-    sd = sd or import_sounddevice()
-    if sd is None:
-        return []
-    try:
-        devices = sd.query_devices()
-        default_in, default_out = sd.default.device
-    except Exception:  # PortAudio refuses to enumerate: nothing usable
-        return []
-    out = []
-    for index, dev in enumerate(devices):
-        out.append({"index": index, "name": dev["name"], "inputs": dev["max_input_channels"],
-                    "outputs": dev["max_output_channels"], "default_rate": dev["default_samplerate"],
-                    "default_input": index == default_in, "default_output": index == default_out})
-    return out
-
-
-def resolve_device(spec: str | int | None, kind: str, sd=None):
-    """A device setting ("3", "USB mic", None) -> a sounddevice device id, or None for the default.
-
-    Raises LookupError when no such device (or no default device of that kind) exists.
-    """
-    sd = sd or import_sounddevice()
-    channels_key = "inputs" if kind == "input" else "outputs"
-    devices = [d for d in list_devices(sd) if d[channels_key] > 0]
-    if not devices:
-        raise LookupError(f"no {kind} device")
-    if spec is None or str(spec).strip() == "":
-        return None
-    text = str(spec).strip()
-    if text.isdigit():
-        if any(d["index"] == int(text) for d in devices):
-            return int(text)
-        raise LookupError(f"no {kind} device with index {text}")
-    for d in devices:
-        if text.casefold() in d["name"].casefold():
-            return d["index"]
-    raise LookupError(f"no {kind} device named like {text!r}")
-
-
-def has_device(kind: str, spec=None, sd=None) -> bool:
-    try:
-        resolve_device(spec, kind, sd)
-        return True
-    except LookupError:
-        return False
-
-
 class MicrophoneSource:
     """Microphone chunks via sounddevice, resampled to 16 kHz mono.
 
@@ -283,30 +227,3 @@ class MicrophoneSource:
 
     def close(self) -> None:
         self._closed.set()
-
-
-ALSA_FILE_DEVICE = """\
-pcm.!default {{ type asym; playback.pcm "filespk"; capture.pcm "filemic" }}
-pcm.filespk {{ type plug; slave {{ pcm "spkfile"; rate 16000; channels 1; format S16_LE }} }}
-pcm.spkfile {{ type file; slave.pcm "null"; file "{out}"; format "raw" }}
-pcm.filemic {{ type plug; slave {{ pcm "micfile"; rate 16000; channels 1; format S16_LE }} }}
-pcm.micfile {{ type file; slave.pcm "null"; file "/dev/null"; infile "{inp}"; format "raw" }}
-ctl.!default {{ type hw card 0 }}
-"""
-
-
-def write_alsa_file_device(home: Path, inp: Path | None = None, out: Path | None = None) -> Path:
-    """Write `home`/.asoundrc making ALSA's default device a pair of raw files (no sound card needed).
-
-    Capture reads `inp` (16 kHz mono S16_LE; pad it, reading past the end gives junk) and
-    playback writes `out`. Point HOME at `home` before PortAudio initialises (or re-initialise
-    sounddevice). The null device is not paced: audio passes faster than real time.
-    """
-    home = Path(home)
-    home.mkdir(parents=True, exist_ok=True)
-    inp = Path(inp) if inp else home / "in.raw"
-    out = Path(out) if out else home / "out.raw"
-    if not inp.exists():
-        inp.write_bytes(bytes(RATE * 2))
-    (home / ".asoundrc").write_text(ALSA_FILE_DEVICE.format(out=out, inp=inp))
-    return home

@@ -25,7 +25,9 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-from voice.audio.sources import import_sounddevice, read_wav, resample, resolve_device
+from voice.audio.devices import import_sounddevice, resolve_device
+
+from voice.audio.sources import read_wav, resample
 from voice.loop import PrintSpeaker
 
 log = logging.getLogger("attune.tts")

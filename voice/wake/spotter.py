@@ -1,50 +1,28 @@
-"""Listening etiquette: the wake phrase spotter and the listening states.
+"""The wake phrase spotter: pocketsphinx keyphrase search (kws) on its own small decoder.
 
-Partners talk to each other during a debrief; attune must not take that for commands. So, unless
-it is `open` (`--no-wake`: one speaker, every utterance heard), attune acts on speech only when it
-is addressed:
-
-- idle: nothing is heard except the wake phrase ("attune" by default);
-- talking: a talking segment of a routine; the same as idle (the partners' conversation is
-  never decoded), shown apart so people know their words are not being taken as commands;
-- addressed: after the wake phrase, or right after attune asks a short question whose step
-  needs no wake phrase (`expects.wake == "none"` in the routine view): the next utterance is
-  decoded as a command (or an answer) for `addressed_s` seconds of audio.
-
-`KeyphraseSpotter` is pocketsphinx keyphrase search (kws) on its own small decoder: the acoustic
-model of the pocketsphinx wheel with a dictionary of just the wake phrase's words (about 8 MB
-resident; the full dictionary would add 22 MB more); the phrase must begin the utterance, and a
-detection must also read as the phrase to a free phone loop in the same decoder (look-alikes such
-as "and then" fool the keyphrase search alone). A woken utterance is then decoded whole with the
-step's commands behind the phrase (`with_wake_phrase`), and `wake_outcome` says what it was.
-`Listening` is the state machine: pure,
-thread-safe, clocked by the audio itself (seconds of audio fed), so recorded input behaves like
-a live microphone. See bench/results/wake.md for how the phrase and threshold were chosen.
+The acoustic model of the pocketsphinx wheel with a dictionary of just the wake phrase's words
+(about 8 MB resident; the full dictionary would add 22 MB more); the phrase must begin the
+utterance, and a detection must also read as the phrase to a free phone loop in the same decoder
+(look-alikes such as "and then" fool the keyphrase search alone). See bench/results/wake.md for
+how the phrase and threshold were chosen.
 """
 
 from __future__ import annotations
 
 import itertools
 import tempfile
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Iterable
 
 import numpy as np
 
-from voice.asr.grammar import Grammar, lru_get
 from voice.audio.sources import RATE
+from voice.wake.phrase import DEFAULT_PHRASE, normalise_phrases
 
-IDLE, ADDRESSED, TALKING, OPEN = "idle", "addressed", "talking", "open"
-STATES = (IDLE, ADDRESSED, TALKING, OPEN)
-WAKE_NONE, WAKE_REQUIRED = "none", "required"
-DEFAULT_PHRASE = "attune"
 DEFAULT_THRESHOLD = 1e-30
 """Chosen by bench/wake_bench.py (bench/results/wake.md): the checked candidate that detected most at 10 dB
 (with the second look; server.settings' `wake_threshold` default is the same)."""
-DEFAULT_ADDRESSED_S = 6.0
 DEFAULT_MAX_START_S = 0.25
 """The wake phrase must start within this much of the utterance, which begins with the endpointer's 0.25 s of
 pre-roll: right where the speech starts. Most look-alikes the check passes begin later ("... at noon");
@@ -108,8 +86,6 @@ PHONE_CLASSES = {**{p: "T" for p in ("T", "TH", "DH", "D", "Z")}, **{p: "N" for 
 
 The glide Y goes with the front vowels IY/IH (the phone loop reads the British "a-tyune" as "AH T IY UW"),
 and Z with T (in kitchen noise the burst of the T is read as Z); measured in bench/results/wake.md."""
-
-
 ONSET_S = 0.2
 """Where the speech begins in an utterance the endpointer opened on speech (its 0.25 s pre-roll less the
 60 ms it takes to decide)."""
@@ -149,16 +125,6 @@ def infix_distance(target: tuple[str, ...], heard: tuple[str, ...]) -> float:
             cur[j] = min(prev[j] + drop(i), cur[j - 1] + 1, prev[j - 1] + (t != h))
         prev = cur
     return min(prev)  # and end anywhere
-
-
-def normalise_phrases(phrases: Iterable[str] | str) -> tuple[str, ...]:
-    """'attune, hey attune' or ["Attune"] -> ("attune", "hey attune"): lower case, single spaces, no repeats."""
-    items = phrases.split(",") if isinstance(phrases, str) else list(phrases)
-    out = tuple(dict.fromkeys(" ".join(str(p).lower().replace("-", " ").split()) for p in items))
-    out = tuple(p for p in out if p)
-    if not out:
-        raise ValueError("at least one wake phrase is needed")
-    return out
 
 
 class KeyphraseSpotter:
@@ -328,197 +294,3 @@ class KeyphraseSpotter:
             return None
         finally:
             self.finish()
-
-
-WAKE_ONLY, COMMAND, NOT_ADDRESSED = "wake", "command", "not addressed"
-MIN_COMMAND_S = 0.3
-"""Less speech than this after the wake phrase is no command: the next utterance is."""
-MIN_WOKEN_CONFIDENCE = 0.55
-"""A woken utterance is taken as a command only with at least this recognizer confidence: a grammar
-path at most 0.15 below the phone loop (`voice.asr.pocketsphinx`, score_scale 1/3). Stricter than a
-command heard in the addressed window (0.3): what wakes attune in the middle of conversation is far
-more often a look-alike ("and then I said stop") than a command, and a wrong command there costs more.
-Chosen on the wake bench's whole loop (bench/results/wake.md): with the recognizer's Viterbi scores
-(no lattice pass) 0.51-0.55 takes 23 of its 48 woken commands and one command from 85 minutes of
-conversation; 0.5 takes a second ("meal done"), 0.6 drops three right commands."""
-
-
-def wake_outcome(result, speech_after_s: float) -> str:
-    """What an utterance that began with the wake phrase was, given how the whole of it decoded.
-
-    WAKE_ONLY: little or no speech after the phrase (open the window, play the earcon); COMMAND:
-    the phrase and a command the step accepts (`with_wake_phrase`); NOT_ADDRESSED: speech that is
-    no command - a look-alike of the phrase inside conversation ("and then ...") far more often
-    than a misheard command (measured in bench/results/wake.md).
-    """
-    if speech_after_s < MIN_COMMAND_S:
-        return WAKE_ONLY
-    return COMMAND if result.accepted and result.confidence >= MIN_WOKEN_CONFIDENCE else NOT_ADDRESSED
-
-
-_WOKEN_GRAMMARS: OrderedDict[tuple[str, tuple[str, ...]], Any] = OrderedDict()
-"""(grammar key, wake phrases) -> that grammar with the phrases in front: built at most once per step,
-not at every wake-up (copying ~20,000 arcs and 12,000 phrases while the utterance goes on)."""
-
-
-def with_wake_phrase(grammar, phrases: Iterable[str]):
-    """`grammar` with the wake phrase in front ("attune next"), for decoding a whole woken utterance.
-
-    Decoding the whole utterance, phrase included, keeps the context and cepstral mean the
-    recognizer is tuned for, and speech that only resembles the phrase scores badly against the
-    phone loop over its whole length, so fewer look-alikes pass as commands.
-    """
-    phrases = normalise_phrases(phrases)
-    return lru_get(_WOKEN_GRAMMARS, (grammar.key, phrases), lambda: _prefixed(grammar, phrases), 16)
-
-
-def _prefixed(grammar, phrases: tuple[str, ...]):
-    spoken = tuple(f"{w} {p}" for w in phrases for p in grammar.phrases if p != "[unk]")
-    if not grammar.graph:
-        return Grammar(jsgf=None, phrases=spoken + ("[unk]",))
-    start, final, transitions, n_states = grammar.graph
-    arcs = list(transitions)
-    head = n_states
-    n_states += 1
-    for phrase in phrases:
-        words = phrase.split()
-        cur = head
-        for i, word in enumerate(words):
-            nxt = start if i == len(words) - 1 else n_states
-            if nxt != start:
-                n_states += 1
-            arcs.append((cur, nxt, 1.0, word))
-            cur = nxt
-    return Grammar(jsgf=None, phrases=spoken + ("[unk]",), graph=(head, final, arcs, n_states))
-
-
-def strip_wake_phrase(text: str, phrases: Iterable[str]) -> str:
-    """"attune next" -> "next" (the longest wake phrase the text starts with)."""
-    words = text.split()
-    for phrase in sorted(normalise_phrases(phrases), key=len, reverse=True):
-        n = len(phrase.split())
-        if [w.lower() for w in words[:n]] == phrase.split():
-            return " ".join(words[n:])
-    return text
-
-
-def earcon(rate: int = RATE, volume: float = 0.3) -> np.ndarray:
-    """A short rising two-note chime (about 150 ms), float samples in -1..1: "I'm listening"."""
-    notes = []
-    for freq, dur in ((880.0, 0.07), (1320.0, 0.08)):
-        t = np.arange(int(rate * dur)) / rate
-        env = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.01)  # 10 ms fade in and out, no click
-        notes.append(np.sin(2 * np.pi * freq * t) * env)
-    return np.concatenate(notes) * volume
-
-
-def step_wake(expects: Mapping[str, Any] | None) -> str:
-    """"none" when the current step takes an answer without the wake phrase, else "required"."""
-    return WAKE_NONE if (expects or {}).get("wake") == WAKE_NONE else WAKE_REQUIRED
-
-
-@dataclass(frozen=True)
-class Status:
-    """The listening state as reported to the server, the page and the terminal."""
-
-    state: str
-    """idle | addressed | talking | open"""
-    phrases: tuple[str, ...]
-    addressed_s: float
-    """Seconds of the addressed window left (0 when not addressed)."""
-    reason: str | None = None
-    """What opened the window: "wake", "question"; None otherwise."""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "wake_phrases": list(self.phrases),
-                "addressed_remaining_s": round(self.addressed_s, 1), "reason": self.reason}
-
-
-class Listening:
-    """Which utterances attune acts on, now. Times are seconds of audio (`tick`), not wall clock."""
-
-    def __init__(self, phrases: Iterable[str] | str = (DEFAULT_PHRASE,), addressed_s: float = DEFAULT_ADDRESSED_S,
-                 wake: bool = True, on_change: Callable[[Status], None] | None = None):
-        self.phrases = normalise_phrases(phrases)
-        self.addressed_s = float(addressed_s)
-        self.wake = wake
-        self.on_change = on_change
-        self._lock = threading.Lock()
-        self._now = 0.0
-        self._until = -1.0
-        self._reason: str | None = None
-        self._talking = False
-        self._last: str | None = None
-
-    # -- reading -------------------------------------------------------------------------
-    def state(self) -> str:
-        with self._lock:
-            return self._state()
-
-    def _state(self) -> str:
-        if not self.wake:
-            return OPEN
-        if self._now < self._until:
-            return ADDRESSED
-        return TALKING if self._talking else IDLE
-
-    def needs_wake(self) -> bool:
-        """True when an utterance starting now must begin with the wake phrase to be heard."""
-        return self.state() in (IDLE, TALKING)
-
-    def status(self) -> Status:
-        with self._lock:
-            state = self._state()
-            left = max(0.0, self._until - self._now) if state == ADDRESSED else 0.0
-            return Status(state, self.phrases, left, self._reason if state == ADDRESSED else None)
-
-    # -- events --------------------------------------------------------------------------
-    def tick(self, now: float) -> None:
-        """The audio clock moved on (the addressed window may close)."""
-        with self._lock:
-            self._now = max(self._now, now)
-        self._changed()
-
-    def hold(self) -> None:
-        """attune is speaking: an open addressed window starts counting only after it stops."""
-        with self._lock:
-            if self._now < self._until:
-                self._until = self._now + self.addressed_s
-        self._changed()
-
-    def woke(self) -> None:
-        """The wake phrase was heard: addressed, for the next `addressed_s` seconds."""
-        self._open("wake")
-
-    def heard(self) -> None:
-        """A command or answer was taken: back to waiting for the wake phrase."""
-        with self._lock:
-            self._until = -1.0
-            self._reason = None
-        self._changed()
-
-    def routine(self, view: Mapping[str, Any] | None, asked: bool = False) -> None:
-        """The routine view after attune said something; `asked`: that was a question (prompt/reprompt)."""
-        view = view or {}
-        expects = view.get("expects") or {}
-        with self._lock:
-            self._talking = bool(view.get("active")) and bool(expects.get("free_text")) \
-                and step_wake(expects) == WAKE_REQUIRED and not view.get("paused")
-        # a question needing no wake phrase: a routine's, or a waiting reminder's ("is now good?")
-        if asked and step_wake(expects) == WAKE_NONE:
-            self._open("question")
-        else:
-            self._changed()
-
-    def _open(self, reason: str) -> None:
-        with self._lock:
-            self._until = self._now + self.addressed_s
-            self._reason = reason
-        self._changed()
-
-    def _changed(self) -> None:
-        state = self.state()
-        if state != self._last:
-            self._last = state
-            if self.on_change is not None:
-                self.on_change(self.status())

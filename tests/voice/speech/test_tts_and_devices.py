@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice.audio.sources import RATE, MicrophoneSource, list_devices, read_wav_16k
+from voice.audio.devices import list_devices
+
+from voice.audio.sources import RATE, MicrophoneSource, read_wav_16k
 from voice.audio.endpoint import Endpointer
 from voice.speech.tts import FileSpeaker, Pyttsx3Speaker, Renderer, sentences
 
@@ -169,7 +171,7 @@ def test_no_devices_means_no_microphone():
         def query_devices(self):
             return []
 
-    from voice.audio.sources import has_device
+    from voice.audio.devices import has_device
 
     assert list_devices(NoSd()) == []
     assert not has_device("input", None, NoSd())

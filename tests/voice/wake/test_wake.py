@@ -12,9 +12,10 @@ import pytest
 from tests.voice.conftest import add_noise
 from voice.audio.sources import RATE, chunked
 from voice.hearing import hear_audio
-from voice.wake.spotter import (ADDRESSED, FRAME_BYTES, IDLE, MIN_WOKEN_CONFIDENCE, OPEN, SECOND_LOOK_S, TALKING, Detection,
-                        KeyphraseSpotter, Listening, earcon, normalise_phrases, speech_onset, strip_wake_phrase,
-                        wake_outcome)
+from voice.speech.earcon import earcon
+from voice.wake.listening import ADDRESSED, IDLE, OPEN, TALKING, Listening
+from voice.wake.phrase import MIN_WOKEN_CONFIDENCE, normalise_phrases, strip_wake_phrase, wake_outcome
+from voice.wake.spotter import FRAME_BYTES, SECOND_LOOK_S, Detection, KeyphraseSpotter, speech_onset
 
 pytestmark = pytest.mark.audio
 
