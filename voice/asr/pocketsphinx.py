@@ -39,21 +39,14 @@ class PocketsphinxRecognizer(RecognizerBase):
         self.score_scale = score_scale
         self.vowel_scale = vowel_scale
         self._ps = pocketsphinx
-        # silprob 1.0: the endpointed audio keeps ~250 ms of room sound before the speech and ~450 ms
-        # after it. With the default silence penalty (0.005, times the language weight) a short grammar
-        # word ("it", "a", "that") was cheaper than silence, so a one-word command came out as
-        # "partly it" or "that" (no complete sentence) or with a grammar score far below the phone loop.
-        # bestpath=False: a grammar's words come from the Viterbi search itself, not from a lattice
-        # built and searched again at every utterance's end. That lattice pass was a fifth of the
-        # grammar search's time (real-time factor 0.059 -> 0.045 on trimmed commands); with the
-        # confidence threshold set again (0.4 -> 0.3) as many commands are right and fewer
-        # out-of-domain sentences pass (bench/results/voice.md). nbest() still builds a lattice
-        # when `_best_complete` asks for one.
+        # silprob 1.0: endpointed audio keeps room sound around the speech, and with the default
+        # penalty a short grammar word was cheaper than silence. bestpath=False: the words come from
+        # the Viterbi search, without a lattice pass at every utterance's end (`_best_complete` still
+        # asks for one). History: bench/results/pocketsphinx-notes.md.
         self._command = pocketsphinx.Decoder(hmm=self._paths["hmm"], dict=self._paths["dict"], lm=None,
                                              beam=1e-30, wbeam=1e-20, pbeam=1e-30, silprob=1.0,
                                              bestpath=False, dither=True, loglevel="FATAL")
-        # dict=None: the phone loop reads phones, not words; the 134,000-word dictionary it would
-        # otherwise load cost 22 MB (VmRSS, measured) and changed nothing it decodes
+        # dict=None: the phone loop reads phones, not words, so the big dictionary is memory for nothing
         self._phone = pocketsphinx.Decoder(hmm=self._paths["hmm"], allphone=self._paths["allphone"], lm=None,
                                            dict=None, lw=2.0, dither=True, loglevel="FATAL")
         self._searches: OrderedDict[str, None] = OrderedDict()  # the step grammars loaded
@@ -129,10 +122,9 @@ class PocketsphinxRecognizer(RecognizerBase):
     def _fsg_model(self, key: str, graph: tuple):
         """The pocketsphinx FSG model of a step's word graph, built once and kept.
 
-        Building it took 0.005-0.08 s a time (the feelings step's many words are slowest), about
-        a third of loading a step grammar, and a step's grammar is loaded again every time the
-        loop comes back to that step. Loaded again from a kept model, 304 of 304 decodes came out
-        the same as from a new one (dither-free). The models are small next to a loaded search.
+        A step's grammar is loaded again every time the loop comes back to that step, and building
+        the model is a good part of that; a kept model decodes the same as a new one and is small
+        next to a loaded search.
         """
         start, final, transitions, _n = graph
         return lru_get(self._fsg_models, key, lambda: self._command.create_fsg(key, start, final, transitions),
@@ -154,13 +146,8 @@ class PocketsphinxRecognizer(RecognizerBase):
     MEAN_SETTLED = 2.0
     """The whole-utterance pass runs again while the running cepstral mean's energy term still moves
     by more than this from one utterance's start to the next: the mean is still far from this
-    speaker and microphone. Measured from start to start because pocketsphinx folds an
-    utterance fed in 30 ms blocks into the mean only later (read at its end, a first utterance had
-    moved it by 0.0, at the next start by 6); a decoder's first utterance always counts as
-    unsettled. Measured on synthetic dictation: a first utterance moves the mean by about 9, the
-    next few by 2 to 4, later ones by under 1.5; on first utterances the live pass alone had a
-    word error rate of 59.6% against 50.0% with the second pass. Commands the same way: a woken
-    command decoded first after start-up was missed by the live pass alone."""
+    speaker and microphone. Measured from start to start because pocketsphinx folds an utterance fed
+    in blocks into the mean only later; a decoder's first utterance always counts as unsettled."""
 
     def _mean_energy(self) -> float:
         return float(self._command.get_cmn(False).split(",")[0])
@@ -189,12 +176,8 @@ class PocketsphinxRecognizer(RecognizerBase):
         """Take the next chunk of the utterance; the partial transcript so far, when asked for.
 
         This live pass is the decode: `finish()` decodes the whole utterance again only while the
-        running cepstral mean is still settling (`MEAN_SETTLED`). Before, every command was decoded
-        twice, the live pass only there to move the mean; on the voice bench's synthetic commands
-        and out-of-domain sentences (624 decodes, dither-free) the live pass alone, with nothing
-        else changed, got 276 of 384 commands right against 273, and accepted 17 of 240
-        out-of-domain sentences against 23. It also takes the grammar search off the time after
-        the end of speech (latency 231-293 ms -> 100 ms median, bench/results/voice.md)."""
+        running cepstral mean is still settling (`MEAN_SETTLED`), which keeps the grammar search
+        off the time after the end of speech."""
         started = time.perf_counter()
         self._buffer.append(pcm)
         self._bytes += len(pcm)
@@ -208,12 +191,9 @@ class PocketsphinxRecognizer(RecognizerBase):
         self._active[0].end_utt()
         again = self._mean_moved > self.MEAN_SETTLED
         if again or self._mode == "command":
-            # pocketsphinx's cepstral mean is a running one, carried from utterance to utterance:
-            # while it settles, a second, whole-utterance pass hears the utterance with the mean
-            # the live pass moved closer to this speaker and microphone. Once settled the live
-            # pass's words stand (dictation: the same word error rate, 49.8% against 49.4% on 48
-            # synthetic answers, and 0.22 s after the end of speech instead of 0.99 s). The phone
-            # loop, for a command's confidence, always runs here, over the whole utterance.
+            # the cepstral mean runs from utterance to utterance: while it settles, a whole-utterance
+            # pass hears the speech with the mean the live pass moved; once settled the live pass's
+            # words stand. The phone loop, for a command's confidence, always runs over the whole utterance.
             pcm = b"".join(self._buffer)
             for decoder in self._active if again else self._active[1:]:
                 decoder.start_utt()
