@@ -24,7 +24,7 @@ from server.routines import (BUILTIN_INTENTS, PHRASE_INTENTS, STARTER_INTENTS, S
 from server.routines.disclosure_meaning import warm
 from server.routines.due import to_iso
 from server.routines.engine import ANYTIME
-from server.routines.model import VOICE_INTENTS
+from server.routines.model import STEPLESS_INTENTS, VOICE_INTENTS
 from server.routines.language import dialogue, language
 from server.routines.reminders import ANSWER_INTENTS as REMINDER_ANSWERS, SCHEDULE_INTENTS
 from server.routines.safety import disclosure, stop_lines
@@ -210,7 +210,9 @@ class Runner:
             expects = machine.expects().as_dict() if machine else self._idle_expects(now)
             intent, slots, text = self._resolve(body, expects)
             partner = body.get("partner")
-            step = body.get("step")
+            # The client names the step without knowing the intent (the server decides it here), so a
+            # control that means the same at any step ("pause") is not refused for a stale step.
+            step = body.get("step") if intent not in STEPLESS_INTENTS else None
             if machine is not None and step is not None and machine.view(now)["step"] != step:
                 raise ApiError(409, f"step '{step}' is no longer current (now '{machine.view(now)['step']}')",
                                "step", "step_conflict")

@@ -11,6 +11,8 @@ from typing import Any, Mapping
 ROUTINES = ("debrief", "repair", "inventory", "timeout", "weekly_review")
 BUILTIN_INTENTS = ("Pause", "Resume", "Repeat", "Explain", "Skip", "Back", "TimeLeft", "Help", "Stop")
 VOICE_INTENTS = ("Louder", "Softer", "Slower", "Faster")
+STEPLESS_INTENTS = frozenset(BUILTIN_INTENTS) - {"Skip", "Back"} | frozenset(VOICE_INTENTS)
+"""Controls that mean the same at any step: a step named with one of them is never stale."""
 STARTER_INTENTS = ("StartDebrief", "StartWeeklyReview", "StartRepair", "StartNeedsInventory",
                    "TimeOut", "LogRitual")
 PHRASE_INTENTS = ("RepairPhrase", "AnotherOne", "SaveFavorite", "ReadFavorites")

@@ -155,6 +155,21 @@ def test_one_utterance_costs_one_request(wire):
     assert requests == ["POST /events"]  # the grammar's expectation comes from the reply too
 
 
+def test_a_control_that_means_the_same_at_any_step_is_not_refused_for_a_stale_step(wire, tmp_path, capsys):
+    """The loop names the step it last saw with every utterance; "pause" is still applied after
+    the page moved the routine on."""
+    from intents import Matcher
+
+    client = Client("http://attune.test", tmp_path / "j.jsonl", opener=wire)
+    loop = Loop(client, PrintSpeaker(io.StringIO()), Matcher.load("en"), partner="Alex", poll_interval=0.001)
+    loop.hear("start our nightly debrief")
+    shown = loop.view["step"]
+    assert wire.client.post("/api/v1/events", json={"intent": "Yes", "step": shown}).status_code == 200
+    loop.hear("pause")
+    assert "409" not in capsys.readouterr().err
+    assert client.routine()["paused"] is True
+
+
 def test_a_broken_source_is_reported_in_one_line_and_exits_1(wire, tmp_path):
     def source():
         yield "we had our weekly meal"
