@@ -356,9 +356,8 @@ def bench_latency(recognizer, matcher, folder: Path, url: str, n: int) -> dict:
                 if not result.accepted:
                     stages["not understood"].append(t1 - t0)
                     break
-                match = matcher.match(result.text, expect=None)
-                reply = client.post_event({"intent": match.intent, "slots": dict(match.slots), "text": result.text,
-                                           "source": "voice"})
+                # as the loop does: the words go to the server, which matches and decides
+                reply = client.post_event({"text": result.text, "source": "voice"})
                 t2 = time.monotonic()
                 utterances = (reply or {}).get("utterances") or []
                 if utterances:
