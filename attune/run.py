@@ -13,11 +13,10 @@ import threading
 from attune.flags import add_bind_flags, settings_from_args
 from server.cli import make_server
 from server.routines.timings import SETTING_CHECKS
-from voice.audio import has_device
-from voice.audio_loop import add_audio_arguments, listen_audio
-from voice.loop_commands import add_loop_arguments, make_loop, typed_lines
-from voice.run_command import loop_settings
-from voice.tts import make_speaker
+from voice.audio.devices import has_device
+from voice.cli import add_audio_arguments, add_loop_arguments
+from voice.listen import listen_audio, loop_settings, make_loop, typed_lines
+from voice.speech.tts import make_speaker
 
 
 def run(args: argparse.Namespace) -> int:

@@ -42,7 +42,8 @@ sys.path.insert(0, str(ROOT / "bench" / "speech-to-intent"))
 
 import s2i  # noqa: E402  (the speech-to-intent benchmark's data, mixing and scoring rules)
 from s2i import mix, to_pcm  # noqa: E402
-from voice.audio import RATE, read_wav_16k, write_alsa_file_device, write_wav  # noqa: E402
+from voice.audio.alsa import write_alsa_file_device
+from voice.audio.sources import RATE, read_wav_16k, write_wav  # noqa: E402
 
 HOME_ASSISTANT = s2i.HOME_ASSISTANT
 OVERLAP = ROOT / "tests" / "intents" / "cases" / "ha_builtin_overlap.yaml"
@@ -99,7 +100,7 @@ load_kitchen = s2i.kitchen
 
 def bench_commands(recognizer, matcher, folder: Path, voices, quick: bool, speed: int = 165,
                    snrs=SNRS, seed: int = 7) -> dict:
-    from voice.recognizers import command_grammar
+    from voice.asr.grammar import command_grammar
 
     rng = np.random.default_rng(seed)
     noise = load_kitchen()
@@ -138,7 +139,7 @@ def bench_commands(recognizer, matcher, folder: Path, voices, quick: bool, speed
 def streamed(recognizer, text: str, voice: str, folder: Path, rng, grammar=None):
     """`text` synthesized, trimmed to its speech and fed to `recognizer` in 100 ms chunks as the loop
     feeds it, with partial transcripts; (result, seconds from the last chunk to the result)."""
-    from voice.endpoint import trim_to_speech
+    from voice.audio.endpoint import trim_to_speech
 
     pcm = trim_to_speech(to_pcm(with_faint_noise(espeak(text, voice, 165, folder), rng)))
     chunk = RATE // 10 * 2  # 100 ms of 16-bit samples
@@ -153,7 +154,7 @@ def streamed(recognizer, text: str, voice: str, folder: Path, rng, grammar=None)
 def bench_rtf_with_partials(recognizer, matcher, folder: Path, voice: str = VOICES[0]) -> float:
     """Real-time factor of command mode as an interactive terminal runs it: streamed in 100 ms chunks
     with a partial transcript after each, one voice's clean commands."""
-    from voice.recognizers import command_grammar
+    from voice.asr.grammar import command_grammar
 
     rng = np.random.default_rng(7)
     spent = audio = 0.0
@@ -206,7 +207,7 @@ def bench_dictation(recognizer, folder: Path, voices=VOICES) -> dict:
 def bench_out_of_domain(recognizer, matcher, folder: Path, n: int, voices=VOICES, speed: int = 165,
                         held_out: bool = False) -> dict:
     """False acceptance on Home Assistant's sentences; `held_out`: a second sample, none of the first's."""
-    from voice.recognizers import command_grammar
+    from voice.asr.grammar import command_grammar
 
     overlap = {c["text"].lower() for c in yaml.safe_load(OVERLAP.read_text())["cases"]} if OVERLAP.exists() else set()
     sentences = [s.strip() for s in HOME_ASSISTANT.read_text().splitlines() if s.strip()]
@@ -239,9 +240,9 @@ def bench_coffee(recognizer, limit: int | None) -> dict:
     from intents import grammar as intents_grammar
     from intents.intent_set import IntentSet
 
-    from voice.audio_commands import hear_pcm
-    from voice.fsg import template_graph
-    from voice.recognizers import Grammar
+    from voice.tools import hear_pcm
+    from voice.asr.fsg import template_graph
+    from voice.asr.grammar import Grammar
 
     intent_set = IntentSet.load(s2i.INTENTS)
     started = time.perf_counter()
@@ -318,11 +319,11 @@ def start_server(folder: Path):
 def bench_latency(recognizer, matcher, folder: Path, url: str, n: int) -> dict:
     import sounddevice as sd
 
-    from voice.audio_loop import early_pass
+    from voice.hearing import early_pass
     from voice.client import Client
-    from voice.endpoint import Endpointer
-    from voice.recognizers import command_grammar
-    from voice.tts import Pyttsx3Speaker
+    from voice.audio.endpoint import Endpointer
+    from voice.asr.grammar import command_grammar
+    from voice.speech.tts import Pyttsx3Speaker
 
     sd._terminate()
     sd._initialize()
@@ -355,9 +356,8 @@ def bench_latency(recognizer, matcher, folder: Path, url: str, n: int) -> dict:
                 if not result.accepted:
                     stages["not understood"].append(t1 - t0)
                     break
-                match = matcher.match(result.text, expect=None)
-                reply = client.post_event({"intent": match.intent, "slots": dict(match.slots), "text": result.text,
-                                           "source": "voice"})
+                # as the loop does: the words go to the server, which matches and decides
+                reply = client.post_event({"text": result.text, "source": "voice"})
                 t2 = time.monotonic()
                 utterances = (reply or {}).get("utterances") or []
                 if utterances:
@@ -544,7 +544,7 @@ def report(args, cmd, ood, held, coffee, latency, rss_mb, elapsed) -> str:
         "## Held out: other voices, another speed, other sentences",
         "",
         "The recognizer's confidence rule (grammar path against the phone loop, and the share of vowels the "
-        "grammar path leaves unexplained; `voice.recognizers.PocketsphinxRecognizer._command_confidence`) and "
+        "grammar path leaves unexplained; `voice.asr.pocketsphinx.PocketsphinxRecognizer._command_confidence`) and "
         "its threshold were chosen on the figures above. Here the same commands by "
         f"{len(held['voices'])} other espeak-ng voices ({', '.join(held['voices'])}) at 180 wpm, and "
         f"{held_ood['n']} other Home Assistant sentences (none of the sample above) by the same voices:",
@@ -560,7 +560,7 @@ def report(args, cmd, ood, held, coffee, latency, rss_mb, elapsed) -> str:
         f"{coffee['n']} crowd-sourced WAVs (about 50 speakers). `coffee_maker.yaml` (Rhino syntax) translated "
         "into attune's intent format, `bench/speech-to-intent/intents/` (bench only, not in intents/). Its grammar is "
         "exported the same way as attune's: `intents.grammar.jsgf` "
-        f"({coffee['jsgf_chars']} characters) and `voice.fsg.template_graph` "
+        f"({coffee['jsgf_chars']} characters) and `voice.asr.fsg.template_graph` "
         f"({coffee['graph_states']} states, {coffee['graph_arcs']} arcs, built in {coffee['build_s']:.1f} s), "
         "and decoded in pocketsphinx command mode exactly as attune does; the text is then parsed with hassil. "
         "Scored as the benchmark does: accepted only when the intent and every slot value are right "
@@ -651,9 +651,9 @@ def main(argv=None) -> int:
 
     from intents import Matcher
 
-    from voice.endpoint import EndpointConfig
-    from voice.engines import make_recognizer
-    from voice.recognizers import MIN_CONFIDENCE
+    from voice.audio.endpoint import EndpointConfig
+    from voice.asr.engines import make_recognizer
+    from voice.asr.base import MIN_CONFIDENCE
 
     args.end_ms = EndpointConfig().end_ms
     args.min_conf = MIN_CONFIDENCE

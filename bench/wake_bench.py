@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from voice.audio import RATE, read_wav_16k, write_wav  # noqa: E402
+from voice.audio.sources import RATE, read_wav_16k, write_wav  # noqa: E402
 from voice_bench import espeak, load_kitchen, mix, to_pcm, with_faint_noise  # noqa: E402
 
 DIALOGUE = ROOT / "bench" / "wake_dialogue.txt"
@@ -93,7 +93,7 @@ def label(candidate) -> str:
 
 
 def spotters(candidates):
-    from voice.wake import KeyphraseSpotter
+    from voice.wake.spotter import KeyphraseSpotter
 
     return [KeyphraseSpotter([p], threshold=t, max_start_s=m, verify=v, second_look=s, max_edits=e)
             for p, t, m, v, s, e in candidates]
@@ -104,7 +104,7 @@ def run_stream(pcm: bytes, detectors) -> list[list[tuple[int, int, float]]]:
 
     The same path as the voice loop while not addressed: 30 ms blocks -> endpointer -> spotter.
     """
-    from voice.endpoint import Endpointer
+    from voice.audio.endpoint import Endpointer
 
     ep = Endpointer()
     hits: list[list[tuple[int, int, float]]] = [[] for _ in detectors]
@@ -223,15 +223,15 @@ TALK_EXPECTS = {"intents": ["Pause", "Resume", "Repeat", "Skip", "Back", "TimeLe
 
 
 class Loop:
-    """`voice.audio_loop.hear_audio` as the voice loop runs it during a talking segment."""
+    """`voice.hearing.hear_audio` as the voice loop runs it during a talking segment."""
 
     def __init__(self, recognizer, matcher, candidate):
         self.recognizer, self.matcher, self.candidate = recognizer, matcher, candidate
 
     def run(self, pcm: bytes):
         """(wakes: [byte position], commands: [(byte position, text, intent)]) heard in `pcm`."""
-        from voice.audio_loop import hear_audio
-        from voice.wake import Listening
+        from voice.hearing import hear_audio
+        from voice.wake.listening import Listening
 
         phrase = self.candidate[0]
         listening = Listening([phrase])
@@ -327,7 +327,8 @@ def detects_target(det, i) -> bool:
 
 def report(args, candidates, det, fa, conv, cmds, chosen: int, elapsed: float, ran_at: float | None = None) -> str:
     """The results page; `ran_at`: when the figures were measured (now, unless rewritten by --report-only)."""
-    from voice.wake import DEFAULT_ADDRESSED_S, SECOND_LOOK_S, SHORT_DETECTION_S
+    from voice.wake.listening import DEFAULT_ADDRESSED_S
+    from voice.wake.spotter import SECOND_LOOK_S, SHORT_DETECTION_S
 
     c_clean, c_10 = det[None]["counts"][chosen], det[10]["counts"][chosen]
     minutes = fa[None]["minutes"]
@@ -399,9 +400,9 @@ def report(args, candidates, det, fa, conv, cmds, chosen: int, elapsed: float, r
         "The spotter alone (above) fires on look-alikes (\"and then\", \"a tune\", \"at noon\"). In the voice "
         "loop a detection only addresses attune: the whole utterance is then decoded with the step's command "
         "grammar behind the wake phrase (\"attune next\") and scored against the phone loop; speech after the "
-        "phrase that is no command is dropped silently (`voice.wake.wake_outcome`), and only the phrase alone "
+        "phrase that is no command is dropped silently (`voice.wake.phrase.wake_outcome`), and only the phrase alone "
         "(under 0.3 s of speech after it) plays the earcon and opens the addressed window. Here "
-        "`voice.audio_loop.hear_audio` itself runs over the same conversation, as during a debrief's talking "
+        "`voice.hearing.hear_audio` itself runs over the same conversation, as during a debrief's talking "
         "segment (built-ins and any-time intents). False activations = earcons + commands taken (with the "
         "intent matched); commands right = \"<phrase>, next / how much time is left / pause\" giving that "
         f"intent, {len(args.voices)} voices, each after one dialogue line by the same voice.",
@@ -460,7 +461,7 @@ def report(args, candidates, det, fa, conv, cmds, chosen: int, elapsed: float, r
         "- The check (\"checked\" above): the keyphrase search compares the phrase with a phone loop frame by "
         "frame and is fooled by look-alikes (\"and then\", \"can you\"); when it fires, the same decoder "
         "decodes the detected stretch (from 0.1 s before it to what has been fed) with a free phone loop, and its "
-        "reading must be within one edit (`voice.wake.DEFAULT_MAX_EDITS`) of a pronunciation of the phrase (a missing first or last phone counts "
+        "reading must be within one edit (`voice.wake.spotter.DEFAULT_MAX_EDITS`) of a pronunciation of the phrase (a missing first or last phone counts "
         "half), with confusable phones merged into classes (T/TH/DH/D/Z, UW/UH, N/NG/M, Y/IY/IH, the other "
         "vowels). Y with IY/IH: the phone loop reads the British \"a-tyune\" as \"AH T IY UW\"; Z with T: in "
         "kitchen noise it reads the T as Z.",
@@ -591,7 +592,7 @@ def main(argv=None) -> int:
     fa = bench_false_activations(args.cache, CANDIDATES, args.quick)
     from intents import Matcher
 
-    from voice.engines import make_recognizer
+    from voice.asr.engines import make_recognizer
 
     matcher = Matcher.load("en", extra_lists={"partner": ["Alex", "Sam"], "ritual": []})
     loops = [Loop(make_recognizer(args.engine), matcher, CANDIDATES[i]) for i in LOOP_CANDIDATES]

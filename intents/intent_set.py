@@ -5,7 +5,7 @@
     coffee.match("can i get a large latte with soy milk")
     # MatchResult(intent='orderDrink', slots={'size': 'large', 'coffeeDrink': 'latte', 'milkAmount': 'soy milk'}, ...)
 
-It offers what the grammar exporters (`intents.grammar`, `voice.fsg`) and `attune hear` / `attune
+It offers what the grammar exporters (`intents.grammar`, `voice.asr.fsg`) and `attune hear` / `attune
 parse` use from `Matcher`, so the recognizers decode with any intent set the same way. Matching
 is hassil's exact template match over the normalised text, then a near-miss word repair
 (`intents.fuzzy`); attune's own routing rules (built-ins, context-only values) do not apply.

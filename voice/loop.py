@@ -1,10 +1,11 @@
 """The loop core: heard items in, events to the server, what attune says out through a Speaker.
 
-Sources (typed lines now; microphones and WAV files from the voice package) are any
-iterable of `Heard` items or plain strings. Each is matched with `intents` against what
-the current step expects, posted as an event, and the server's utterances (replies and
-time announcements found by polling) are spoken once each, in order. At the end of the
-input the loop keeps polling until the running routine ends.
+Sources (typed lines, WAV files, the microphone) are any iterable of `Heard` items or plain
+strings. Each is posted as one event with its words; the server alone decides which intent they
+are. Its reply carries what attune says and the routine view the loop needs next, so one
+utterance costs one request. Utterances found by polling (time announcements, the web page's
+replies) are spoken once each, in order. At the end of the input the loop keeps polling until
+the running routine ends.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from typing import Any, Callable, Iterable, Mapping, Protocol, TextIO
 from voice.client import Client, ClientError, ServerUnavailable
 
 SPOKEN_FIELDS = ("kind", "routine", "step", "text", "clock_s")
-# Controls that mean the same at any step (they never name one); see Loop.hear.
-STEPLESS_INTENTS = frozenset({"Pause", "Resume", "Repeat", "Explain", "TimeLeft", "Help", "Stop",
-                              "Louder", "Softer", "Slower", "Faster"})
 VOICE_CONTROLS = frozenset({"Louder", "Softer", "Slower", "Faster"})
+# What the loop acts on itself, before the server answers: the speaker's controls must change
+# speech at once (and work while the server is away), and who speaks stamps the events that follow.
+LOCAL_INTENTS = VOICE_CONTROLS | {"IdentifyPartner"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Heard:
     text: str
     """The words, as text."""
     intent: str | None = None
-    """An intent the recognizer already matched, or None (the loop matches it)."""
+    """An intent the recognizer's grammar decoded, or None: a hint the server may accept or not."""
     slots: Mapping[str, str] = field(default_factory=dict)
     """That intent's slots."""
     confidence: float = 1.0
@@ -89,15 +90,17 @@ class Loop:
         # Called with the routine view whenever attune said something, so a recognizer can
         # restrict itself to view["expects"].
         self.on_view = on_view
-        # A voice.wake.Listening: told what the routine expects after attune speaks, so a short
+        # A voice.wake.listening.Listening: told what the routine expects after attune speaks, so a short
         # question opens the "addressed" window and a talking segment needs the wake phrase.
         self.listening = listening
+        self.view: Mapping[str, Any] | None = None  # the routine as of the last reply or poll
         self.seen: set[int] = set()
         self.poll_seq: int | None = None
         self._down_since: float | None = None
 
     # -- speaking ------------------------------------------------------------------------
-    def speak(self, utterances: Iterable[Mapping[str, Any]]) -> None:
+    def speak(self, utterances: Iterable[Mapping[str, Any]], view: Mapping[str, Any] | None = None) -> None:
+        """Say each new utterance; `view` is the routine after them (read from the server when not given)."""
         spoken = asked = False
         for utterance in utterances:
             seq = utterance.get("seq")
@@ -108,11 +111,12 @@ class Loop:
             self.speaker.say(utterance)
             spoken = True
             asked = asked or utterance.get("kind") in ("prompt", "reprompt")
-        if spoken and (self.on_view is not None or self.listening is not None):
-            try:
-                view = self.client.routine()
-            except (ServerUnavailable, ClientError):
-                return
+        if view is None and spoken:  # announced by the clock or another client: the step may have moved
+            view = self._read_view()
+        if view is None:
+            return
+        self.view = view
+        if spoken:
             if self.on_view is not None:
                 self.on_view(view)
             if self.listening is not None:
@@ -139,26 +143,36 @@ class Loop:
             self.notice("the attune server is not answering; I'll keep what you say and send it when it's back")
 
     # -- hearing -------------------------------------------------------------------------
-    def expects(self) -> Mapping[str, Any] | None:
+    def _read_view(self) -> Mapping[str, Any] | None:
         try:
-            return self.client.routine().get("expects")
+            self.view = self.client.routine()
         except (ServerUnavailable, ClientError):
             return None
+        return self.view
 
-    def event_for(self, heard: Heard | str, expects: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        """The event to post for one heard item (None for blank input)."""
+    def expects(self) -> Mapping[str, Any] | None:
+        """What the current step listens for, to pick the recognizer's grammar (read once at the start)."""
+        view = self.view if self.view is not None else self._read_view()
+        return (view or {}).get("expects")
+
+    def local_intent(self, text: str, expects: Mapping[str, Any] | None) -> tuple[str | None, dict[str, str]]:
+        """(intent, slots) when the words are one the loop acts on itself (`LOCAL_INTENTS`), else (None, {})."""
+        if self.matcher is None or not text:
+            return None, {}
+        result = self.matcher.match(text, expect=(expects or {}).get("intents"))
+        if result.intent not in LOCAL_INTENTS or (result.method == "spotted" and (expects or {}).get("free_text")):
+            return None, {}  # a word-spotted guess never swallows a dictated answer
+        return result.intent, dict(result.slots)
+
+    def event_for(self, heard: Heard | str, view: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """The event to post for one heard item (None for blank input): the words, and the
+        recognizer's intent only as a hint; the server decides."""
         if not isinstance(heard, Heard):
             heard = Heard(str(heard))
         text = heard.text.strip()
         if not text and not heard.intent:
             return None
-        intent, slots = heard.intent, dict(heard.slots)
-        if intent is None and self.matcher is not None:
-            result = self.matcher.match(text, expect=(expects or {}).get("intents"))
-            intent, slots = result.intent, dict(result.slots)
-            if result.method == "spotted" and (expects or {}).get("free_text"):
-                intent, slots = None, {}  # a word-spotted guess never swallows a dictated answer
-        event: dict[str, Any] = {"intent": intent, "slots": slots or None, "text": text or None,
+        event: dict[str, Any] = {"intent": heard.intent, "slots": dict(heard.slots) or None, "text": text or None,
                                  "partner": heard.partner or self.partner, "source": self.source}
         if self.time_scale is not None:
             event["time_scale"] = self.time_scale
@@ -167,21 +181,19 @@ class Loop:
     def hear(self, heard: Heard | str) -> None:
         if self.poll_seq is None:
             self.poll()  # start listening from here, so a reply is not mistaken for history
-        try:
-            view = self.client.routine()
-        except (ServerUnavailable, ClientError):
-            view = {}
-        event = self.event_for(heard, view.get("expects"))
+        view = self.view if self.view is not None else (self._read_view() or {})
+        event = self.event_for(heard, view)
         if event is None:
             return
-        if view.get("active") and view.get("step") and event.get("intent") not in STEPLESS_INTENTS:
+        local, slots = self.local_intent(event.get("text", ""), view.get("expects"))
+        if view.get("active") and view.get("step") and local not in VOICE_CONTROLS:
             # Name the step this answers: if the page answered it first, the server says 409
             # instead of filing this answer under the next step.
             event["step"] = view["step"]
-        if event.get("intent") in VOICE_CONTROLS and hasattr(self.speaker, "control"):
-            self.speaker.control(event["intent"])
-        if event.get("intent") == "IdentifyPartner" and (event.get("slots") or {}).get("partner"):
-            self.partner = event["slots"]["partner"]  # who speaks from now on
+        if local in VOICE_CONTROLS and hasattr(self.speaker, "control"):
+            self.speaker.control(local)
+        if local == "IdentifyPartner" and slots.get("partner"):
+            self.partner = slots["partner"]  # who speaks from now on
             event["partner"] = self.partner
         try:
             reply = self.client.post_event(event)
@@ -191,7 +203,8 @@ class Loop:
         if reply is None:
             self._down()
             return
-        self.speak(reply.get("utterances", []))
+        # The reply carries the routine after this event; a server without it costs one read.
+        self.speak(reply.get("utterances", []), reply.get("routine") or self._read_view())
 
     # -- running -------------------------------------------------------------------------
     def routine_active(self) -> bool | None:
@@ -219,11 +232,9 @@ class Loop:
             finally:
                 items.put(_EOF)
 
-        if self.listening is not None:  # a talking segment may be running already
-            try:
-                self.listening.routine(self.client.routine())
-            except (ServerUnavailable, ClientError):
-                pass
+        view = self._read_view()
+        if self.listening is not None and view is not None:  # a talking segment may be running already
+            self.listening.routine(view)
         threading.Thread(target=read, name="attune-input", daemon=True).start()
         self.poll()
         input_done = False

@@ -77,7 +77,7 @@ def failure(row: dict) -> str:
 
 
 def vosk_note() -> str | None:
-    from voice import models
+    from voice.asr import models
 
     path = models.find_vosk_model(english_only=True)
     return None if path is not None else ("not run: no English vosk model is present on this machine "

@@ -7,7 +7,7 @@ orders, labels, kitchen noise). Rules (from that folder's README, i.e. Picovoice
   normalised to 0.5;
 - scoring: a command is accepted only when the intent and every slot value are right (values
   compared stripped and lower-cased).
-The pipeline under test is attune's own (`voice.audio_commands.hear_pcm`: recognizer command mode
+The pipeline under test is attune's own (`voice.tools.hear_pcm`: recognizer command mode
 with the grammar exported from the intent set, then the intent set's matcher), as `attune hear
 --intents bench/speech-to-intent/intents` runs it.
 """
@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from voice.audio import RATE, read_wav_16k  # noqa: E402
+from voice.audio.sources import RATE, read_wav_16k  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 DATA = SHARED / "benchmarks" / "speech-to-intent"
@@ -155,7 +155,7 @@ def espeak(text: str, voice: str, folder: Path, speed: int = 165) -> bytes:
 def make_engine(engine: str):
     """The recognizer; "whisper" (pocketsphinx + Whisper) runs with no rejection margin, so each row keeps
     the best candidate and its margin, and the report applies margins chosen on the development half."""
-    from voice.recognizers import make_recognizer
+    from voice.asr.engines import make_recognizer
 
     recognizer = make_recognizer(engine)
     if engine == "whisper":
@@ -185,8 +185,8 @@ def run_condition(engine: str, condition: str, limit: int | None, seed: int, n_o
     """Decode one condition ("clean", an SNR like "12", or "ood") with one engine; rows per file."""
     from intents.intent_set import IntentSet
 
-    from voice.audio_commands import hear_pcm
-    from voice.recognizers import command_grammar
+    from voice.tools import hear_pcm
+    from voice.asr.grammar import command_grammar
 
     recognizer = make_engine(engine)
     intent_set = IntentSet.load(INTENTS)

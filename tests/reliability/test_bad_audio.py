@@ -154,7 +154,7 @@ def test_attune_listen_wav_bad_audio(bad_dir, live_server, tmp_path, name):
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
 def test_wav_reader_returns_audio_or_a_clear_error(bad_dir, name):
     """The shared reader behind `hear` and `listen --wav`: samples, or a file-format error to report."""
-    audio = pytest.importorskip("voice.audio")
+    audio = pytest.importorskip("voice.audio.sources")
     try:
         pcm = audio.read_wav_16k(bad_dir / name)
     except (ValueError, EOFError, wave_module.Error) as exc:

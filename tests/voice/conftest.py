@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice.audio import RATE, read_wav_16k, write_alsa_file_device, write_wav
+from voice.audio.alsa import write_alsa_file_device
+
+from voice.audio.sources import RATE, read_wav_16k, write_wav
 
 HAVE_ESPEAK = shutil.which("espeak-ng") is not None
 needs_espeak = pytest.mark.skipif(not HAVE_ESPEAK, reason="espeak-ng is not installed")
@@ -58,7 +60,7 @@ def synth(tmp_path_factory) -> Synth:
 
 @pytest.fixture(scope="session")
 def ps_recognizer():
-    from voice.recognizers import PocketsphinxRecognizer
+    from voice.asr.pocketsphinx import PocketsphinxRecognizer
 
     return PocketsphinxRecognizer()
 

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO
-from voice.audio import write_alsa_file_device, write_wav
+from voice.audio.alsa import write_alsa_file_device
+from voice.audio.sources import write_wav
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 

@@ -112,31 +112,62 @@ def test_loop_runs_a_debrief_to_its_end_and_speaks_everything_once(wire, tmp_pat
     assert {"Yes", "No"} <= set(views[0]["expects"]["intents"])
 
 
-def test_event_for_uses_the_step_expectations():
-    class Recorder:
+def test_an_event_carries_the_words_and_only_the_recognizers_hint():
+    class NoMatching:
         def match(self, text, expect=None):
-            self.expect = expect
-            from intents import MatchResult
-            return MatchResult(None, {}, 0.0, text)
+            raise AssertionError("the loop must not decide the intent")
 
-    matcher = Recorder()
-    loop = Loop(Client("http://unused"), PrintSpeaker(io.StringIO()), matcher, time_scale=50)
+    loop = Loop(Client("http://unused"), PrintSpeaker(io.StringIO()), NoMatching(), time_scale=50)
     event = loop.event_for("  hello there ", {"intents": ["Yes", "No"], "free_text": False})
-    assert matcher.expect == ["Yes", "No"]
     assert event == {"text": "hello there", "source": "cli", "time_scale": 50}
+    hinted = loop.event_for(Heard("yes", intent="Yes"), None)
+    assert hinted["intent"] == "Yes" and hinted["text"] == "yes"
     assert loop.event_for("   ", None) is None
 
 
-def test_a_spotted_guess_is_sent_as_dictation_on_a_free_text_step():
+def test_the_loop_acts_itself_only_on_speaker_controls_and_who_speaks():
     from intents import Matcher
 
     matcher = Matcher.load("en")
     loop = Loop(Client("http://unused"), PrintSpeaker(io.StringIO()), matcher)
     assert matcher.match("hurry up a little").method == "spotted"
     talk = {"intents": ["Skip", "Stop"], "free_text": True}
-    assert loop.event_for("hurry up a little", talk) == {"text": "hurry up a little", "source": "cli"}
-    assert loop.event_for("hurry up a little", {"intents": [], "free_text": False})["intent"] == "Faster"
-    assert loop.event_for("next", talk)["intent"] == "Skip"  # a template match still interrupts
+    assert loop.local_intent("hurry up a little", talk) == (None, {})  # a spotted guess is dictation
+    assert loop.local_intent("hurry up a little", {"intents": [], "free_text": False}) == ("Faster", {})
+    assert loop.local_intent("next", talk) == (None, {})  # a routine's intent: the server decides
+
+
+def test_one_utterance_costs_one_request(wire):
+    client = Client("http://test", opener=wire)
+    loop = Loop(client, PrintSpeaker(io.StringIO()), None, time_scale=100, on_view=lambda view: None)
+    loop.hear("start our nightly debrief")  # the first utterance reads where the loop starts
+    requests: list[str] = []
+    sent = client._request
+
+    def counted(method, path, *args, **kwargs):
+        requests.append(f"{method} {path}")
+        return sent(method, path, *args, **kwargs)
+
+    client._request = counted
+    loop.hear("yes")
+    assert requests == ["POST /events"]
+    assert loop.view is not None and loop.expects() == loop.view["expects"]
+    assert requests == ["POST /events"]  # the grammar's expectation comes from the reply too
+
+
+def test_a_control_that_means_the_same_at_any_step_is_not_refused_for_a_stale_step(wire, tmp_path, capsys):
+    """The loop names the step it last saw with every utterance; "pause" is still applied after
+    the page moved the routine on."""
+    from intents import Matcher
+
+    client = Client("http://attune.test", tmp_path / "j.jsonl", opener=wire)
+    loop = Loop(client, PrintSpeaker(io.StringIO()), Matcher.load("en"), partner="Alex", poll_interval=0.001)
+    loop.hear("start our nightly debrief")
+    shown = loop.view["step"]
+    assert wire.client.post("/api/v1/events", json={"intent": "Yes", "step": shown}).status_code == 200
+    loop.hear("pause")
+    assert "409" not in capsys.readouterr().err
+    assert client.routine()["paused"] is True
 
 
 def test_a_broken_source_is_reported_in_one_line_and_exits_1(wire, tmp_path):
@@ -163,16 +194,10 @@ def test_loop_names_the_step_so_a_step_answered_elsewhere_is_a_409_not_misfiled(
     loop.hear("start our nightly debrief")
     shown = client.routine()["step"]
 
-    real_routine = client.routine
-
-    def page_answers_first():
-        view = real_routine()  # the loop reads this step, then the page answers it
-        assert wire.client.post("/api/v1/events", json={"intent": "Yes", "step": view["step"]}).status_code == 200
-        return view
-
-    client.routine = page_answers_first
+    assert loop.view["step"] == shown  # the loop knows this step from its reply
+    # the page answers it before the loop polls again
+    assert wire.client.post("/api/v1/events", json={"intent": "Yes", "step": shown}).status_code == 200
     loop.hear("yes")
-    client.routine = real_routine
     notice = capsys.readouterr().err
     assert "409" in notice and "no longer current" in notice
     answers = [e for e in wire.client.get("/api/v1/entries").get_json()["entries"] if e["step"] == shown]

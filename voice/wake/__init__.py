@@ -1,0 +1,1 @@
+"""Listening etiquette: the wake phrase spotter and the listening states."""
