@@ -19,6 +19,8 @@ Candidates:
 
 Usage: python bench/safety_bench.py SET.yaml [SET.yaml ...] [--candidates rules,wordllama] [--misses]
        python bench/safety_bench.py --sessions tests/safety/sessions   (false stops per sentence)
+       python bench/safety_bench.py --everyday FILE.txt   (false stops on one sentence a line, e.g.
+              ../shared/benchmarks/out-of-domain/home-assistant-en.txt)
 """
 
 from __future__ import annotations
@@ -179,13 +181,45 @@ def session_sentences(folder: Path) -> list[tuple[str, str]]:
     return out
 
 
+def cost() -> int:
+    """What attune's detector costs in this process: first load, then sentences one by one."""
+    import statistics
+    import time
+
+    from server.routines import safety_model
+    from server.routines.disclosure_meaning import warm
+
+    def rss() -> int:
+        status = Path("/proc/self/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) // 1024
+
+    before = rss()
+    started = time.perf_counter()
+    warm("en")
+    loaded = time.perf_counter() - started
+    sentences = [f"we talked about the plan for day {i} and it went fine" for i in range(30)]
+    times = []
+    for text in sentences:
+        started = time.perf_counter()
+        disclosure([text], "en", NAMES)
+        times.append(time.perf_counter() - started)
+    print(f"load (encoders and weights): {loaded:.2f} s; per sentence: median {1000 * statistics.median(times):.1f} ms,"
+          f" max {1000 * max(times):.1f} ms over {len(times)}; RSS {before} MB before, {rss()} MB after"
+          f" (classifier threshold {safety_model.model_for('en').threshold:.4f})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sets", nargs="*", type=Path)
     ap.add_argument("--candidates", default="before,classifier,attune")
     ap.add_argument("--misses", action="store_true", help="list every miss and false stop")
     ap.add_argument("--sessions", type=Path, help="folder of whole-session transcripts (everyday talk)")
+    ap.add_argument("--cost", action="store_true", help="load time, time per sentence, memory of attune's detector")
+    ap.add_argument("--everyday", type=Path, help="a text file of everyday sentences, one a line")
     args = ap.parse_args(argv)
+    if args.cost:
+        return cost()
     made = candidates(args.candidates.split(","))
     for path in args.sets:
         pos, neg = load_set(path)
@@ -214,6 +248,16 @@ def main(argv: list[str] | None = None) -> int:
                 for f, t in hits:
                     why = "; ".join(explain(t, rules, NAMES)) if name == "rules" else ""
                     print(f"    {f}: {t}  {why}")
+    if args.everyday:
+        lines = sorted({x.strip() for x in args.everyday.read_text(encoding="utf-8").splitlines() if x.strip()})
+        print(f"\n### everyday sentences ({args.everyday}): {len(lines)}\n")
+        print("| detector | false stops |")
+        print("|---|---|")
+        for name, detect in made.items():
+            hits = [t for t in lines if detect(t)]
+            print(f"| {name} | {pct(len(hits), len(lines))} |")
+            if args.misses:
+                print("\n".join(f"    {t}" for t in hits))
     return 0
 
 

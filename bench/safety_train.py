@@ -23,6 +23,7 @@ import random
 import re
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,11 +42,17 @@ PER_TEMPLATE = 3
 FRAME_SHARE = 0.3
 SPEECH_SHARE = 0.3
 SAMPLES = 1500
-L2 = 1.0
+L2 = 0.3
+"""The ridge candidate's penalty."""
+ENCODER = "use+minilm"
+KIND = "mlp"
+HIDDEN = 128
+STEPS = 300
 CLASS_INDEX = {c: i for i, c in enumerate(sm.CLASSES)}
-MAX_EVERYDAY_STOPPED = 0.015
-"""The threshold is the lowest that stops at most this share of the development sets' everyday
-sentences out of fold (half the 3% target: a blind set's writer brings phrasings nobody had)."""
+MAX_EVERYDAY_STOPPED = 0.02
+"""The threshold is the lowest at which rules or classifier stop at most this share of the
+development sets' everyday sentences out of fold (under the 3% target: set F, blind, stopped a
+little more than the sets measured out of fold)."""
 
 
 def as_speech(text: str) -> str:
@@ -154,44 +161,98 @@ def balanced(labels: list[int]) -> list[float]:
     return list(w / w.max())
 
 
-def train(enc: Encoded, rows: list[tuple[str, int]], l2: float = L2) -> tuple[np.ndarray, np.ndarray]:
-    texts, labels = [t for t, _ in rows], [y for _, y in rows]
-    return sm.fit(enc(texts), labels, l2=l2, class_weight=balanced(labels))
+def fit_ridge(x: np.ndarray, y: np.ndarray, cw: list[float], l2: float) -> sm.Model:
+    """Weighted ridge regression onto one-hot classes (a closed form): the linear candidate.
+    Its fitted values, shifted into logits, go through the same softmax as the network."""
+    xb = np.hstack([x.astype(np.float64), np.ones((len(x), 1))])
+    sw = np.asarray(cw)[y][:, None]
+    reg = l2 * np.eye(xb.shape[1])
+    reg[-1, -1] = 0.0
+    coef = np.linalg.solve((xb * sw).T @ xb + reg, (xb * sw).T @ np.eye(len(sm.CLASSES))[y])
+    # A softmax of 8 * fitted values keeps their order, and ranks sentences as 1 - everyday does.
+    return sm.Model(((8.0 * coef[:-1]).astype(np.float32), (8.0 * coef[-1]).astype(np.float32)), 0.5)
 
 
-def out_of_fold(enc: Encoded, base: list[tuple[str, int]], sets: dict[str, list[tuple[str, int]]], l2: float = L2):
+def fit_mlp(x: np.ndarray, y: np.ndarray, cw: list[float], hidden: int = HIDDEN, steps: int = STEPS,
+            l2: float = 1e-4, seed: int = SEED) -> sm.Model:
+    """One ReLU layer and a softmax, full-batch Adam from a seeded start (the same data gives the
+    same weights on the same machine)."""
+    rng = np.random.default_rng(seed)
+    x = x.astype(np.float32)
+    k = len(sm.CLASSES)
+    params = [rng.normal(0, np.sqrt(2 / x.shape[1]), (x.shape[1], hidden)).astype(np.float32),
+              np.zeros(hidden, np.float32),
+              rng.normal(0, np.sqrt(1 / hidden), (hidden, k)).astype(np.float32), np.zeros(k, np.float32)]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    onehot = np.eye(k, dtype=np.float32)[y]
+    sw = np.asarray(cw, np.float32)[y]
+    sw /= sw.sum()
+    for t in range(1, steps + 1):
+        w1, b1, w2, b2 = params
+        h = np.maximum(x @ w1 + b1, 0)
+        logits = h @ w2 + b2
+        logits -= logits.max(1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(1, keepdims=True)
+        g = (p - onehot) * sw[:, None]
+        gh = (g @ w2.T) * (h > 0)
+        grads = [x.T @ gh + l2 * w1, gh.sum(0), h.T @ g + l2 * w2, g.sum(0)]
+        for i, grad in enumerate(grads):
+            m[i] = 0.9 * m[i] + 0.1 * grad
+            v[i] = 0.999 * v[i] + 0.001 * grad * grad
+            params[i] -= 0.003 * (m[i] / (1 - 0.9 ** t)) / (np.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8)
+    return sm.Model(((params[0], params[1]), (params[2], params[3])), 0.5)
+
+
+def train(enc: Encoded, rows: list[tuple[str, int]], kind: str = "mlp", l2: float = L2) -> sm.Model:
+    x = enc([t for t, _ in rows])
+    y = np.array([lab for _, lab in rows])
+    cw = balanced(list(y))
+    return fit_ridge(x, y, cw, l2) if kind == "ridge" else fit_mlp(x, y, cw)
+
+
+def out_of_fold(enc: Encoded, base, sets, kind: str, l2: float = L2):
     """Leave one development set out: train on the rest and the corpus, score the left-out set."""
     scores = {}
     for name, rows in sets.items():
         others = [r for n, rs in sets.items() if n != name for r in rs]
-        w, b = train(enc, base + others, l2)
-        model = sm.Model(w, b, 0.5)
-        probs = model.scores(enc([t for t, _ in rows]))
-        scores[name] = (rows, probs)
+        model = train(enc, base + others, kind, l2)
+        scores[name] = (rows, 1.0 - model.probabilities(enc([t for t, _ in rows]))[:, 0])
     return scores
 
 
+def rules_stop(rows) -> np.ndarray:
+    rules = rules_for("en")
+    return np.array([judge(t, rules, NAMES)[0] is not None for t, _ in rows])
+
+
 def pick_threshold(scores) -> float:
-    every = np.concatenate([1.0 - p[:, 0] for rows, p in scores.values()
-                            for _ in [0]])
-    labels = np.concatenate([[y for _, y in rows] for rows, _ in scores.values()])
-    neg = np.sort(every[labels == 0])[::-1]
-    allowed = int(MAX_EVERYDAY_STOPPED * len(neg))
-    return float(neg[allowed]) + 1e-4
+    """The lowest threshold at which rules or classifier stop at most MAX_EVERYDAY_STOPPED of the
+    development sets' everyday sentences, out of fold."""
+    s = np.concatenate([sc for _, sc in scores.values()])
+    rows = [r for rs, _ in scores.values() for r in rs]
+    y = np.array([lab for _, lab in rows])
+    ruled = rules_stop(rows)
+    best = 1.0
+    for t in np.sort(np.unique(s[y == 0]))[::-1]:
+        if ((s >= t) | ruled)[y == 0].mean() > MAX_EVERYDAY_STOPPED:
+            break
+        best = float(t)
+    return best
 
 
 def report(scores, threshold: float, rules_too: bool = True) -> None:
-    rules = rules_for("en")
     tot = [0, 0, 0, 0]
-    for name, (rows, probs) in scores.items():
-        stop = (1.0 - probs[:, 0]) >= threshold
+    for name, (rows, s) in scores.items():
+        stop = s >= threshold
         if rules_too:
-            stop = stop | np.array([judge(t, rules, NAMES)[0] is not None for t, _ in rows])
+            stop = stop | rules_stop(rows)
         y = np.array([lab for _, lab in rows])
         c, n_pos = int((stop & (y > 0)).sum()), int((y > 0).sum())
-        s, n_neg = int((stop & (y == 0)).sum()), int((y == 0).sum())
-        tot = [tot[0] + c, tot[1] + n_pos, tot[2] + s, tot[3] + n_neg]
-        print(f"  {name}: caught {c}/{n_pos} ({100 * c / n_pos:.1f}%), stopped {s}/{n_neg} ({100 * s / n_neg:.1f}%)")
+        n, n_neg = int((stop & (y == 0)).sum()), int((y == 0).sum())
+        tot = [tot[0] + c, tot[1] + n_pos, tot[2] + n, tot[3] + n_neg]
+        print(f"  {name}: caught {c}/{n_pos} ({100 * c / n_pos:.1f}%), stopped {n}/{n_neg} ({100 * n / n_neg:.1f}%)")
     print(f"  all: caught {tot[0]}/{tot[1]} ({100 * tot[0] / tot[1]:.1f}%), "
           f"stopped {tot[2]}/{tot[3]} ({100 * tot[2] / tot[3]:.1f}%)")
 
@@ -199,7 +260,8 @@ def report(scores, threshold: float, rules_too: bool = True) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cv-only", action="store_true")
-    ap.add_argument("--encoder", default=sm.ENCODER, help="use, minilm or use+minilm")
+    ap.add_argument("--encoder", default=ENCODER, help="use, minilm or use+minilm")
+    ap.add_argument("--kind", default=KIND, help="mlp or ridge")
     ap.add_argument("--l2", type=float, default=L2)
     ap.add_argument("--cache", type=Path, help="a .npz to keep the vectors in between runs")
     args = ap.parse_args(argv)
@@ -211,10 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     n_pos = sum(1 for _, y in base if y)
     print(f"corpus: {len(base)} sentences ({n_pos} disclosures), development sets: "
           + ", ".join(f"{k} {len(v)}" for k, v in sets.items()))
-    scores = out_of_fold(enc, base, sets, args.l2)
+    scores = out_of_fold(enc, base, sets, args.kind, args.l2)
     threshold = pick_threshold(scores)
-    print(f"threshold (at most {MAX_EVERYDAY_STOPPED:.1%} of dev everyday stopped out of fold): {threshold:.4f}")
-    every = np.concatenate([1.0 - p[:, 0] for _, p in scores.values()])
+    print(f"{args.kind} over {args.encoder}: threshold {threshold:.4f} (rules or classifier stop at most "
+          f"{MAX_EVERYDAY_STOPPED:.1%} of the development sets' everyday sentences out of fold)")
+    every = np.concatenate([sc for _, sc in scores.values()])
     labels = np.concatenate([[y for _, y in rows] for rows, _ in scores.values()])
     for share in (0.005, 0.01, 0.015, 0.02, 0.03):
         t = float(np.sort(every[labels == 0])[::-1][int(share * (labels == 0).sum())]) + 1e-4
@@ -225,8 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     print("leave-one-set-out, rules or classifier:")
     report(scores, threshold)
     if not args.cv_only:
-        w, b = train(enc, base + [r for rs in sets.values() for r in rs], args.l2)
-        sm.Model(w, b, threshold, digest(), args.encoder).save(DATA / sm.WEIGHTS_FILE)
+        model = train(enc, base + [r for rs in sets.values() for r in rs], args.kind, args.l2)
+        replace(model, threshold=threshold, digest=digest(), encoder=args.encoder).save(DATA / sm.WEIGHTS_FILE)
         print(f"wrote {DATA / sm.WEIGHTS_FILE} (digest {digest()})")
     print(f"took {time.perf_counter() - started:.1f} s")
     return 0

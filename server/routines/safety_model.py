@@ -1,9 +1,10 @@
 """Disclosure by a trained classifier over sentence vectors. Pure.
 
-A ridge regression onto one-hot classes over the universal-sentence-encoder vectors that
-disclosure_meaning.py makes: five classes (everyday and the four categories). A sentence is a
-disclosure when one minus its everyday score reaches `threshold`; its category is the
-likeliest of the four. The weights are a small .npz in server/data/<locale>/, made reproducibly
+A small network (one hidden layer) over two sentence encoders' vectors side by side: the
+universal-sentence-encoder that disclosure_meaning.py loads and all-MiniLM-L6-v2
+(safety_encoder.py). Five classes (everyday and the four categories); a sentence is a disclosure
+when its chance of not being everyday reaches `threshold`, and its category is the likeliest of
+the four. The weights are a small .npz in server/data/<locale>/, made reproducibly
 by bench/safety_train.py from the YAML training sentences (server/data/<locale>/safety_training.yaml
 and the sets it names); the file records a digest of what it was trained on so a test can tell
 when it is stale.
@@ -24,54 +25,45 @@ WEIGHTS_FILE = "safety_model.npz"
 
 @dataclass(frozen=True)
 class Model:
-    """Weights (features x classes), bias, the stop threshold and the training digest."""
+    """A small network: ReLU layers, then a softmax over CLASSES; the stop threshold; the
+    training digest; the encoder whose vectors it reads."""
 
-    weights: np.ndarray
-    bias: np.ndarray
+    layers: tuple[tuple[np.ndarray, np.ndarray], ...]
     threshold: float
     digest: str = ""
-    encoder: str = "use"
-    """Which sentence vectors it reads: see encoder_for."""
+    encoder: str = "use+minilm"
 
-    def scores(self, vectors: np.ndarray) -> np.ndarray:
-        """One row per vector: the fitted value of each class (near 1 for its own, 0 for others)."""
-        return np.atleast_2d(vectors) @ self.weights + self.bias
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        h = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        for i, (w, b) in enumerate(self.layers):
+            h = h @ w + b
+            if i < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        h -= h.max(axis=1, keepdims=True)
+        p = np.exp(h)
+        return p / p.sum(axis=1, keepdims=True)
 
     def categories(self, vectors: np.ndarray) -> list[str | None]:
-        """The category of each vector, or None when its disclosure score is under the threshold."""
+        """The category of each vector, or None when its chance of a disclosure is under the threshold."""
         out: list[str | None] = []
-        for s in self.scores(vectors):
-            out.append(CLASSES[1 + int(s[1:].argmax())] if 1.0 - s[0] >= self.threshold else None)
+        for p in self.probabilities(vectors):
+            out.append(CLASSES[1 + int(p[1:].argmax())] if 1.0 - p[0] >= self.threshold else None)
         return out
 
     def save(self, path) -> None:
-        np.savez_compressed(path, weights=self.weights.astype(np.float32), bias=self.bias.astype(np.float32),
-                            threshold=np.float32(self.threshold), digest=np.array(self.digest), encoder=np.array(self.encoder),
-                            classes=np.array(CLASSES))
+        arrays = {f"w{i}": w.astype(np.float32) for i, (w, _) in enumerate(self.layers)}
+        arrays.update({f"b{i}": b.astype(np.float32) for i, (_, b) in enumerate(self.layers)})
+        np.savez_compressed(path, threshold=np.float32(self.threshold), digest=np.array(self.digest),
+                            encoder=np.array(self.encoder), classes=np.array(CLASSES), **arrays)
 
     @classmethod
     def load(cls, path) -> "Model":
         with np.load(path) as f:
             if tuple(str(c) for c in f["classes"]) != CLASSES:
                 raise ValueError(f"{path}: classes {list(f['classes'])} are not {list(CLASSES)}")
-            return cls(f["weights"], f["bias"], float(f["threshold"]), str(f["digest"]), str(f["encoder"]))
-
-
-def fit(vectors: np.ndarray, labels: Sequence[int], l2: float = 1.0,
-        class_weight: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted ridge regression onto one-hot classes: a closed form, so the same data always
-    gives the same weights, and a fit takes a fraction of a second."""
-    x = np.asarray(vectors, dtype=np.float64)
-    y = np.asarray(labels)
-    k = len(CLASSES)
-    cw = np.ones(k) if class_weight is None else np.asarray(class_weight, dtype=np.float64)
-    sw = cw[y]
-    xb = np.hstack([x, np.ones((len(x), 1))])
-    a = (xb * sw[:, None]).T @ xb
-    reg = l2 * np.eye(xb.shape[1])
-    reg[-1, -1] = 0.0                       # the bias is not shrunk
-    coef = np.linalg.solve(a + reg, (xb * sw[:, None]).T @ np.eye(k)[y])
-    return coef[:-1].astype(np.float32), coef[-1].astype(np.float32)
+            n = sum(1 for k in f.files if k.startswith("w"))
+            layers = tuple((f[f"w{i}"], f[f"b{i}"]) for i in range(n))
+            return cls(layers, float(f["threshold"]), str(f["digest"]), str(f["encoder"]))
 
 
 @lru_cache(maxsize=4)
@@ -82,10 +74,6 @@ def model_for(locale: str = "en") -> Model | None:
         return None
     with resources.as_file(path) as real:
         return Model.load(real)
-
-
-ENCODER = "use+minilm"
-"""Which sentence vectors the classifier reads (bench/safety_train.py measures the choices)."""
 
 
 def encoder_for(name: str):
