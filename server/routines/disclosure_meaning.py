@@ -85,8 +85,11 @@ def use_encoder() -> Encoder:
 
 
 def warm(locale: str = "en") -> None:
-    """Load the encoder and the prototypes now rather than on the first sentence said."""
-    meaning("a sentence to load the encoder with", locale)
+    """Load the detector's encoders and classifier now rather than on the first sentence said
+    (`attune serve` and the runner call this; the classifier reads this module's encoder too)."""
+    from server.routines.safety_model import warm as warm_classifier
+
+    warm_classifier(locale)
 
 
 @lru_cache(maxsize=4)

@@ -1,7 +1,8 @@
 """Disclosure detection: fear, violence, coercion or self-harm in anything said. Pure.
 
 Two stages, chosen by measurement (bench/results/safety.md): rules over the normalised sentence
-(who does what to whom), then, for what they let pass, the nearest prototype by meaning.
+(who does what to whom), then, for what they let pass, a classifier trained on sentence vectors
+(server/routines/safety_model.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from server.routines.disclosure import judge, rules_for
-from server.routines.disclosure_meaning import meaning
+from server.routines.safety_model import predict
 from server.routines.language import crisis_lines
 
 
@@ -18,9 +19,9 @@ def disclosure(texts: Iterable[str | None], locale: str = "en", names: Iterable[
     rules, names = rules_for(locale), tuple(n for n in names if n)
     for text in texts:
         if text:
-            category, excused = judge(str(text), rules, names)
-            if category is None and not excused:
-                category = meaning(str(text), locale)
+            # The classifier reads what the rules let pass, excuses included: it learnt the figures
+            # of speech and sport the excuses stand for, and heeding them lost disclosures on set F.
+            category = judge(str(text), rules, names)[0] or predict(str(text), locale)
             if category is not None:
                 return category
     return None

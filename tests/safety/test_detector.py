@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.routines.disclosure import SafetyDataError, compile_rules, normalise, rules_for
+from server.routines.disclosure import SafetyDataError, classify, compile_rules, normalise, rules_for
 from server.routines.safety import disclosure
 
 NAMES = ("Alex", "Sam")
@@ -74,8 +74,10 @@ def test_everyday_sentences_are_not_disclosures(text):
 def test_a_partner_named_is_the_partner():
     assert disclosure(["Sam pushed me against the wall"], names=NAMES) == "violence"
     assert disclosure(["I'm scared of Alex"], names=NAMES) == "fear"
-    # Without the configured names "Sam" is nobody the rules know.
-    assert disclosure(["Sam pushed me against the wall"]) is None
+    # Without the configured names "Sam" is nobody the rules know; the classifier still reads it.
+    assert classify("Sam pushed me against the wall", rules_for("en")) is None
+    assert classify("Sam pushed me against the wall", rules_for("en"), NAMES) == "violence"
+    assert disclosure(["Sam pushed me against the wall"]) == "violence"
 
 
 def test_first_disclosure_of_several_texts_and_empty_ones():

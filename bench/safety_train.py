@@ -1,0 +1,299 @@
+"""Train the disclosure classifier (server/routines/safety_model.py) and measure it by cross-validation.
+
+Training sentences, all from files in the repo:
+  - server/data/en/safety_training.yaml, expanded: each template once per person drawn (fixed
+    seed), some inside a debrief frame, some typed as a recogniser writes speech (lower case,
+    no punctuation or apostrophes);
+  - server/data/en/safety_prototypes.yaml (the nearest-prototype stage's sentences);
+  - the development sets named under `sets:` in safety_training.yaml (tests/safety/blind/*.yaml
+    already measured blind);
+  - everyday: a fixed draw of attune's own template sentences (intents/), the ones the rules
+    do not stop.
+
+Usage (from the checkout):
+  .venv/bin/python bench/safety_train.py            # cross-validated figures, then write the .npz
+  .venv/bin/python bench/safety_train.py --cv-only  # figures only
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import re
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from server.routines import safety_model as sm  # noqa: E402
+from server.routines.disclosure import judge, rules_for  # noqa: E402
+
+DATA = ROOT / "server" / "data" / "en"
+NAMES = ("Alex", "Sam")
+SEED = 20
+PER_TEMPLATE = 3
+FRAME_SHARE = 0.3
+SPEECH_SHARE = 0.3
+SAMPLES = 1500
+L2 = 0.3
+"""The ridge candidate's penalty."""
+ENCODER = "use+minilm"
+KIND = "mlp"
+HIDDEN = 128
+STEPS = 300
+CLASS_INDEX = {c: i for i, c in enumerate(sm.CLASSES)}
+MAX_EVERYDAY_STOPPED = 0.02
+"""The threshold is the lowest at which rules or classifier stop at most this share of the
+development sets' everyday sentences out of fold (under the 3% target: set F, blind, stopped a
+little more than the sets measured out of fold)."""
+
+
+def as_speech(text: str) -> str:
+    """A sentence as a recogniser or a tired typist writes it."""
+    return " ".join(re.sub(r"[^\w\s]", "", text.lower().replace("'", "")).split())
+
+
+def fill(template: str, person: dict[str, str]) -> str:
+    values = {"himself": "themselves", **person}
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
+
+
+def expand(data: dict, seed: int = SEED) -> list[tuple[str, int]]:
+    """(sentence, class index) for every template of safety_training.yaml, expanded."""
+    rng = random.Random(seed)
+    people, frames = data["people"], data["frames"]
+    out: list[tuple[str, int]] = []
+    groups = [(CLASS_INDEX[c], ts) for c, ts in data["disclosures"].items()]
+    groups += [(0, ts) for ts in data["everyday"].values()]
+    for label, templates in groups:
+        for template in templates:
+            drawn = rng.sample(people, PER_TEMPLATE) if "{" in template else [{}]
+            for person in drawn:
+                text = fill(template, person)
+                text = text[0].upper() + text[1:]
+                if rng.random() < FRAME_SHARE:
+                    inner = text if text.startswith(("I ", "I'")) or text.split()[0] in NAMES else text[0].lower() + text[1:]
+                    text = rng.choice(frames).replace("{s}", inner)
+                if rng.random() < SPEECH_SHARE:
+                    text = as_speech(text)
+                out.append((text, label))
+    return out
+
+
+def set_sentences(path: Path) -> list[tuple[str, int]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out = [(t, CLASS_INDEX[c]) for c, ts in data["disclosures"].items() for t in ts]
+    return out + [(t, 0) for ts in data["everyday"].values() for t in ts]
+
+
+def template_everyday(n: int = SAMPLES, seed: int = SEED) -> list[tuple[str, int]]:
+    from intents import Matcher
+    from intents.samples import template_samples
+
+    matcher = Matcher.load("en", extra_lists={"partner": list(NAMES)})
+    samples = sorted({s.text for s in template_samples(matcher) if len(s.text.split()) >= 3})
+    random.Random(seed).shuffle(samples)
+    rules = rules_for("en")
+    kept = [s for s in samples if judge(s, rules, NAMES)[0] is None]
+    return [(s, 0) for s in kept[:n]]
+
+
+def training_files() -> list[Path]:
+    data = yaml.safe_load((DATA / "safety_training.yaml").read_text(encoding="utf-8"))
+    return [DATA / "safety_training.yaml", DATA / "safety_prototypes.yaml"] + [ROOT / s for s in data["sets"]]
+
+
+def digest() -> str:
+    """sha256 over the safety training files (their bytes, in order)."""
+    h = hashlib.sha256()
+    for path in training_files():
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def prototype_sentences() -> list[tuple[str, int]]:
+    data = yaml.safe_load((DATA / "safety_prototypes.yaml").read_text(encoding="utf-8"))
+    out = [(t, CLASS_INDEX[c]) for c, ts in data["disclosures"].items() for t in ts]
+    return out + [(t, 0) for ts in data["everyday"].values() for t in ts]
+
+
+class Encoded:
+    """Sentences encoded once per encoder ("use", "minilm" or "use+minilm": both, side by side);
+    `cache` (a .npz path) keeps the vectors between runs."""
+
+    def __init__(self, name: str = "use", cache: Path | None = None):
+        from server.routines.safety_model import encoder_for
+
+        self.name = name
+        self.encode = encoder_for(name)
+        self.path = cache
+        self.cache: dict[str, np.ndarray] = {}
+        if cache and cache.exists():
+            with np.load(cache) as f:
+                self.cache = dict(zip((str(t) for t in f["texts"]), f["vectors"]))
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 1), np.float32)
+        todo = sorted((t for t in dict.fromkeys(texts) if t not in self.cache), key=len)
+        for i in range(0, len(todo), 32):
+            chunk = todo[i:i + 32]
+            for t, v in zip(chunk, np.asarray(self.encode(chunk), dtype=np.float32)):
+                self.cache[t] = v
+        if todo and self.path:
+            keys = list(self.cache)
+            np.savez(self.path, texts=np.array(keys), vectors=np.stack([self.cache[k] for k in keys]))
+        return np.stack([self.cache[t] for t in texts])
+
+
+def balanced(labels: list[int]) -> list[float]:
+    """Everyday weighs as much as all disclosures together; categories alike among themselves."""
+    counts = np.bincount(labels, minlength=len(sm.CLASSES)).astype(float)
+    w = np.where(counts > 0, 1.0 / np.maximum(counts, 1), 0.0)
+    w[1:] *= 0.25
+    return list(w / w.max())
+
+
+def fit_ridge(x: np.ndarray, y: np.ndarray, cw: list[float], l2: float) -> sm.Model:
+    """Weighted ridge regression onto one-hot classes (a closed form): the linear candidate.
+    Its fitted values, shifted into logits, go through the same softmax as the network."""
+    xb = np.hstack([x.astype(np.float64), np.ones((len(x), 1))])
+    sw = np.asarray(cw)[y][:, None]
+    reg = l2 * np.eye(xb.shape[1])
+    reg[-1, -1] = 0.0
+    coef = np.linalg.solve((xb * sw).T @ xb + reg, (xb * sw).T @ np.eye(len(sm.CLASSES))[y])
+    # A softmax of 8 * fitted values keeps their order, and ranks sentences as 1 - everyday does.
+    return sm.Model(((8.0 * coef[:-1]).astype(np.float32), (8.0 * coef[-1]).astype(np.float32)), 0.5)
+
+
+def fit_mlp(x: np.ndarray, y: np.ndarray, cw: list[float], hidden: int = HIDDEN, steps: int = STEPS,
+            l2: float = 1e-4, seed: int = SEED) -> sm.Model:
+    """One ReLU layer and a softmax, full-batch Adam from a seeded start (the same data gives the
+    same weights on the same machine)."""
+    rng = np.random.default_rng(seed)
+    x = x.astype(np.float32)
+    k = len(sm.CLASSES)
+    params = [rng.normal(0, np.sqrt(2 / x.shape[1]), (x.shape[1], hidden)).astype(np.float32),
+              np.zeros(hidden, np.float32),
+              rng.normal(0, np.sqrt(1 / hidden), (hidden, k)).astype(np.float32), np.zeros(k, np.float32)]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    onehot = np.eye(k, dtype=np.float32)[y]
+    sw = np.asarray(cw, np.float32)[y]
+    sw /= sw.sum()
+    for t in range(1, steps + 1):
+        w1, b1, w2, b2 = params
+        h = np.maximum(x @ w1 + b1, 0)
+        logits = h @ w2 + b2
+        logits -= logits.max(1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(1, keepdims=True)
+        g = (p - onehot) * sw[:, None]
+        gh = (g @ w2.T) * (h > 0)
+        grads = [x.T @ gh + l2 * w1, gh.sum(0), h.T @ g + l2 * w2, g.sum(0)]
+        for i, grad in enumerate(grads):
+            m[i] = 0.9 * m[i] + 0.1 * grad
+            v[i] = 0.999 * v[i] + 0.001 * grad * grad
+            params[i] -= 0.003 * (m[i] / (1 - 0.9 ** t)) / (np.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8)
+    return sm.Model(((params[0], params[1]), (params[2], params[3])), 0.5)
+
+
+def train(enc: Encoded, rows: list[tuple[str, int]], kind: str = "mlp", l2: float = L2) -> sm.Model:
+    x = enc([t for t, _ in rows])
+    y = np.array([lab for _, lab in rows])
+    cw = balanced(list(y))
+    return fit_ridge(x, y, cw, l2) if kind == "ridge" else fit_mlp(x, y, cw)
+
+
+def out_of_fold(enc: Encoded, base, sets, kind: str, l2: float = L2):
+    """Leave one development set out: train on the rest and the corpus, score the left-out set."""
+    scores = {}
+    for name, rows in sets.items():
+        others = [r for n, rs in sets.items() if n != name for r in rs]
+        model = train(enc, base + others, kind, l2)
+        scores[name] = (rows, 1.0 - model.probabilities(enc([t for t, _ in rows]))[:, 0])
+    return scores
+
+
+def rules_stop(rows) -> np.ndarray:
+    rules = rules_for("en")
+    return np.array([judge(t, rules, NAMES)[0] is not None for t, _ in rows])
+
+
+def pick_threshold(scores) -> float:
+    """The lowest threshold at which rules or classifier stop at most MAX_EVERYDAY_STOPPED of the
+    development sets' everyday sentences, out of fold."""
+    s = np.concatenate([sc for _, sc in scores.values()])
+    rows = [r for rs, _ in scores.values() for r in rs]
+    y = np.array([lab for _, lab in rows])
+    ruled = rules_stop(rows)
+    best = 1.0
+    for t in np.sort(np.unique(s[y == 0]))[::-1]:
+        if ((s >= t) | ruled)[y == 0].mean() > MAX_EVERYDAY_STOPPED:
+            break
+        best = float(t)
+    return best
+
+
+def report(scores, threshold: float, rules_too: bool = True) -> None:
+    tot = [0, 0, 0, 0]
+    for name, (rows, s) in scores.items():
+        stop = s >= threshold
+        if rules_too:
+            stop = stop | rules_stop(rows)
+        y = np.array([lab for _, lab in rows])
+        c, n_pos = int((stop & (y > 0)).sum()), int((y > 0).sum())
+        n, n_neg = int((stop & (y == 0)).sum()), int((y == 0).sum())
+        tot = [tot[0] + c, tot[1] + n_pos, tot[2] + n, tot[3] + n_neg]
+        print(f"  {name}: caught {c}/{n_pos} ({100 * c / n_pos:.1f}%), stopped {n}/{n_neg} ({100 * n / n_neg:.1f}%)")
+    print(f"  all: caught {tot[0]}/{tot[1]} ({100 * tot[0] / tot[1]:.1f}%), "
+          f"stopped {tot[2]}/{tot[3]} ({100 * tot[2] / tot[3]:.1f}%)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cv-only", action="store_true")
+    ap.add_argument("--encoder", default=ENCODER, help="use, minilm or use+minilm")
+    ap.add_argument("--kind", default=KIND, help="mlp or ridge")
+    ap.add_argument("--l2", type=float, default=L2)
+    ap.add_argument("--cache", type=Path, help="a .npz to keep the vectors in between runs")
+    args = ap.parse_args(argv)
+    started = time.perf_counter()
+    data = yaml.safe_load((DATA / "safety_training.yaml").read_text(encoding="utf-8"))
+    base = expand(data) + prototype_sentences() + template_everyday()
+    sets = {Path(s).stem: set_sentences(ROOT / s) for s in data["sets"]}
+    enc = Encoded(args.encoder, args.cache)
+    n_pos = sum(1 for _, y in base if y)
+    print(f"corpus: {len(base)} sentences ({n_pos} disclosures), development sets: "
+          + ", ".join(f"{k} {len(v)}" for k, v in sets.items()))
+    scores = out_of_fold(enc, base, sets, args.kind, args.l2)
+    threshold = pick_threshold(scores)
+    print(f"{args.kind} over {args.encoder}: threshold {threshold:.4f} (rules or classifier stop at most "
+          f"{MAX_EVERYDAY_STOPPED:.1%} of the development sets' everyday sentences out of fold)")
+    every = np.concatenate([sc for _, sc in scores.values()])
+    labels = np.concatenate([[y for _, y in rows] for rows, _ in scores.values()])
+    for share in (0.005, 0.01, 0.015, 0.02, 0.03):
+        t = float(np.sort(every[labels == 0])[::-1][int(share * (labels == 0).sum())]) + 1e-4
+        print(f"  out of fold at {share:.1%} everyday stopped: threshold {t:.3f}, "
+              f"caught {(every[labels > 0] >= t).mean():.1%}")
+    print("leave-one-set-out, classifier alone:")
+    report(scores, threshold, rules_too=False)
+    print("leave-one-set-out, rules or classifier:")
+    report(scores, threshold)
+    if not args.cv_only:
+        model = train(enc, base + [r for rs in sets.values() for r in rs], args.kind, args.l2)
+        replace(model, threshold=threshold, digest=digest(), encoder=args.encoder).save(DATA / sm.WEIGHTS_FILE)
+        print(f"wrote {DATA / sm.WEIGHTS_FILE} (digest {digest()})")
+    print(f"took {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
