@@ -12,12 +12,13 @@ import argparse
 import itertools
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from voice.audio import RATE
 from voice.endpoint import Endpointer, speech_seconds
-from voice.wake import NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome, with_wake_phrase
+from voice.wake import COMMAND, NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome, with_wake_phrase
 
 BARGE_IN_PHRASES = ("stop", "stop talking", "stop please", "please stop", "be quiet", "quiet please",
                     "that's enough", "enough")
@@ -32,6 +33,8 @@ def add_audio_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wav", nargs="+", type=Path, metavar="FILE",
                         help="hear these recorded utterances (any rate, any channels) instead of the microphone")
     add_engine_arguments(parser)
+    parser.add_argument("--endpointer", choices=("energy", "silero"),
+                        help="what finds where speech starts and ends (setting `endpointer`; default energy)")
     parser.add_argument("--input-device", metavar="DEV", help="microphone: index or part of its name")
     parser.add_argument("--output-device", metavar="DEV", help="speaker: index or part of its name")
     parser.add_argument("--voice", metavar="ID", help="pyttsx3 voice id")
@@ -88,7 +91,8 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                on_partial: Callable[[str], None] | None = None,
                notice: Callable[[str], None] | None = None,
                after_each: Callable[[], None] | None = None,
-               listening=None, spotter=None, on_wake: Callable[[], None] | None = None) -> Iterator:
+               listening=None, spotter=None, on_wake: Callable[[], None] | None = None,
+               wake_check=None) -> Iterator:
     """Yield a `Heard` for each accepted utterance; rejected ones are reported and dropped.
 
     With `listening` (a `voice.wake.Listening`) and a `spotter` (`voice.wake.KeyphraseSpotter`), an
@@ -97,12 +101,17 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
     attune is addressed at once and the rest of the same utterance is decoded as a command
     ("attune, next"); if nothing follows, `on_wake()` runs (the earcon) and the next utterance is
     the command ("attune ... next"); if what follows is speech but no command, it was not meant
-    for attune (`voice.wake.wake_outcome`) and nothing is said.
+    for attune (`voice.wake.wake_outcome`) and nothing is said. With a Whisper second pass, Whisper
+    judges that instead (`voice.wake_check`; `wake_check`: another check, or False for the rule alone).
     """
     from voice.loop import Heard
     from voice.recognizers import Grammar
 
     endpointer = endpointer or Endpointer()
+    if wake_check is None and listening is not None:
+        from voice.wake_check import check_for
+
+        wake_check = check_for(recognizer, listening.phrases)
     notice = notice or (lambda m: print(f"attune: {m}", file=sys.stderr, flush=True))
     barge_in = Grammar.from_phrases(BARGE_IN_PHRASES, name="barge")
     in_barge = False
@@ -179,10 +188,20 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             continue
         if not decoding:
             continue  # not addressed and no wake phrase: conversation, not for attune
+        if woken_at is not None and wake_check:
+            recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
         result = recognizer.finish()
         decoding = False
         if woken_at is not None:
-            outcome = wake_outcome(result, speech_seconds(b"".join(audio)[woken_at:], endpointer))
+            after = speech_seconds(b"".join(audio)[woken_at:], endpointer)
+            if wake_check:  # Whisper: did "attune" begin it, and what followed?
+                verdict = wake_check.judge(recognizer, b"".join(audio), after)
+                outcome = verdict.outcome
+                if outcome == COMMAND:
+                    result = replace(result, text=verdict.text, accepted=True, reason=None,
+                                     confidence=wake_check.confidence(verdict))
+            else:
+                outcome = wake_outcome(result, after)
             if outcome == WAKE_ONLY:  # "attune ... next": the next utterance is the command
                 listening.woke()  # the window counts from the end of this utterance
                 if on_wake is not None:
@@ -299,9 +318,11 @@ def chime(speaker, notice: Callable[[str], None]) -> Callable[[], None]:
     return ring
 
 
-def wake_setup(args: argparse.Namespace, settings, loop, notice: Callable[[str], None]):
-    """(listening, spotter) for the loop: None spotter with --no-wake, where every utterance is heard."""
+def wake_setup(args: argparse.Namespace, settings, loop, notice: Callable[[str], None], recognizer=None):
+    """(listening, spotter) for the loop: None spotter with --no-wake, where every utterance is heard.
+    With Whisper behind it (`recognizer`), the spotter is the looser first stage Whisper checks."""
     from voice.wake import KeyphraseSpotter, Listening
+    from voice.wake_check import FIRST_STAGE
 
     no_wake = bool(getattr(args, "no_wake", False))
     listening = Listening(settings.wake_phrases, settings.addressed_s, wake=not no_wake,
@@ -309,10 +330,11 @@ def wake_setup(args: argparse.Namespace, settings, loop, notice: Callable[[str],
     loop.listening = listening
     if no_wake:
         return listening, None
-    spotter = KeyphraseSpotter(settings.wake_phrases, settings.wake_threshold)
+    checked = getattr(recognizer, "whisper", None) is not None
+    spotter = KeyphraseSpotter(settings.wake_phrases, settings.wake_threshold, **(FIRST_STAGE if checked else {}))
     names = " or ".join(f'"{p}"' for p in settings.wake_phrases)
-    notice(f"wake phrase: {names} (pocketsphinx keyphrase, threshold {settings.wake_threshold:.0e}); "
-           "--no-wake to have every utterance heard")
+    notice(f"wake phrase: {names} (pocketsphinx keyphrase, threshold {settings.wake_threshold:.0e}"
+           f"{', checked by Whisper' if checked else ''}); --no-wake to have every utterance heard")
     return listening, spotter
 
 
@@ -384,11 +406,15 @@ def listen_audio(args: argparse.Namespace, loop) -> int:
             if interactive else None
         notice("listening (Ctrl-C to stop)")
     try:
-        listening, spotter = wake_setup(args, settings, loop, notice)
+        listening, spotter = wake_setup(args, settings, loop, notice, recognizer)
     except ValueError as exc:  # a wake phrase with words the model does not know
         notice(str(exc))
         return 2
+    from voice.vad import make_endpointer
+
+    endpointer = make_endpointer(getattr(settings, "endpointer", None))
+    notice(f"endpointing: {endpointer.describe()}")
     heard = hear_audio(chunks, recognizer, matcher=loop.matcher, expects=loop.expects,
-                       speaker=loop.speaker, on_partial=on_partial, notice=notice, after_each=after_each,
+                       speaker=loop.speaker, endpointer=endpointer, on_partial=on_partial, notice=notice, after_each=after_each,
                        listening=listening, spotter=spotter, on_wake=chime(loop.speaker, notice))
     return loop.run(itertools.chain(heard))

@@ -73,7 +73,8 @@ def loop_settings(args: argparse.Namespace, client=None):
     loaded = settings_from_args(args)
     wake = {k: v for k, v in (("wake_phrases", getattr(args, "wake_phrase", None)),
                               ("wake_threshold", getattr(args, "wake_threshold", None)),
-                              ("addressed_s", getattr(args, "addressed_seconds", None))) if v is not None}
+                              ("addressed_s", getattr(args, "addressed_seconds", None)),
+                              ("endpointer", getattr(args, "endpointer", None))) if v is not None}
     if wake:  # flags beat the file and the environment, as for every other setting
         from server.settings import with_overrides
 
