@@ -43,6 +43,11 @@ TALK_INTENTS = TALK_EXPECTS["intents"]
 DEV_VOICES = ("en-us", "en-us+f3", "en-gb-scotland", "en-029")
 DEV_PASSES = (0,)
 SPEEDS = (150, 180)
+COMMANDS_2 = (("stop", "Stop"), ("help", "Help"), ("resume", "Resume"), ("another one", "AnotherOne"),
+              ("save that one", "SaveFavorite"), ("read our favorites", "ReadFavorites"),
+              ("how long is left", "TimeLeft"), ("we need a break", "TimeOut"))
+"""The second blind set (written before it was run, after the first set's figures led to rule 2):
+other commands, all eight voices at 165 wpm."""
 COMMANDS = (("next", "Skip"), ("how much time is left", "TimeLeft"), ("pause", "Pause"),
             ("give me a repair phrase", "RepairPhrase"), ("i need a time out", "TimeOut"),
             ("say that again", "Repeat"), ("go back", "Back"))
@@ -82,26 +87,27 @@ def recorded(loop: Loop, pcm: bytes) -> list[tuple[int, object]]:
     return loop.wake_check.rows
 
 
-def outcome(verdict, wake_margin: float, command_margin: float, after_s: float = AFTER_S) -> str:
-    """What the check decides on a recorded verdict at these margins (voice.wake_check's rule)."""
+def outcome(verdict, wake_margin: float, command_margin: float, after_s: float = AFTER_S, rule: int = 2) -> str:
+    """What the check decides on a recorded verdict at these margins (voice.wake_check's rule; rule 1: the
+    first one, where the phrase alone scoring better stopped a command even with speech after it)."""
     gap = verdict.command_gap
-    if gap is not None and gap <= command_margin and gap <= verdict.wake_gap:
-        return "command"
     alone = verdict.after is None or verdict.after < after_s
+    if gap is not None and gap <= command_margin and (gap <= verdict.wake_gap or (rule == 2 and not alone)):
+        return "command"
     return "wake" if verdict.wake_gap <= wake_margin and alone else "not addressed"
 
 
-def command_streams(cache: Path, voice: str, snr, rng, noise):
+def command_streams(cache: Path, voice: str, snr, rng, noise, commands=COMMANDS, speeds=SPEEDS):
     """One stream per voice and speed: a dialogue line, then "attune" and "attune, <command>" each with
     7.5 s after it (the addressed window closes between them). Returns [(pcm, [(start, end, intent)])]."""
     out = []
-    for speed in SPEEDS:
+    for speed in speeds:
         parts, marks, n = [], [], 0
         line = speech(dialogue_lines()[DETECT_VOICES.index(voice)][1], voice, 165, cache)
         primer = with_faint_noise(np.concatenate([line, np.zeros(RATE)]), rng)
         parts.append(primer if snr is None else mix(primer, noise, snr, rng))
         n += len(parts[-1])
-        for text, intent in (("attune", None), *((f"attune, {c}", i) for c, i in COMMANDS)):
+        for text, intent in (("attune", None), *((f"attune, {c}", i) for c, i in commands)):
             x = with_faint_noise(np.concatenate([np.zeros(int(0.5 * RATE)), speech(text, voice, speed, cache),
                                                  np.zeros(int(7.5 * RATE))]), rng)
             parts.append(x if snr is None else mix(x, noise, snr, rng))
@@ -133,7 +139,7 @@ def verdict_row(verdict, matcher) -> dict:
             "after": verdict.speech_after_s}
 
 
-def collect(args, stage: str, recognizer, matcher, whisper) -> dict:
+def collect(args, stage: str, recognizer, matcher, whisper, blind2: bool = False) -> dict:
     """Every woken utterance's verdict, for one first stage, commands and conversation, clean and 10 dB."""
     noise = load_kitchen()
     loop = Loop(recognizer, matcher, FIRST_STAGES[stage], wake_check=Recording(whisper, ["attune"]))
@@ -142,14 +148,16 @@ def collect(args, stage: str, recognizer, matcher, whisper) -> dict:
         rng = np.random.default_rng(5)
         t0 = time.monotonic()
         for voice in args.voices:
-            for speed, (pcm, marks) in zip(SPEEDS, command_streams(args.cache, voice, snr, rng, noise)):
+            speeds, commands = ((165,), COMMANDS_2) if blind2 else (SPEEDS, COMMANDS)
+            for speed, (pcm, marks) in zip(speeds, command_streams(args.cache, voice, snr, rng, noise, commands,
+                                                                   speeds)):
                 rows = recorded(loop, pcm)
                 for start, end, intent in marks:
                     inside = [verdict_row(v, matcher) for p, v in rows if start <= p < end]
                     out["commands"].append({"snr": snr, "voice": voice, "speed": speed, "intent": intent,
                                             "verdicts": inside})
         print(f"  {stage} commands {snr}: {time.monotonic() - t0:.0f} s", flush=True)
-        for k in args.passes:
+        for k in () if blind2 else args.passes:
             t0 = time.monotonic()
             pcm = conversation_pass(args.cache, k, snr, noise)
             rows = recorded(loop, pcm)
@@ -389,6 +397,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "attune-wake-bench")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "wake-check.md")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the saved records")
+    parser.add_argument("--blind2", action="store_true", help="the second blind set (COMMANDS_2) for the loose stage")
     parser.add_argument("--human", type=int, default=0, metavar="N",
                         help="also N coffee-order recordings behind a synthesized \"attune\" (only those with --stages '')")
     args = parser.parse_args(argv)
@@ -402,13 +411,16 @@ def main(argv=None) -> int:
     from voice.engines import make_recognizer
 
     saved_human = args.cache / "wake-check-human.json"
-    records = json.loads(saved.read_text()) if saved.exists() and (args.report_only or args.human) else {}
+    records = json.loads(saved.read_text()) if saved.exists() and (args.report_only or args.human or args.blind2) else {}
     if not args.report_only:
         matcher = Matcher.load("en", extra_lists={"partner": ["Alex", "Sam"], "ritual": []})
         recognizer = make_recognizer("whisper")
         for stage in filter(None, args.stages.split(",")):
             records[stage] = collect(args, stage, recognizer, matcher, recognizer.whisper)
             saved.write_text(json.dumps({"described": recognizer.describe(), **records}))
+        if args.blind2:
+            (args.cache / "wake-check-blind2.json").write_text(json.dumps(
+                collect(args, "loose", recognizer, matcher, recognizer.whisper, blind2=True)))
         if args.human:
             saved_human.write_text(json.dumps(human_commands(args, recognizer, args.human)))
         records["described"] = recognizer.describe()
