@@ -71,9 +71,9 @@ class Settings:
     """Wake phrase sensitivity: pocketsphinx keyphrase threshold, 1e-50 (eager) to 1e-5 (strict)."""
     addressed_s: float = 6.0
     """Seconds attune keeps listening without the wake phrase after it was woken or asked a question."""
-    endpointer: str = "energy"
-    """What finds where speech starts and ends: "energy" (level above the noise floor) or "silero"
-    (Silero VAD, a small neural network; voice/vad.py)."""
+    endpointer: str = "silero"
+    """What finds where speech starts and ends: "silero" (Silero VAD, a small neural network; voice/vad.py)
+    or "energy" (level above the noise floor). Silero measured better in kitchen noise (bench/results/endpoint.md)."""
     lan: bool = False
     """Also listen on the home network over HTTPS, for paired phones (`attune serve --lan`)."""
     lan_host: str | None = None

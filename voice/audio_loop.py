@@ -34,7 +34,8 @@ def add_audio_arguments(parser: argparse.ArgumentParser) -> None:
                         help="hear these recorded utterances (any rate, any channels) instead of the microphone")
     add_engine_arguments(parser)
     parser.add_argument("--endpointer", choices=("energy", "silero"),
-                        help="what finds where speech starts and ends (setting `endpointer`; default energy)")
+                        help="what finds where speech starts and ends (setting `endpointer`; default silero, "
+                             "Silero VAD; energy: the level above the noise floor)")
     parser.add_argument("--input-device", metavar="DEV", help="microphone: index or part of its name")
     parser.add_argument("--output-device", metavar="DEV", help="speaker: index or part of its name")
     parser.add_argument("--voice", metavar="ID", help="pyttsx3 voice id")

@@ -23,7 +23,7 @@ THRESHOLD = 0.5
 HYSTERESIS = 0.15
 WINDOW = 512
 """Samples Silero v6 takes at 16 kHz."""
-ENDPOINTERS = ("energy", "silero")
+ENDPOINTERS = ("silero", "energy")
 """Values of the `endpointer` setting (--endpointer): the first is the default."""
 
 

@@ -25,9 +25,9 @@ from typing import Iterable
 
 from voice.wake import COMMAND, NOT_ADDRESSED, WAKE_ONLY, normalise_phrases
 
-WAKE_MARGIN = 12.0
+WAKE_MARGIN = 11.0
 """Nats the phrase alone may score below Whisper's free reading (chosen on the development half)."""
-COMMAND_MARGIN = 16.0
+COMMAND_MARGIN = 15.0
 """Nats the best "attune, <command>" may score below Whisper's free reading (likewise)."""
 AFTER_S = 0.3
 """The phrase alone has less speech than this after it (`voice.wake.MIN_COMMAND_S`; chosen with the margins)."""
@@ -130,11 +130,13 @@ class WhisperWakeCheck:
             k = max(range(len(commands)), key=lambda i: rescored[i])
             command, command_gap = commands[k], max(0.0, best_free - rescored[k])
         facts = (wake_gap, command_gap, command, wake_raw, n_free, speech_after_s)
-        if command_gap is not None and command_gap <= self.command_margin and command_gap <= wake_gap:
+        # the phrase alone needs little speech after it ("at noon we had lunch" reads as "Attune." nearly
+        # as well as "a-tyune" does, but goes on for a second); when it cannot be the phrase alone, the
+        # phrase alone scoring better ("Attune." for "attune, pause") does not stop the command
+        alone = speech_after_s is None or speech_after_s < self.after_s
+        if command_gap is not None and command_gap <= self.command_margin and (command_gap <= wake_gap or not alone):
             return self._keep(Verdict(COMMAND, command, *facts))
-        # the phrase alone: Whisper finds it, and little speech follows it ("at noon we had lunch" reads
-        # as "Attune." nearly as well as "a-tyune" does, but goes on for a second)
-        if wake_gap <= self.wake_margin and (speech_after_s is None or speech_after_s < self.after_s):
+        if wake_gap <= self.wake_margin and alone:
             return self._keep(Verdict(WAKE_ONLY, "", *facts))
         return self._keep(Verdict(NOT_ADDRESSED, "", *facts))
 
