@@ -231,6 +231,26 @@ def choose(data: dict, rule: int = 2) -> tuple[float, float]:
 
 
 
+def noise_only(args, recognizer, matcher, minutes: float) -> dict:
+    """Kitchen noise alone (the benchmark's 123 s recording, looped with a random start each time, at
+    its recorded level and at 4x it) through the whole loop with the loose first stage."""
+    noise = load_kitchen()
+    loop = Loop(recognizer, matcher, FIRST_STAGES["loose"], wake_check=Recording(recognizer.whisper, ["attune"]))
+    out = {}
+    for gain in (1.0, 4.0):
+        rng = np.random.default_rng(31)
+        parts, n = [], 0
+        while n < minutes * 60 * RATE:
+            start = int(rng.integers(0, len(noise) // 2))
+            parts.append(noise[start:] * gain)
+            n += len(parts[-1])
+        x = with_faint_noise(np.concatenate(parts)[:int(minutes * 60 * RATE)], rng)
+        rows = recorded(loop, to_pcm(x))
+        out[str(gain)] = {"minutes": minutes, "verdicts": [verdict_row(v, matcher) for _p, v in rows]}
+        print(f"  noise x{gain:g}: {len(rows)} woken", flush=True)
+    return out
+
+
 HUMAN_VOICES = ("en-us", "en-gb", "en-us+f3", "en+m3")
 
 
@@ -400,7 +420,16 @@ def report(args, results: dict, elapsed: float, human: list | None = None, blind
                       f"Written before it was run: \"attune\" alone and \"attune, <command>\" for {len(COMMANDS_2)} other "
                       f"commands ({', '.join(t for t, _i in COMMANDS_2)}), all eight voices at 165 wpm, "
                       "clean and 10 dB (no conversation: the false activations are those above).", ""]
-            lines += half_table(blind2, None, w, c)[:6]
+            lines += half_table(blind2, None, w, c)[:7]
+        noise_path = args.cache / "wake-check-noise.json"
+        if noise_path.exists() and stage == "loose":
+            runs = json.loads(noise_path.read_text())
+            lines += ["", "### Kitchen noise alone (rule 2, the margins above)", "",
+                      noise_only.__doc__.replace("\n    ", " ").strip(), "", "| level | minutes | woken by the first "
+                      "stage | false activations |", "|---|---|---|---|"]
+            for gain, run in runs.items():
+                false = sum(outcome(_V(v), w, c) != "not addressed" for v in run["verdicts"])
+                lines.append(f"| x{float(gain):g} | {run['minutes']:g} | {len(run['verdicts'])} | {false} |")
         if human and stage == "loose":
             lines += ["", "### Human commands behind a synthesized \"attune\" (rule 2, the margins above)", "",
                       human_commands.__doc__.replace("\n    ", " ").strip(), ""]
@@ -417,6 +446,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "attune-wake-bench")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "wake-check.md")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the saved records")
+    parser.add_argument("--noise", type=float, default=0, metavar="MIN",
+                        help="also MIN minutes of kitchen noise alone (two levels) through the loop")
     parser.add_argument("--blind2", action="store_true", help="the second blind set (COMMANDS_2) for the loose stage")
     parser.add_argument("--human", type=int, default=0, metavar="N",
                         help="also N coffee-order recordings behind a synthesized \"attune\" (only those with --stages '')")
@@ -431,13 +462,16 @@ def main(argv=None) -> int:
     from voice.engines import make_recognizer
 
     saved_human = args.cache / "wake-check-human.json"
-    records = json.loads(saved.read_text()) if saved.exists() and (args.report_only or args.human or args.blind2) else {}
+    records = json.loads(saved.read_text()) if saved.exists() and (args.report_only or args.human or args.blind2 or args.noise) else {}
     if not args.report_only:
         matcher = Matcher.load("en", extra_lists={"partner": ["Alex", "Sam"], "ritual": []})
         recognizer = make_recognizer("whisper")
         for stage in filter(None, args.stages.split(",")):
             records[stage] = collect(args, stage, recognizer, matcher, recognizer.whisper)
             saved.write_text(json.dumps({"described": recognizer.describe(), **records}))
+        if args.noise:
+            (args.cache / "wake-check-noise.json").write_text(json.dumps(
+                noise_only(args, recognizer, matcher, args.noise)))
         if args.blind2:
             (args.cache / "wake-check-blind2.json").write_text(json.dumps(
                 collect(args, "loose", recognizer, matcher, recognizer.whisper, blind2=True)))

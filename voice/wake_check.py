@@ -43,8 +43,8 @@ does not know "attune" and writes it "a tune", "I do" or "I'll tune it"."""
 
 FIRST_STAGE = {"max_edits": 1.5}
 """The spotter's settings when Whisper checks what it finds: its phone-loop reading within 1.5 edits of
-the phrase instead of 1 (bench/results/wake.md: 95.8% found at 10 dB against 85.4%, but four to five
-times as many look-alikes, which this check then turns away)."""
+the phrase instead of 1. It finds more of the phrases in noise and lets several times as many look-alikes
+through, which this check then turns away (bench/results/wake.md, bench/results/wake-check.md)."""
 
 
 @dataclass(frozen=True)
