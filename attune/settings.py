@@ -71,6 +71,9 @@ class Settings:
     """Wake phrase sensitivity: pocketsphinx keyphrase threshold, 1e-50 (eager) to 1e-5 (strict)."""
     addressed_s: float = 6.0
     """Seconds attune keeps listening without the wake phrase after it was woken or asked a question."""
+    endpointer: str = "silero"
+    """What finds where speech starts and ends: "silero" (Silero VAD, a small neural network) or
+    "energy" (level above the noise floor). Silero measured better in kitchen noise (bench/results/endpoint.md)."""
     lan: bool = False
     """Also listen on the home network over HTTPS, for paired phones (`attune serve --lan`)."""
     lan_host: str | None = None
@@ -198,6 +201,11 @@ def _coerce(name: str, value: Any) -> Any:
         if not 1e-50 <= threshold <= 1e-5:
             raise ValueError("must be 1e-50..1e-5")
         return threshold
+    if name == "endpointer":
+        kind = str(value).strip().lower()
+        if kind not in ("energy", "silero"):
+            raise ValueError("must be energy or silero")
+        return kind
     if name == "addressed_s":
         seconds = float(value)
         if not 1.0 <= seconds <= 60.0:

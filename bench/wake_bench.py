@@ -225,8 +225,8 @@ TALK_EXPECTS = {"intents": ["Pause", "Resume", "Repeat", "Skip", "Back", "TimeLe
 class Loop:
     """`voice.hearing.hear_audio` as the voice loop runs it during a talking segment."""
 
-    def __init__(self, recognizer, matcher, candidate):
-        self.recognizer, self.matcher, self.candidate = recognizer, matcher, candidate
+    def __init__(self, recognizer, matcher, candidate, wake_check=None):
+        self.recognizer, self.matcher, self.candidate, self.wake_check = recognizer, matcher, candidate, wake_check
 
     def run(self, pcm: bytes):
         """(wakes: [byte position], commands: [(byte position, text, intent)]) heard in `pcm`."""
@@ -236,7 +236,7 @@ class Loop:
         phrase = self.candidate[0]
         listening = Listening([phrase])
         listening.routine({"active": True, "expects": TALK_EXPECTS})
-        pos = [0]
+        pos = self.pos = [0]  # where in the stream the loop is (bench/wake_check_bench.py reads it)
         wakes: list[int] = []
 
         def chunks():
@@ -247,7 +247,8 @@ class Loop:
         commands = []
         for heard in hear_audio(chunks(), self.recognizer, matcher=self.matcher, expects=lambda: TALK_EXPECTS,
                                 listening=listening, spotter=spotters([self.candidate])[0],
-                                on_wake=lambda: wakes.append(pos[0]), notice=lambda m: None):
+                                on_wake=lambda: wakes.append(pos[0]), notice=lambda m: None,
+                                wake_check=self.wake_check):
             intent = self.matcher.match(heard.text, expect=TALK_EXPECTS["intents"]).intent
             commands.append((pos[0], heard.text, intent))
         return wakes, commands

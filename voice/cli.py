@@ -13,6 +13,7 @@ from typing import Callable
 
 from attune.flags import add_settings_flags
 from voice.asr import ENGINES
+from voice.audio.vad import ENDPOINTERS
 
 
 def lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:
@@ -75,6 +76,9 @@ def add_audio_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wav", nargs="+", type=Path, metavar="FILE",
                         help="hear these recorded utterances (any rate, any channels) instead of the microphone")
     add_engine_arguments(parser)
+    parser.add_argument("--endpointer", choices=ENDPOINTERS,
+                        help="what finds where speech starts and ends (setting `endpointer`; default silero, "
+                             "Silero VAD; energy: the level above the noise floor)")
     parser.add_argument("--input-device", metavar="DEV", help="microphone: index or part of its name")
     parser.add_argument("--output-device", metavar="DEV", help="speaker: index or part of its name")
     parser.add_argument("--voice", metavar="ID", help="pyttsx3 voice id")

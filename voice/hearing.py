@@ -9,6 +9,7 @@ attune speaks, the microphone is ignored except for "stop" (barge-in), which cut
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from voice.asr.grammar import Grammar, command_grammar
@@ -16,7 +17,8 @@ from voice.asr.second_pass import vocabulary_prompt
 from voice.audio.endpoint import Endpointer, speech_seconds
 from voice.audio.sources import RATE
 from voice.loop import Heard
-from voice.wake.phrase import NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome, with_wake_phrase
+from voice.wake.check import check_for
+from voice.wake.phrase import COMMAND, NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome, with_wake_phrase
 
 BARGE_IN_PHRASES = ("stop", "stop talking", "stop please", "please stop", "be quiet", "quiet please",
                     "that's enough", "enough")
@@ -43,7 +45,8 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                on_partial: Callable[[str], None] | None = None,
                notice: Callable[[str], None] | None = None,
                after_each: Callable[[], None] | None = None,
-               listening=None, spotter=None, on_wake: Callable[[], None] | None = None) -> Iterator:
+               listening=None, spotter=None, on_wake: Callable[[], None] | None = None,
+               wake_check=None) -> Iterator:
     """Yield a `Heard` for each accepted utterance; rejected ones are reported and dropped.
 
     With `listening` (a `voice.wake.listening.Listening`) and a `spotter` (`voice.wake.spotter.KeyphraseSpotter`), an
@@ -52,9 +55,12 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
     attune is addressed at once and the rest of the same utterance is decoded as a command
     ("attune, next"); if nothing follows, `on_wake()` runs (the earcon) and the next utterance is
     the command ("attune ... next"); if what follows is speech but no command, it was not meant
-    for attune (`voice.wake.phrase.wake_outcome`) and nothing is said.
+    for attune (`voice.wake.phrase.wake_outcome`) and nothing is said. With a Whisper second pass, Whisper
+    judges that instead (`voice.wake.check`; `wake_check`: another check, or False for the rule alone).
     """
     endpointer = endpointer or Endpointer()
+    if wake_check is None and listening is not None:
+        wake_check = check_for(recognizer, listening.phrases)
     notice = notice or (lambda m: print(f"attune: {m}", file=sys.stderr, flush=True))
     barge_in = Grammar.from_phrases(BARGE_IN_PHRASES, name="barge")
     in_barge = False
@@ -130,10 +136,20 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             continue
         if not decoding:
             continue  # not addressed and no wake phrase: conversation, not for attune
+        if woken_at is not None and wake_check:
+            recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
         result = recognizer.finish()
         decoding = False
         if woken_at is not None:
-            outcome = wake_outcome(result, speech_seconds(b"".join(audio)[woken_at:], endpointer))
+            after = speech_seconds(b"".join(audio)[woken_at:], endpointer)
+            if wake_check:  # Whisper: did "attune" begin it, and what followed?
+                verdict = wake_check.judge(recognizer, b"".join(audio), after)
+                outcome = verdict.outcome
+                if outcome == COMMAND:
+                    result = replace(result, text=verdict.text, accepted=True, reason=None,
+                                     confidence=wake_check.confidence(verdict))
+            else:
+                outcome = wake_outcome(result, after)
             if outcome == WAKE_ONLY:  # "attune ... next": the next utterance is the command
                 listening.woke()  # the window counts from the end of this utterance
                 if on_wake is not None:

@@ -23,11 +23,13 @@ from voice.asr.downloads import ModelError
 from voice.asr.engines import make_recognizer
 from voice.audio.devices import has_device
 from voice.audio.sources import MicrophoneSource, WavFileSource, read_wav
+from voice.audio.vad import make_endpointer
 from voice.client import Client, ClientError, ServerUnavailable
 from voice.hearing import hear_audio
 from voice.loop import Loop, PrintSpeaker
 from voice.speech.earcon import chime
 from voice.speech.tts import make_speaker
+from voice.wake.check import FIRST_STAGE
 from voice.wake.listening import Listening
 from voice.wake.spotter import KeyphraseSpotter
 
@@ -72,7 +74,8 @@ def loop_settings(args: argparse.Namespace, client=None):
     loaded = settings_from_args(args)
     wake = {k: v for k, v in (("wake_phrases", getattr(args, "wake_phrase", None)),
                               ("wake_threshold", getattr(args, "wake_threshold", None)),
-                              ("addressed_s", getattr(args, "addressed_seconds", None))) if v is not None}
+                              ("addressed_s", getattr(args, "addressed_seconds", None)),
+                              ("endpointer", getattr(args, "endpointer", None))) if v is not None}
     if wake:  # flags beat the file and the environment, as for every other setting
         loaded = replace(loaded, settings=with_overrides(loaded.settings, **wake))
     if client is None:
@@ -158,18 +161,20 @@ class ListeningReporter:
                 pass  # the page shows a stale state until the server is back; the loop goes on
 
 
-def wake_setup(args: argparse.Namespace, settings, loop, notice: Callable[[str], None]):
-    """(listening, spotter) for the loop: None spotter with --no-wake, where every utterance is heard."""
+def wake_setup(args: argparse.Namespace, settings, loop, notice: Callable[[str], None], recognizer=None):
+    """(listening, spotter) for the loop: None spotter with --no-wake, where every utterance is heard.
+    With Whisper behind it (`recognizer`), the spotter is the looser first stage Whisper checks."""
     no_wake = bool(getattr(args, "no_wake", False))
     listening = Listening(settings.wake_phrases, settings.addressed_s, wake=not no_wake,
                           on_change=ListeningReporter(loop.client, notice))
     loop.listening = listening
     if no_wake:
         return listening, None
-    spotter = KeyphraseSpotter(settings.wake_phrases, settings.wake_threshold)
+    checked = getattr(recognizer, "whisper", None) is not None
+    spotter = KeyphraseSpotter(settings.wake_phrases, settings.wake_threshold, **(FIRST_STAGE if checked else {}))
     names = " or ".join(f'"{p}"' for p in settings.wake_phrases)
-    notice(f"wake phrase: {names} (pocketsphinx keyphrase, threshold {settings.wake_threshold:.0e}); "
-           "--no-wake to have every utterance heard")
+    notice(f"wake phrase: {names} (pocketsphinx keyphrase, threshold {settings.wake_threshold:.0e}"
+           f"{', checked by Whisper' if checked else ''}); --no-wake to have every utterance heard")
     return listening, spotter
 
 
@@ -236,11 +241,14 @@ def listen_audio(args: argparse.Namespace, loop) -> int:
             if interactive else None
         notice("listening (Ctrl-C to stop)")
     try:
-        listening, spotter = wake_setup(args, settings, loop, notice)
+        listening, spotter = wake_setup(args, settings, loop, notice, recognizer)
     except ValueError as exc:  # a wake phrase with words the model does not know
         notice(str(exc))
         return 2
+    endpointer = make_endpointer(settings.endpointer)
+    notice(f"endpointing: {endpointer.describe()}")
     heard = hear_audio(chunks, recognizer, matcher=loop.matcher, expects=loop.expects,
-                       speaker=loop.speaker, on_partial=on_partial, notice=notice, after_each=after_each,
+                       speaker=loop.speaker, endpointer=endpointer, on_partial=on_partial, notice=notice,
+                       after_each=after_each,
                        listening=listening, spotter=spotter, on_wake=chime(loop.speaker, notice))
     return loop.run(itertools.chain(heard))

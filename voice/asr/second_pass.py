@@ -259,6 +259,7 @@ class TwoPassRecognizer(RecognizerBase):
         self.last = {"first": first.text, "first_accepted": first.accepted, "text": text, "early": early is not None,
                      "gap": (best_free - cand_scores[candidates.index(text)]) if text else None, "candidates": candidates, "scores": cand_scores,
                      "free": free, "free_scores": scored[len(candidates):], "no_speech": reading.no_speech,
+                     "encoded": enc,  # for the wake phrase's check (voice.wake_check), on the same encoding
                      "seconds": {"lattice": t_lattice, "encode": t_encode, "read": t_read, "score": t_score}}
         spent = first.decode_seconds + time.perf_counter() - started
         return self._finished(text, confidence, "command", spent, len(pcm), reason)

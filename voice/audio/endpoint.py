@@ -86,6 +86,13 @@ class Endpointer:
             return -90.0
         return float(np.percentile(np.fromiter(self._levels, float), 10))
 
+    def describe(self) -> str:
+        return f"energy ({self.config.start_db:g} dB above the noise floor)"
+
+    def _is_speech(self, frame: bytes, level: float) -> bool:
+        """Whether one frame is speech: `start_db` above the noise floor (`voice.vad` asks Silero instead)."""
+        return level > max(self.noise_floor_dbfs + self.config.start_db, self.config.min_speech_dbfs)
+
     def feed(self, chunk: bytes) -> Segment:
         cfg = self.config
         data = self._pending + chunk
@@ -97,8 +104,7 @@ class Endpointer:
         for i in range(0, usable, n_bytes):
             raw = data[i:i + n_bytes]
             level = frame_dbfs(np.frombuffer(raw, dtype="<i2"))
-            floor = self.noise_floor_dbfs
-            loud = level > max(floor + cfg.start_db, cfg.min_speech_dbfs)
+            loud = self._is_speech(raw, level)
             self._levels.append(level)
             if not self.in_speech:
                 self._preroll.append(raw)

@@ -1,0 +1,81 @@
+"""Whisper's check of woken utterances (voice/wake_check.py), with the real tiny.en model on speech
+synthesized at test time: the phrase alone, the phrase and a command, and look-alikes of the phrase
+inside conversation, judged on the same encoding the second pass made."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.voice.wake.test_wake import ROOM, TALK, run, stream
+from tests.voice.asr.test_whisper import two_pass  # noqa: F401  (the session's two-pass recognizer)
+from voice.asr.grammar import command_grammar
+from voice.asr.pocketsphinx import PocketsphinxRecognizer
+from voice.wake.phrase import COMMAND, NOT_ADDRESSED, WAKE_ONLY, with_wake_phrase
+from voice.wake.spotter import KeyphraseSpotter
+from voice.wake.check import FIRST_STAGE, WhisperWakeCheck, addressing, check_for
+
+pytestmark = pytest.mark.audio
+
+
+def woken(recognizer, matcher, pcm: bytes, check: WhisperWakeCheck):
+    """The verdict on `pcm` as the loop reaches it: decoded whole with the step's commands behind the phrase."""
+    grammar = with_wake_phrase(command_grammar(matcher, TALK["expects"]["intents"], "pocketsphinx"), ["attune"])
+    recognizer.last = {}
+    recognizer.start(grammar, partials=False)
+    for i in range(0, len(pcm), 960):
+        recognizer.feed(pcm[i:i + 960])
+    recognizer.finish()
+    from voice.audio.endpoint import Endpointer, speech_seconds
+
+    found = KeyphraseSpotter(**FIRST_STAGE).spot(pcm)
+    floor = Endpointer()
+    floor.feed(pcm)
+    return check.judge(recognizer, pcm, speech_seconds(pcm[found.end_byte:], floor) if found else None)
+
+
+def test_the_check_is_the_default_only_with_whisper(two_pass):  # noqa: F811
+    assert isinstance(check_for(two_pass, "attune"), WhisperWakeCheck)
+    assert check_for(PocketsphinxRecognizer(), "attune") is None
+
+
+def test_commands_are_written_as_someone_addressed():
+    assert addressing("attune how much time is left", "attune") == "Attune, how much time is left"
+    assert addressing("attune i need a time out", "attune") == "Attune, I need a time out"
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en-gb"])
+def test_the_phrase_alone_is_the_phrase(synth, two_pass, matcher, voice):  # noqa: F811
+    verdict = woken(two_pass, matcher, synth.pcm("attune", voice), WhisperWakeCheck(two_pass.whisper, "attune"))
+    assert verdict.outcome == WAKE_ONLY, verdict
+
+
+@pytest.mark.parametrize("said, want", [("attune, how much time is left", "TimeLeft"),
+                                        ("attune, i need a time out", "TimeOut")])
+def test_the_phrase_and_a_command_is_that_command(synth, two_pass, matcher, said, want):  # noqa: F811
+    verdict = woken(two_pass, matcher, synth.pcm(said), WhisperWakeCheck(two_pass.whisper, "attune"))
+    assert verdict.outcome == COMMAND and verdict.text.startswith("attune "), verdict
+    assert matcher.match(verdict.text[len("attune "):], expect=TALK["expects"]["intents"]).intent == want
+
+
+@pytest.mark.parametrize("said", ["a tune on the radio", "and then I said stop", "can you pass the salt",
+                                  "at noon we had lunch"])
+def test_look_alikes_are_not_addressed(synth, two_pass, matcher, said):  # noqa: F811
+    verdict = woken(two_pass, matcher, synth.pcm(said), WhisperWakeCheck(two_pass.whisper, "attune"))
+    assert verdict.outcome == NOT_ADDRESSED, verdict
+
+
+def test_the_loop_uses_the_check_after_the_loose_spotter(synth, two_pass, matcher):  # noqa: F811
+    history = []
+    check = WhisperWakeCheck(two_pass.whisper, "attune", history=history)
+    chunks = stream(synth.pcm(ROOM), synth.pcm("attune, how much time is left"), synth.pcm("attune"))
+    heard, wakes, listening = run(chunks, two_pass, matcher, KeyphraseSpotter(**FIRST_STAGE), TALK,
+                                  wake_check=check)
+    assert [matcher.match(h.text, expect=TALK["expects"]["intents"]).intent for h in heard] == ["TimeLeft"]
+    assert wakes == [1]  # the phrase alone: the earcon
+    assert [v.outcome for v in history] == [COMMAND, WAKE_ONLY]
+
+
+def test_margins_decide(synth, two_pass, matcher):  # noqa: F811
+    """The same utterance, judged with no room for doubt, is not addressed."""
+    strict = WhisperWakeCheck(two_pass.whisper, "attune", wake_margin=-1.0, command_margin=-1.0)
+    assert woken(two_pass, matcher, synth.pcm("attune, how much time is left"), strict).outcome == NOT_ADDRESSED

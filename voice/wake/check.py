@@ -1,0 +1,156 @@
+"""Whisper's check of a woken utterance: did the wake phrase really begin it, and what followed?
+
+With the Whisper engine the keyphrase spotter is only a fast, high-recall first stage (its
+phone-loop check loosened, `FIRST_STAGE`): it fires on the phrase and on many look-alikes
+("and then", "a tune", "can you"). When a woken utterance ends, the second pass has already
+encoded it and scored "attune <command>" sentences of the step's grammar against Whisper's own
+reading of it (`voice.asr.second_pass`). This check adds the phrase alone ("Attune.") and the best
+commands written as a person addresses someone ("Attune, next."), scores them on the same
+encoding, and compares each with Whisper's free reading:
+
+- the best command within `command_margin` nats of the free reading (and no worse than the
+  phrase alone): a command;
+- else the phrase alone within `wake_margin`: the wake phrase alone (the earcon; the next
+  utterance is the command);
+- else: not addressed to attune (a look-alike inside conversation); nothing is said.
+
+Both margins were chosen on a development half of the wake bench (bench/wake_bench.py
+--whisper-check; bench/results/wake-whisper.md has the held-out half).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from voice.asr.second_pass import grammar_words
+from voice.asr.whisper import written
+from voice.wake.phrase import COMMAND, NOT_ADDRESSED, WAKE_ONLY, normalise_phrases
+
+WAKE_MARGIN = 11.0
+"""Nats the phrase alone may score below Whisper's free reading (chosen on the development half)."""
+COMMAND_MARGIN = 15.0
+"""Nats the best "attune, <command>" may score below Whisper's free reading (likewise)."""
+AFTER_S = 0.3
+"""The phrase alone has less speech than this after it (`voice.wake.phrase.MIN_COMMAND_S`; chosen with the margins)."""
+RESCORED = 4
+"""How many of the second pass's best command sentences are scored again in the addressing style."""
+SHORT_PENALTY = 4.0
+"""Nats off for each word a sentence has fewer than Whisper's reading: align() gives no end-of-text
+probability, so "Attune." would otherwise explain the start of "a tune on the radio" cheaply (the same
+rule as `voice.asr.second_pass.SHORT_PENALTY`)..."""
+PHRASE_WORDS = 3
+"""...except that the phrase alone may be read as up to this many words a phrase word: Whisper tiny.en
+does not know "attune" and writes it "a tune", "I do" or "I'll tune it"."""
+
+FIRST_STAGE = {"max_edits": 1.5}
+"""The spotter's settings when Whisper checks what it finds: its phone-loop reading within 1.5 edits of
+the phrase instead of 1. It finds more of the phrases in noise and lets several times as many look-alikes
+through, which this check then turns away (bench/results/wake.md, bench/results/wake-check.md)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a woken utterance was, by Whisper."""
+
+    outcome: str
+    """voice.wake.phrase's WAKE_ONLY, COMMAND or NOT_ADDRESSED."""
+    text: str
+    """The command sentence with the phrase ("attune next") when a command, else ""."""
+    wake_gap: float
+    """How far below the free reading the phrase alone scored (nats, after the short penalty)."""
+    command_gap: float | None
+    """Likewise for the best command sentence (None: the grammar had no sentence near what was heard)."""
+    command: str = ""
+    """The best command sentence whatever the outcome (for calibration)."""
+    wake_raw: float = float("inf")
+    """The phrase alone's gap before the short penalty (for calibration)."""
+    free_words: int = 0
+    """Words in Whisper's free reading."""
+    speech_after_s: float | None = None
+    """Seconds of speech after where the spotter placed the phrase's end (None: not known)."""
+
+
+def addressing(sentence: str, phrase: str) -> str:
+    """"attune how much time is left" -> "Attune, how much time is left" (Whisper writes a comma there)."""
+    rest = sentence[len(phrase):].strip() if sentence.startswith(phrase + " ") else sentence
+    head = written(phrase, "")
+    if rest == sentence:
+        return written(sentence, "")
+    body = written(rest, "")
+    body = body[:1].lower() + body[1:] if not body.startswith("I ") and not body.startswith("I'") else body
+    return f"{head}, {body}"
+
+
+class WhisperWakeCheck:
+    """Judges woken utterances with the Whisper model of a `voice.asr.second_pass.TwoPassRecognizer`."""
+
+    def __init__(self, whisper, phrases: Iterable[str] | str, wake_margin: float = WAKE_MARGIN,
+                 command_margin: float = COMMAND_MARGIN, history: list | None = None, after_s: float = AFTER_S):
+        self.whisper = whisper
+        self.phrases = normalise_phrases(phrases)
+        self.wake_margin = wake_margin
+        self.command_margin = command_margin
+        self.after_s = after_s
+        self.history = history
+        """When a list: every verdict is appended (benchmarks calibrate the margins on it)."""
+
+    def judge(self, recognizer, pcm: bytes, speech_after_s: float | None = None) -> Verdict:
+        """The verdict on the woken utterance `recognizer` (the two-pass recognizer) just finished;
+        `speech_after_s`: how much speech followed the phrase (the phrase alone has little after it)."""
+        last = getattr(recognizer, "last", None) or {}
+        enc = last.get("encoded")
+        free = list(last.get("free") or [])
+        free_scores = list(last.get("free_scores") or [])
+        if enc is None or not free:  # the second pass did not run (no grammar): read it here
+            enc = self.whisper.encode(pcm)
+            free = [t for t in dict.fromkeys(self.whisper.read(enc, None, 5).texts) if t]
+            free_scores = self.whisper.score(enc, free) if free else []
+        if not free:
+            return self._keep(Verdict(NOT_ADDRESSED, "", float("inf"), None, speech_after_s=speech_after_s))
+        best_free = max(free_scores)
+        n_free = len(grammar_words(free[0]))
+        end = "?" if free[0].endswith("?") else "."
+        pairs = sorted(zip(last.get("scores") or [], last.get("candidates") or []), reverse=True)[:RESCORED]
+        commands = [c for _s, c in pairs if any(c.startswith(p + " ") for p in self.phrases)]
+        wake_texts = [f"{phrase[:1].upper()}{phrase[1:]}{mark}" for phrase in self.phrases for mark in (".", "?")]
+        styled = [addressing(c, next(p for p in self.phrases if c.startswith(p + " "))) + end for c in commands]
+        scores = self.whisper.score(enc, wake_texts + styled)
+        allowed = {t: PHRASE_WORDS * len(grammar_words(t)) for t in wake_texts}
+        wake_raw = max(0.0, best_free - max(scores[:len(wake_texts)]))
+        wake_best = max(s - SHORT_PENALTY * max(0, n_free - allowed[t]) for t, s in zip(wake_texts, scores))
+        wake_gap = max(0.0, best_free - wake_best)
+        command, command_gap = "", None
+        if commands:
+            original = {c: s for s, c in pairs}  # the second pass's scores, short penalty included
+            rescored = [max(s - SHORT_PENALTY * max(0, n_free - len(c.split())), original[c])
+                        for c, s in zip(commands, scores[len(wake_texts):])]
+            k = max(range(len(commands)), key=lambda i: rescored[i])
+            command, command_gap = commands[k], max(0.0, best_free - rescored[k])
+        facts = (wake_gap, command_gap, command, wake_raw, n_free, speech_after_s)
+        # the phrase alone needs little speech after it ("at noon we had lunch" reads as "Attune." nearly
+        # as well as "a-tyune" does, but goes on for a second); when it cannot be the phrase alone, the
+        # phrase alone scoring better ("Attune." for "attune, pause") does not stop the command
+        alone = speech_after_s is None or speech_after_s < self.after_s
+        if command_gap is not None and command_gap <= self.command_margin and (command_gap <= wake_gap or not alone):
+            return self._keep(Verdict(COMMAND, command, *facts))
+        if wake_gap <= self.wake_margin and alone:
+            return self._keep(Verdict(WAKE_ONLY, "", *facts))
+        return self._keep(Verdict(NOT_ADDRESSED, "", *facts))
+
+    def confidence(self, verdict: Verdict) -> float:
+        """0..1 for a command: 1 when it is Whisper's own reading, 0.5 at the margin."""
+        gap = verdict.command_gap or 0.0
+        return round(max(0.0, 1.0 - gap / (2 * self.command_margin)), 3)
+
+    def _keep(self, verdict: Verdict) -> Verdict:
+        if self.history is not None:
+            self.history.append(verdict)
+        return verdict
+
+
+def check_for(recognizer, phrases: Iterable[str] | str) -> WhisperWakeCheck | None:
+    """The Whisper check when `recognizer` has a Whisper second pass, else None (pocketsphinx alone
+    keeps `voice.wake.phrase.wake_outcome`)."""
+    whisper = getattr(recognizer, "whisper", None)
+    return WhisperWakeCheck(whisper, phrases) if whisper is not None else None
