@@ -105,6 +105,17 @@ def _joined(sentence: str, vocabulary: frozenset[str]) -> str:
     return " ".join(out)
 
 
+def whisper_candidates(graph: tuple, reading) -> list[str]:
+    """Grammar sentences nearest to Whisper's own readings ("ice mocha" -> "iced mocha")."""
+    out: list[str] = []
+    readings = list(dict.fromkeys(tuple(grammar_words(t)) for t in reading.texts))[:3]  # most differ in commas
+    for heard_words in readings:
+        for _cost, words in nearest_sentences(graph, list(heard_words), max_edits=3, limit=3):
+            if " ".join(words) not in out:
+                out.append(" ".join(words))
+    return out
+
+
 class TwoPassRecognizer(_Base):
     """A first-pass recognizer (pocketsphinx) with Whisper as the second pass."""
 
@@ -156,10 +167,17 @@ class TwoPassRecognizer(_Base):
         job = {"at": self._bytes, "allow": (remaining_ms + 60) * RATE // 1000 * 2, "result": None}
         command = self._grammar is not None
 
+        graph = self._grammar.graph if command else None
+
         def work():
             enc = self.whisper.encode(pcm)
-            job["result"] = (enc, self.whisper.read(enc, None, 5) if command else
-                             self.whisper.read(enc, prompt, n=1, max_length=200))
+            reading = self.whisper.read(enc, None, 5) if command else \
+                self.whisper.read(enc, prompt, n=1, max_length=200)
+            if graph is not None:
+                # Whisper's own candidates need nothing from pocketsphinx: scored now, they are cached
+                # on the encoding and only pocketsphinx's own are left once the utterance has ended
+                self.whisper.score(enc, self._texts(whisper_candidates(graph, reading), reading, graph))
+            job["result"] = (enc, reading)
 
         job["thread"] = threading.Thread(target=work, name="attune-whisper-early", daemon=True)
         job["thread"].start()
@@ -202,6 +220,14 @@ class TwoPassRecognizer(_Base):
             pass
         return out
 
+    @staticmethod
+    def _texts(candidates: list[str], reading, graph: tuple) -> list[str]:
+        """What is scored: the candidates as Whisper writes (ending as its own reading ends), then its readings."""
+        free = [t for t in dict.fromkeys(reading.texts) if t]
+        end = "?" if free and free[0].endswith("?") else "."
+        vocab = _vocabulary(graph)
+        return [written(_joined(c, vocab), end) for c in candidates] + free
+
     def _rescore(self, pcm: bytes, first: Transcript, early=None) -> Transcript:
         started = time.perf_counter()
         graph = self._grammar.graph
@@ -223,17 +249,10 @@ class TwoPassRecognizer(_Base):
         else:
             enc, t_encode = timed(self.whisper.encode, pcm)
             reading, t_read = timed(self.whisper.read, enc, None, 5)
-        readings = list(dict.fromkeys(tuple(grammar_words(t)) for t in reading.texts))[:3]  # most differ in commas
-        for heard_words in readings:
-            for _cost, words in nearest_sentences(graph, list(heard_words), max_edits=3, limit=3):
-                sentence = " ".join(words)
-                if sentence not in candidates:
-                    candidates.append(sentence)
+        candidates += [c for c in whisper_candidates(graph, reading) if c not in candidates]
         candidates = candidates[:MAX_CANDIDATES]
         free = [t for t in dict.fromkeys(reading.texts) if t]
-        end = "?" if free and free[0].endswith("?") else "."
-        vocab = _vocabulary(graph)
-        scored, t_score = timed(self.whisper.score, enc, [written(_joined(c, vocab), end) for c in candidates] + free)
+        scored, t_score = timed(self.whisper.score, enc, self._texts(candidates, reading, graph))
         n_free = max((len(grammar_words(t)) for t in free[:1]), default=0)
         cand_scores = [sc - SHORT_PENALTY * max(0, n_free - len(c.split()))
                        for sc, c in zip(scored[:len(candidates)], candidates)]
@@ -256,7 +275,8 @@ class TwoPassRecognizer(_Base):
                 reason = f"no speech (Whisper {reading.no_speech:.2f}, and pocketsphinx rejected it)"
         else:
             reason = "no sentence of the grammar near what was heard"
-        self.last = {"first": first.text, "first_accepted": first.accepted, "text": text, "early": early is not None,
+        self.last = {"first": first.text, "first_accepted": first.accepted, "first_confidence": first.confidence,
+                     "text": text, "early": early is not None,
                      "gap": (best_free - cand_scores[candidates.index(text)]) if text else None, "candidates": candidates, "scores": cand_scores,
                      "free": free, "free_scores": scored[len(candidates):], "no_speech": reading.no_speech,
                      "seconds": {"lattice": t_lattice, "encode": t_encode, "read": t_read, "score": t_score}}

@@ -1,0 +1,182 @@
+"""Second-pass choice and rejection rules, compared on saved rows (no decoding).
+
+    .venv/bin/python bench/speech-to-intent/policies.py ROWS.json [ROWS.json ...]
+
+Rows come from `run.py --rows` (or its workers' JSON) with the "whisper" engine, which keeps every
+candidate sentence and its Whisper log-probability. Each rule here picks one candidate and accepts or
+rejects it from those figures alone, so a rule is measured exactly as the recognizer would decide it
+on the same audio. Every rule's parameters are chosen on the development half (`s2i.development`);
+the held-out half is printed only for the rules named in `--report` (kept ones, once each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import s2i  # noqa: E402
+
+from voice.second_pass import SHORT_PENALTY, grammar_words  # noqa: E402
+
+OOD_LIMIT = 2.0
+CONDITIONS = ("clean", "24", "18", "12", "6")
+
+
+class Judge:
+    """Whether a candidate sentence is the labelled order (parsed once per sentence)."""
+
+    def __init__(self):
+        from intents.intent_set import IntentSet
+
+        self.intents = IntentSet.load(s2i.INTENTS)
+        self.labels = s2i.labels()
+        self._parsed: dict[str, tuple] = {}
+
+    def parse(self, text: str) -> tuple:
+        if text not in self._parsed:
+            m = self.intents.match(text)
+            self._parsed[text] = (m.intent, dict(m.slots) if m.intent else {})
+        return self._parsed[text]
+
+    def right(self, row: dict, text: str | None) -> bool:
+        """A command row is right when the text is the labelled order; an out-of-domain row when rejected."""
+        if "said" in row:
+            return text is None or self.parse(text)[0] is None
+        if text is None:
+            return False
+        intent, slots = self.parse(text)
+        return s2i.accepted(self.labels[row["file"]], intent, slots)
+
+
+def features(row: dict, tokens) -> list[dict]:
+    """Per candidate: raw log-probability (short penalty taken back out), tokens, words, agreement."""
+    n_free = max((len(grammar_words(t)) for t in row["free"][:1]), default=0)
+    out = []
+    for c, s in zip(row["candidates"], row["scores"]):
+        short = SHORT_PENALTY * max(0, n_free - len(c.split()))
+        out.append({"text": c, "score": s, "raw": s + short, "short": short, "tokens": tokens(c),
+                    "agreed": bool(row["first_accepted"] and row["first"] == c), "first": row["first"] == c})
+    return out
+
+
+def decide(row: dict, feats: list[dict], p: dict) -> tuple[str | None, float]:
+    """(chosen text or None, gap) under rule parameters p."""
+    if not feats:
+        return None, float("inf")
+    best_free = max(row["free_scores"], default=max(f["score"] for f in feats))
+
+    def value(f):
+        v = f["raw"] - p.get("short", SHORT_PENALTY) / SHORT_PENALTY * f["short"]
+        v += p.get("agree_bonus", 0.0) * f["agreed"]
+        v -= p.get("per_token", 0.0) * f["tokens"]
+        return v
+
+    chosen = max(feats, key=value)
+    # the gap is on the log-probability itself: the bonus and per-token terms only choose
+    gap = max(0.0, best_free - (value(chosen) - p.get("agree_bonus", 0.0) * chosen["agreed"]
+                                + p.get("per_token", 0.0) * chosen["tokens"]))
+    margin = p["A"] if chosen["agreed"] else p["T"]
+    if gap > margin:
+        return None, gap
+    if p.get("no_speech") is not None and not row["first_accepted"] and row["no_speech"] > p["no_speech"]:
+        return None, gap
+    return chosen["text"], gap
+
+
+def evaluate(rows_by: dict, feats_by: dict, judge: Judge, p: dict, dev: bool) -> dict:
+    out = {}
+    for cond, rows in rows_by.items():
+        sel = [(r, f) for r, f in zip(rows, feats_by[cond]) if bool(r["dev"]) == dev]
+        ok = sum(judge.right(r, decide(r, f, p)[0]) for r, f in sel)
+        out[cond] = (ok, len(sel))
+    return out
+
+
+def summary(res: dict) -> dict:
+    pct = {c: 100 * ok / max(1, n) for c, (ok, n) in res.items()}
+    noisy = [pct[c] for c in ("24", "18", "12", "6") if c in pct]
+    return {"mean5": sum(pct[c] for c in CONDITIONS if c in pct) / max(1, len([c for c in CONDITIONS if c in pct])),
+            "avg_noisy": sum(noisy) / max(1, len(noisy)), "ood_fa": 100 - pct.get("ood", 100.0), **pct}
+
+
+GRIDS = {
+    "base": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")]},
+    "per_token": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "per_token": [0.0, 0.25, 0.5, 1.0]},
+    "agree_bonus": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "agree_bonus": [0.0, 1, 2, 4, 8]},
+    "short": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "short": [0.0, 2.0, 4.0, 6.0]},
+    "no_speech": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "no_speech": [None, 0.3, 0.45, 0.6]},
+}
+
+
+def choose(rows_by, feats_by, judge, grid: dict) -> tuple[dict, dict]:
+    best = None
+    keys = list(grid)
+    for values in itertools.product(*(list(grid[k]) for k in keys)):
+        p = dict(zip(keys, values))
+        if p["A"] < p["T"]:
+            continue
+        s = summary(evaluate(rows_by, feats_by, judge, p, dev=True))
+        if s["ood_fa"] > OOD_LIMIT:
+            continue
+        if best is None or s["mean5"] > best[1]["mean5"] + 1e-9:
+            best = (p, s)
+    return best
+
+
+def load(paths: list[Path]) -> dict:
+    rows_by = {}
+    for path in paths:
+        data = json.loads(path.read_text())
+        for r in data if isinstance(data, list) else [data]:
+            if r["engine"] == "whisper":
+                rows_by[r["condition"]] = r["rows"]
+    return rows_by
+
+
+def tokenizer():
+    from voice.engines import whisper_engine
+    from voice.whisper import written
+
+    tok = whisper_engine().tokenizer
+    cache: dict[str, int] = {}
+
+    def count(text: str) -> int:
+        if text not in cache:
+            cache[text] = len(tok.encode(" " + written(text), add_special_tokens=False).ids)
+        return cache[text]
+
+    return count
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("rows", nargs="+", type=Path)
+    ap.add_argument("--rules", default=",".join(GRIDS))
+    ap.add_argument("--report", default="", help="rules whose held-out figures to print")
+    args = ap.parse_args(argv)
+    rows_by = load(args.rows)
+    judge, count = Judge(), tokenizer()
+    feats_by = {c: [features(r, count) if r.get("candidates") is not None else [] for r in rows]
+                for c, rows in rows_by.items()}
+    for rule in args.rules.split(","):
+        found = choose(rows_by, feats_by, judge, GRIDS[rule])
+        if found is None:
+            print(f"{rule}: nothing meets the out-of-domain limit on the development half")
+            continue
+        p, s = found
+        print(f"{rule}: {p}  dev " + ", ".join(f"{k} {v:.1f}" for k, v in s.items()))
+        if rule in args.report.split(","):
+            h = evaluate(rows_by, feats_by, judge, p, dev=False)
+            print(f"    held out: " + ", ".join(f"{k} {v:.1f}" for k, v in summary(h).items())
+                  + "  (" + ", ".join(f"{c} {ok}/{n}" for c, (ok, n) in h.items()) + ")")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
