@@ -120,6 +120,8 @@ class TwoPassRecognizer(_Base):
     """A first-pass recognizer (pocketsphinx) with Whisper as the second pass."""
 
     engine = "pocketsphinx+whisper"
+    early_scoring = True
+    """The early start also scores Whisper's own grammar sentences (off: it only encodes and reads)."""
 
     def __init__(self, first, whisper: WhisperEngine, margin: float = MARGIN, agreed_margin: float = AGREED_MARGIN,
                  prompt: bool = True):
@@ -133,6 +135,7 @@ class TwoPassRecognizer(_Base):
         self._buffer: list[bytes] = []
         self._bytes = 0
         self._early: dict | None = None  # the second pass started early (`prepare`)
+        self._waited = 0.0
         self.last: dict = {}
         """What the last finish() weighed (candidates and scores), for benchmarks and tests."""
 
@@ -173,7 +176,7 @@ class TwoPassRecognizer(_Base):
             enc = self.whisper.encode(pcm)
             reading = self.whisper.read(enc, None, 5) if command else \
                 self.whisper.read(enc, prompt, n=1, max_length=200)
-            if graph is not None:
+            if graph is not None and self.early_scoring:
                 # Whisper's own candidates need nothing from pocketsphinx: scored now, they are cached
                 # on the encoding and only pocketsphinx's own are left once the utterance has ended
                 self.whisper.score(enc, self._texts(whisper_candidates(graph, reading), reading, graph))
@@ -188,18 +191,24 @@ class TwoPassRecognizer(_Base):
         job, self._early = self._early, None
         if job is None:
             return None
+        waited = time.perf_counter()
         job["thread"].join()
+        self._waited = time.perf_counter() - waited
         if self._bytes - job["at"] > job["allow"] or job["result"] is None:
             return None
         return job["result"]
 
     def finish(self) -> Transcript:
         pcm = b"".join(self._buffer)
+        self.last = {}
         early = self._prepared()
         if self._grammar is None:
             return self._dictate(pcm, early)
-        first = self.first.finish()
-        return self._rescore(pcm, first, early)
+        first, t_first = timed(self.first.finish)
+        out = self._rescore(pcm, first, early)
+        if "seconds" in self.last:
+            self.last["seconds"].update(first=t_first, wait_early=self._waited if early is not None else 0.0)
+        return out
 
     # -- commands --------------------------------------------------------------------------
 
@@ -241,7 +250,8 @@ class TwoPassRecognizer(_Base):
         # the first pass's neighbours: one or two words it may have misheard ("start an nightly de
         # brief" -> "start our nightly debrief"), for Whisper to tell apart
         heard = first.text.split() if first.text else (lattice[0].split() if lattice else [])
-        for _cost, words in nearest_sentences(graph, heard, max_edits=2, limit=10) if heard else []:
+        neighbours, t_near = timed(nearest_sentences, graph, heard, max_edits=2, limit=10) if heard else ([], 0.0)
+        for _cost, words in neighbours:
             if " ".join(words) not in candidates:
                 candidates.append(" ".join(words))
         if early is not None:
@@ -279,7 +289,7 @@ class TwoPassRecognizer(_Base):
                      "text": text, "early": early is not None,
                      "gap": (best_free - cand_scores[candidates.index(text)]) if text else None, "candidates": candidates, "scores": cand_scores,
                      "free": free, "free_scores": scored[len(candidates):], "no_speech": reading.no_speech,
-                     "seconds": {"lattice": t_lattice, "encode": t_encode, "read": t_read, "score": t_score}}
+                     "seconds": {"lattice": t_lattice, "neighbours": t_near, "encode": t_encode, "read": t_read, "score": t_score}}
         spent = first.decode_seconds + time.perf_counter() - started
         return self._finished(text, confidence, "command", spent, len(pcm), reason)
 

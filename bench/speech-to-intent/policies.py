@@ -54,19 +54,45 @@ class Judge:
         return s2i.accepted(self.labels[row["file"]], intent, slots)
 
 
-def features(row: dict, tokens) -> list[dict]:
-    """Per candidate: raw log-probability (short penalty taken back out), tokens, words, agreement."""
+def sources(row: dict, graph: tuple) -> tuple[set, set]:
+    """(Whisper's own sentences, pocketsphinx's neighbours) among a row's candidates, found again as the
+    recognizer found them (the rest came from pocketsphinx's lattice)."""
+    from voice.fsg import nearest_sentences
+    from voice.second_pass import whisper_candidates
+    from voice.whisper import Reading
+
+    mine = set(whisper_candidates(graph, Reading(tuple(row["free"]), (), 0.0)))
+    heard = row["first"].split() if row["first"] else []
+    near = {" ".join(w) for _c, w in nearest_sentences(graph, heard, max_edits=2, limit=10)} if heard else set()
+    return mine, near
+
+
+def features(row: dict, tokens, graph: tuple) -> list[dict]:
+    """Per candidate: raw log-probability (short penalty taken back out), tokens, words, agreement, source."""
     n_free = max((len(grammar_words(t)) for t in row["free"][:1]), default=0)
+    mine, near = sources(row, graph)
     out = []
     for c, s in zip(row["candidates"], row["scores"]):
         short = SHORT_PENALTY * max(0, n_free - len(c.split()))
+        first = row["first"] == c
         out.append({"text": c, "score": s, "raw": s + short, "short": short, "tokens": tokens(c),
-                    "agreed": bool(row["first_accepted"] and row["first"] == c), "first": row["first"] == c})
+                    "agreed": bool(row["first_accepted"] and first), "first": first,
+                    "source": "first" if first else "whisper" if c in mine else "neighbour" if c in near
+                    else "lattice"})
     return out
+
+
+POOLS = {"all": None, "first+whisper": {"first", "whisper"}, "first+lattice+whisper": {"first", "lattice", "whisper"},
+         "first+neighbour+whisper": {"first", "neighbour", "whisper"}}
 
 
 def decide(row: dict, feats: list[dict], p: dict) -> tuple[str | None, float]:
     """(chosen text or None, gap) under rule parameters p."""
+    if p.get("skip") is not None and row["first_accepted"] and (row.get("first_confidence") or 0) >= p["skip"]:
+        return row["first"], 0.0  # the first pass is sure enough: no second pass
+    keep = POOLS[p.get("pool", "all")]
+    if keep is not None:
+        feats = [f for f in feats if f["source"] in keep]
     if not feats:
         return None, float("inf")
     best_free = max(row["free_scores"], default=max(f["score"] for f in feats))
@@ -105,7 +131,10 @@ def summary(res: dict) -> dict:
             "avg_noisy": sum(noisy) / max(1, len(noisy)), "ood_fa": 100 - pct.get("ood", 100.0), **pct}
 
 
+_MARGINS = {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")]}
 GRIDS = {
+    "pool": {**_MARGINS, "pool": list(POOLS)},
+    "skip": {**_MARGINS, "skip": [None, 0.8, 0.9, 0.95, 0.99, 1.0]},
     "base": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")]},
     "per_token": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "per_token": [0.0, 0.25, 0.5, 1.0]},
     "agree_bonus": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "agree_bonus": [0.0, 1, 2, 4, 8]},
@@ -159,10 +188,14 @@ def main(argv=None) -> int:
     ap.add_argument("rows", nargs="+", type=Path)
     ap.add_argument("--rules", default=",".join(GRIDS))
     ap.add_argument("--report", default="", help="rules whose held-out figures to print")
+    ap.add_argument("--skip-table", action="store_true", help="dev figures for each first-pass confidence skipped")
     args = ap.parse_args(argv)
     rows_by = load(args.rows)
     judge, count = Judge(), tokenizer()
-    feats_by = {c: [features(r, count) if r.get("candidates") is not None else [] for r in rows]
+    from voice.recognizers import command_grammar
+
+    graph = command_grammar(judge.intents).graph
+    feats_by = {c: [features(r, count, graph) if r.get("candidates") is not None else [] for r in rows]
                 for c, rows in rows_by.items()}
     for rule in args.rules.split(","):
         found = choose(rows_by, feats_by, judge, GRIDS[rule])
@@ -175,6 +208,16 @@ def main(argv=None) -> int:
             h = evaluate(rows_by, feats_by, judge, p, dev=False)
             print(f"    held out: " + ", ".join(f"{k} {v:.1f}" for k, v in summary(h).items())
                   + "  (" + ", ".join(f"{c} {ok}/{n}" for c, (ok, n) in h.items()) + ")")
+    if args.skip_table:
+        base = choose(rows_by, feats_by, judge, GRIDS["base"])[0]
+        print(f"skipping the second pass when pocketsphinx accepted with confidence >= c (margins {base}):")
+        for c in (None, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0):
+            p = {**base, "skip": c}
+            s = summary(evaluate(rows_by, feats_by, judge, p, dev=True))
+            dev_rows = [r for rows in rows_by.values() for r in rows if r["dev"] and "said" not in r]
+            share = sum(bool(c is not None and r["first_accepted"] and (r.get("first_confidence") or 0) >= c)
+                        for r in dev_rows) / max(1, len(dev_rows))
+            print(f"  c={c}: skipped {100 * share:.1f}% of dev orders; dev " + ", ".join(f"{k} {v:.1f}" for k, v in s.items()))
     return 0
 
 
