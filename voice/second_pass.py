@@ -120,6 +120,9 @@ class TwoPassRecognizer(_Base):
     """A first-pass recognizer (pocketsphinx) with Whisper as the second pass."""
 
     engine = "pocketsphinx+whisper"
+    SKIP_CONFIDENCE: float | None = None
+    """pocketsphinx's accepted result is taken without the second pass at or above this confidence
+    (None: never). Set only where the development half showed it safe (bench/results)."""
     early_scoring = True
     """The early start also scores Whisper's own grammar sentences (off: it only encodes and reads)."""
 
@@ -130,6 +133,7 @@ class TwoPassRecognizer(_Base):
         self.margin = margin
         self.agreed_margin = agreed_margin
         self.use_prompt = prompt
+        self.skip_confidence = self.SKIP_CONFIDENCE
         self.model = f"{first.model}; {whisper.model}"
         self._grammar: Grammar | None = None
         self._buffer: list[bytes] = []
@@ -201,10 +205,16 @@ class TwoPassRecognizer(_Base):
     def finish(self) -> Transcript:
         pcm = b"".join(self._buffer)
         self.last = {}
-        early = self._prepared()
         if self._grammar is None:
-            return self._dictate(pcm, early)
+            return self._dictate(pcm, self._prepared())
         first, t_first = timed(self.first.finish)
+        if self.skip_confidence is not None and first.accepted and first.confidence >= self.skip_confidence:
+            # sure enough on its own: the early thread is left to finish unread
+            self._early = None
+            self.last = {"first": first.text, "first_accepted": True, "first_confidence": first.confidence,
+                         "text": first.text, "skipped": True, "seconds": {"first": t_first}}
+            return self._finished(first.text, first.confidence, "command", first.decode_seconds, len(pcm), None)
+        early = self._prepared()
         out = self._rescore(pcm, first, early)
         if "seconds" in self.last:
             self.last["seconds"].update(first=t_first, wait_early=self._waited if early is not None else 0.0)

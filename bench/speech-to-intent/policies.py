@@ -71,12 +71,13 @@ def features(row: dict, tokens, graph: tuple) -> list[dict]:
     """Per candidate: raw log-probability (short penalty taken back out), tokens, words, agreement, source."""
     n_free = max((len(grammar_words(t)) for t in row["free"][:1]), default=0)
     mine, near = sources(row, graph)
+    free_tokens = tokens(row["free"][0], raw=True) if row["free"] else 1
     out = []
     for c, s in zip(row["candidates"], row["scores"]):
         short = SHORT_PENALTY * max(0, n_free - len(c.split()))
         first = row["first"] == c
         out.append({"text": c, "score": s, "raw": s + short, "short": short, "tokens": tokens(c),
-                    "agreed": bool(row["first_accepted"] and first), "first": first,
+                    "agreed": bool(row["first_accepted"] and first), "first": first, "free_tokens": free_tokens,
                     "source": "first" if first else "whisper" if c in mine else "neighbour" if c in near
                     else "lattice"})
     return out
@@ -108,6 +109,8 @@ def decide(row: dict, feats: list[dict], p: dict) -> tuple[str | None, float]:
     gap = max(0.0, best_free - (value(chosen) - p.get("agree_bonus", 0.0) * chosen["agreed"]
                                 + p.get("per_token", 0.0) * chosen["tokens"]))
     margin = p["A"] if chosen["agreed"] else p["T"]
+    if p.get("per_free_token"):  # margins in nats per token of Whisper's own reading
+        gap = gap / max(1, chosen["free_tokens"])
     if gap > margin:
         return None, gap
     if p.get("no_speech") is not None and not row["first_accepted"] and row["no_speech"] > p["no_speech"]:
@@ -134,6 +137,8 @@ def summary(res: dict) -> dict:
 _MARGINS = {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")]}
 GRIDS = {
     "pool": {**_MARGINS, "pool": list(POOLS)},
+    "per_free_token": {"T": [x / 10 for x in range(2, 41, 2)], "A": [x / 10 for x in range(2, 61, 4)] + [float("inf")],
+                       "per_free_token": [True]},
     "skip": {**_MARGINS, "skip": [None, 0.8, 0.9, 0.95, 0.99, 1.0]},
     "base": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")]},
     "per_token": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "per_token": [0.0, 0.25, 0.5, 1.0]},
@@ -175,10 +180,11 @@ def tokenizer():
     tok = whisper_engine().tokenizer
     cache: dict[str, int] = {}
 
-    def count(text: str) -> int:
-        if text not in cache:
-            cache[text] = len(tok.encode(" " + written(text), add_special_tokens=False).ids)
-        return cache[text]
+    def count(text: str, raw: bool = False) -> int:
+        key = (text, raw)
+        if key not in cache:
+            cache[key] = len(tok.encode(" " + (text.strip() if raw else written(text)), add_special_tokens=False).ids)
+        return cache[key]
 
     return count
 

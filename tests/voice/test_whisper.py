@@ -218,3 +218,16 @@ def test_scores_are_cached_on_the_encoding_and_do_not_depend_on_the_batch(synth,
     assert np.allclose(together, alone, atol=0.05)
     assert together[0] > together[2]  # the words said score above a sentence not said
     assert whisper.score(enc, texts[:1]) == together[:1]  # asked again: the cached figure
+
+
+def test_a_sure_first_pass_is_taken_without_the_second_and_an_unsure_one_is_not(synth, two_pass, matcher, monkeypatch):
+    grammar = command_grammar(matcher, None, "pocketsphinx")
+    pcm = synth.pcm("give me a repair phrase")
+    monkeypatch.setattr(two_pass, "skip_confidence", 0.0)  # any accepted first pass counts as sure
+    result = two_pass.decode(pcm, grammar)
+    assert two_pass.last.get("skipped") and result.accepted
+    assert result.text == two_pass.last["first"] and matcher.match(result.text).intent == "RepairPhrase"
+    monkeypatch.setattr(two_pass, "skip_confidence", 1.01)  # nothing is that sure: Whisper decides
+    result = two_pass.decode(pcm, grammar)
+    assert not two_pass.last.get("skipped") and "candidates" in two_pass.last
+    assert matcher.match(result.text).intent == "RepairPhrase"
