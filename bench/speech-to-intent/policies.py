@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE))
 
 import s2i  # noqa: E402
 
-from voice.second_pass import SHORT_PENALTY, grammar_words  # noqa: E402
+from voice.second_pass import NO_SPEECH, SHORT_PENALTY, grammar_words  # noqa: E402
 
 OOD_LIMIT = 2.0
 CONDITIONS = ("clean", "24", "18", "12", "6")
@@ -113,7 +113,8 @@ def decide(row: dict, feats: list[dict], p: dict) -> tuple[str | None, float]:
         gap = gap / max(1, chosen["free_tokens"])
     if gap > margin:
         return None, gap
-    if p.get("no_speech") is not None and not row["first_accepted"] and row["no_speech"] > p["no_speech"]:
+    no_speech = p.get("no_speech", NO_SPEECH)  # the recognizer's rule unless the grid changes it
+    if no_speech is not None and not row["first_accepted"] and row["no_speech"] > no_speech:
         return None, gap
     return chosen["text"], gap
 
@@ -144,7 +145,7 @@ GRIDS = {
     "per_token": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "per_token": [0.0, 0.25, 0.5, 1.0]},
     "agree_bonus": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "agree_bonus": [0.0, 1, 2, 4, 8]},
     "short": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "short": [0.0, 2.0, 4.0, 6.0]},
-    "no_speech": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "no_speech": [None, 0.3, 0.45, 0.6]},
+    "no_speech": {"T": range(2, 41, 2), "A": [*range(2, 61, 4), float("inf")], "no_speech": [None, 0.3, 0.45, 0.6, 0.8]},
 }
 
 
@@ -161,6 +162,26 @@ def choose(rows_by, feats_by, judge, grid: dict) -> tuple[dict, dict]:
         if best is None or s["mean5"] > best[1]["mean5"] + 1e-9:
             best = (p, s)
     return best
+
+
+def markdown(table: list) -> str:
+    """Held-out and development figures per condition for each reported rule."""
+    conds = [c for c in (*CONDITIONS, "ood") if c in table[0][2]]
+    head = ["clean" if c == "clean" else "out of domain, false acceptance" if c == "ood" else f"{c} dB" for c in conds]
+    lines = ["| rule (parameters chosen on the development half) | half | " + " | ".join(head) + " | average 24-6 dB |",
+             "|---" * (len(conds) + 3) + "|"]
+    for rule, p, dev, held in table:
+        for half, res in (("held out", held), ("development", dev)):
+            cells = []
+            for c in conds:
+                ok, n = res[c]
+                cells.append(f"{100 * (n - ok) / max(1, n):.1f}% ({n - ok}/{n})" if c == "ood"
+                             else f"{100 * ok / max(1, n):.1f}% ({ok}/{n})")
+            avg = summary(res)["avg_noisy"]
+            name = f"{rule} {', '.join(f'{k}={v}' for k, v in p.items())}"
+            lines.append(f"| {name} | {half} | " + " | ".join(f"**{x}**" if half == "held out" else x for x in cells)
+                         + f" | {'**' if half == 'held out' else ''}{avg:.1f}%{'**' if half == 'held out' else ''} |")
+    return "\n".join(lines) + "\n"
 
 
 def load(paths: list[Path]) -> dict:
@@ -194,6 +215,8 @@ def main(argv=None) -> int:
     ap.add_argument("rows", nargs="+", type=Path)
     ap.add_argument("--rules", default=",".join(GRIDS))
     ap.add_argument("--report", default="", help="rules whose held-out figures to print")
+    ap.add_argument("--grid", help='more rules as JSON, e.g. {"mine": {"T": [1, 2], "A": [2, 4], "skip": [1.0]}}')
+    ap.add_argument("--markdown", type=Path, help="write the reported rules' figures here as a table")
     ap.add_argument("--skip-table", action="store_true", help="dev figures for each first-pass confidence skipped")
     args = ap.parse_args(argv)
     rows_by = load(args.rows)
@@ -203,8 +226,10 @@ def main(argv=None) -> int:
     graph = command_grammar(judge.intents).graph
     feats_by = {c: [features(r, count, graph) if r.get("candidates") is not None else [] for r in rows]
                 for c, rows in rows_by.items()}
+    table = []
+    grids = {**GRIDS, **{k: v for k, v in json.loads(args.grid).items()}} if args.grid else GRIDS
     for rule in args.rules.split(","):
-        found = choose(rows_by, feats_by, judge, GRIDS[rule])
+        found = choose(rows_by, feats_by, judge, grids[rule])
         if found is None:
             print(f"{rule}: nothing meets the out-of-domain limit on the development half")
             continue
@@ -214,6 +239,9 @@ def main(argv=None) -> int:
             h = evaluate(rows_by, feats_by, judge, p, dev=False)
             print(f"    held out: " + ", ".join(f"{k} {v:.1f}" for k, v in summary(h).items())
                   + "  (" + ", ".join(f"{c} {ok}/{n}" for c, (ok, n) in h.items()) + ")")
+            table.append((rule, p, evaluate(rows_by, feats_by, judge, p, dev=True), h))
+    if args.markdown and table:
+        args.markdown.write_text(markdown(table))
     if args.skip_table:
         base = choose(rows_by, feats_by, judge, GRIDS["base"])[0]
         print(f"skipping the second pass when pocketsphinx accepted with confidence >= c (margins {base}):")
