@@ -184,7 +184,8 @@ class TwoPassRecognizer(_Base):
             if graph is not None and self.early_scoring:
                 # Whisper's own candidates need nothing from pocketsphinx: scored now, they are cached
                 # on the encoding and only pocketsphinx's own are left once the utterance has ended
-                self.whisper.score(enc, self._texts(whisper_candidates(graph, reading), reading, graph))
+                mine = enc.memo["candidates"] = whisper_candidates(graph, reading)
+                self.whisper.score(enc, self._texts(mine, reading, graph))
             job["result"] = (enc, reading)
 
         job["thread"] = threading.Thread(target=work, name="attune-whisper-early", daemon=True)
@@ -270,7 +271,9 @@ class TwoPassRecognizer(_Base):
         else:
             enc, t_encode = timed(self.whisper.encode, pcm)
             reading, t_read = timed(self.whisper.read, enc, None, 5)
-        candidates += [c for c in whisper_candidates(graph, reading) if c not in candidates]
+        mine, t_mine = (enc.memo["candidates"], 0.0) if "candidates" in enc.memo else \
+            timed(whisper_candidates, graph, reading)
+        candidates += [c for c in mine if c not in candidates]
         candidates = candidates[:MAX_CANDIDATES]
         free = [t for t in dict.fromkeys(reading.texts) if t]
         scored, t_score = timed(self.whisper.score, enc, self._texts(candidates, reading, graph))
@@ -302,7 +305,8 @@ class TwoPassRecognizer(_Base):
                      "gap": (best_free - cand_scores[candidates.index(text)]) / free_tokens if text else None,
                      "free_tokens": free_tokens, "candidates": candidates, "scores": cand_scores,
                      "free": free, "free_scores": scored[len(candidates):], "no_speech": reading.no_speech,
-                     "seconds": {"lattice": t_lattice, "neighbours": t_near, "encode": t_encode, "read": t_read, "score": t_score}}
+                     "seconds": {"lattice": t_lattice, "neighbours": t_near, "whisper_sentences": t_mine,
+                                 "encode": t_encode, "read": t_read, "score": t_score}}
         spent = first.decode_seconds + time.perf_counter() - started
         return self._finished(text, confidence, "command", spent, len(pcm), reason)
 

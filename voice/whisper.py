@@ -86,6 +86,8 @@ class Encoded:
         """Feature frames of real audio (the rest of the window is padding)."""
         self._batches: dict[int, object] = {}
         self.scores: dict[str, float] = {}
+        self.memo: dict = {}
+        """Other work done on this encoding that a later step can reuse (the second pass's candidates)."""
         """Texts already scored on this encoding (the early start scores some before the utterance ends)."""
 
     def batch(self, n: int):

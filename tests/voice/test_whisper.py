@@ -200,6 +200,7 @@ def test_the_early_start_scores_whispers_own_candidates_and_changes_no_decision(
             # scored before the utterance ended: every one of Whisper's own grammar sentences
             wanted = two_pass._texts(whisper_candidates(grammar.graph, reading), reading, grammar.graph)
             assert wanted and all(t in enc.scores for t in wanted)
+            assert enc.memo["candidates"] == whisper_candidates(grammar.graph, reading)  # not searched again
         two_pass.feed(noise(0.25, 0.002, 5))
         result = two_pass.finish()
         assert two_pass.last["early"] is early
