@@ -316,58 +316,70 @@ def start_server(folder: Path):
     return server, f"http://127.0.0.1:{server.effective_port}"
 
 
-def bench_latency(recognizer, matcher, folder: Path, url: str, n: int) -> dict:
+def latency_rig(matcher, folder: Path, url: str):
+    """(speaker, client, grammar) for latency runs: pyttsx3 on the fake sound card, a client of the server."""
     import sounddevice as sd
 
-    from voice.hearing import early_pass
-    from voice.client import Client
-    from voice.audio.endpoint import Endpointer
     from voice.asr.grammar import command_grammar
+    from voice.client import Client
     from voice.speech.tts import Pyttsx3Speaker
 
     sd._terminate()
     sd._initialize()
-    speaker = Pyttsx3Speaker(sd=sd)
-    client = Client(url, folder / "journal.jsonl")
-    grammar = command_grammar(matcher, None)
+    return Pyttsx3Speaker(sd=sd), Client(url, folder / "journal.jsonl"), command_grammar(matcher, None)
+
+
+def latency_utterance(voice: str, folder: Path, rng) -> bytes:
+    return to_pcm(with_faint_noise(np.concatenate([espeak("give me a repair phrase", voice, 165, folder),
+                                                   np.zeros(RATE)]), rng))
+
+
+def one_latency(recognizer, matcher, rig, pcm: bytes, stages: dict) -> None:
+    """Feed one utterance at microphone pace; add its times (from the endpointer's decision) to `stages`."""
+    from voice.audio.endpoint import Endpointer
+    from voice.hearing import early_pass
+
+    speaker, client, grammar = rig
+    ep = Endpointer()
+    clock = time.monotonic()
+    for j in range(0, len(pcm), 960):
+        # paced as a microphone delivers it (30 ms a block), so work started before the end of
+        # speech (the second pass's early start) has the time it has live
+        clock += 0.03
+        time.sleep(max(0.0, clock - time.monotonic()))
+        seg = ep.feed(pcm[j:j + 960])
+        if seg.started:
+            recognizer.start(grammar)
+        if seg.audio:
+            recognizer.feed(seg.audio)
+            early_pass(recognizer, ep)
+        if seg.ended:
+            t0 = time.monotonic()
+            result = recognizer.finish()
+            t1 = time.monotonic()
+            if not result.accepted:
+                stages["not understood"].append(t1 - t0)
+                return
+            # as the loop does: the words go to the server, which matches and decides
+            reply = client.post_event({"text": result.text, "source": "voice"})
+            t2 = time.monotonic()
+            utterances = (reply or {}).get("utterances") or []
+            if utterances:
+                speaker.say(utterances[0])
+                t3 = speaker.first_audio_at
+                stages["decode"].append(t1 - t0)
+                stages["match+server"].append(t2 - t1)
+                stages["tts first audio"].append(t3 - t2)
+                stages["total"].append(t3 - t0)
+            return
+
+
+def bench_latency(recognizer, matcher, folder: Path, url: str, n: int) -> dict:
+    rig = latency_rig(matcher, folder, url)
     rng = np.random.default_rng(11)
     stages = {"decode": [], "match+server": [], "tts first audio": [], "total": [], "not understood": []}
     for i in range(n):
-        voice = VOICES[i % len(VOICES)]
-        pcm = to_pcm(with_faint_noise(np.concatenate([espeak("give me a repair phrase", voice, 165, folder),
-                                                      np.zeros(RATE)]), rng))
-        ep = Endpointer()
-        clock = time.monotonic()
-        for j in range(0, len(pcm), 960):
-            # paced as a microphone delivers it (30 ms a block), so work started before the end of
-            # speech (the second pass's early start) has the time it has live
-            clock += 0.03
-            time.sleep(max(0.0, clock - time.monotonic()))
-            seg = ep.feed(pcm[j:j + 960])
-            if seg.started:
-                recognizer.start(grammar)
-            if seg.audio:
-                recognizer.feed(seg.audio)
-                early_pass(recognizer, ep)
-            if seg.ended:
-                t0 = time.monotonic()
-                result = recognizer.finish()
-                t1 = time.monotonic()
-                if not result.accepted:
-                    stages["not understood"].append(t1 - t0)
-                    break
-                # as the loop does: the words go to the server, which matches and decides
-                reply = client.post_event({"text": result.text, "source": "voice"})
-                t2 = time.monotonic()
-                utterances = (reply or {}).get("utterances") or []
-                if utterances:
-                    speaker.say(utterances[0])
-                    t3 = speaker.first_audio_at
-                    stages["decode"].append(t1 - t0)
-                    stages["match+server"].append(t2 - t1)
-                    stages["tts first audio"].append(t3 - t2)
-                    stages["total"].append(t3 - t0)
-                break
+        one_latency(recognizer, matcher, rig, latency_utterance(VOICES[i % len(VOICES)], folder, rng), stages)
     return {k: v for k, v in stages.items()}
 
 

@@ -90,7 +90,7 @@ def with_margins(results: list[dict]) -> tuple[list[dict], list[str]]:
     if not whisper:
         return results, []
     t, a, seen = margins.choose(whisper)
-    notes = ["", f"Second-pass margins chosen on the development half (`margins.py`): T = {t:g} nats "
+    notes = ["", f"Second-pass margins chosen on the development half (`margins.py`): T = {t:g} nats a token "
                  f"(pocketsphinx disagreed) and A = {a:g} (pocketsphinx's accepted sentence was Whisper's best), "
                  f"the best mean development acceptance ({seen.get('dev_mean')}%) with development out-of-domain "
                  f"false acceptance {seen.get('dev_ood_false_acceptance')}% (limit {margins.OOD_LIMIT:g}%). "

@@ -85,6 +85,10 @@ class Encoded:
         self.frames = frames
         """Feature frames of real audio (the rest of the window is padding)."""
         self._batches: dict[int, object] = {}
+        self.scores: dict[str, float] = {}
+        self.memo: dict = {}
+        """Other work done on this encoding that a later step can reuse (the second pass's candidates)."""
+        """Texts already scored on this encoding (the early start scores some before the utterance ends)."""
 
     def batch(self, n: int):
         """The encoder output repeated n times (align() wants one per sentence)."""
@@ -163,15 +167,16 @@ class WhisperEngine:
     def score(self, enc: Encoded, texts: list[str]) -> list[float]:
         """Whisper's log-probability of each text given the audio. align() gives no probability for
         the end-of-text token (0.0), so a sentence cut short is penalised by its final full stop."""
-        token_lists = [self.tokens(t) for t in texts]
-        out: list[float] = []
+        todo = [t for t in dict.fromkeys(texts) if t not in enc.scores]
+        token_lists = [self.tokens(t) for t in todo]
         for i in range(0, len(token_lists), SCORE_BATCH):
             part = token_lists[i:i + SCORE_BATCH]
             results = self._whisper.align(enc.batch(len(part)), list(self.prefix), part,
                                           [max(1, enc.frames)] * len(part))
-            out += [float(np.sum(np.log(np.maximum(np.asarray(r.text_token_probs, dtype=np.float64), 1e-30))))
-                    for r in results]
-        return out
+            for text, r in zip(todo[i:i + SCORE_BATCH], results):
+                probs = np.maximum(np.asarray(r.text_token_probs, dtype=np.float64), 1e-30)
+                enc.scores[text] = float(np.sum(np.log(probs)))
+        return [enc.scores[t] for t in texts]
 
 
 def timed(fn, *args, **kwargs):

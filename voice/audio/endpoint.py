@@ -90,7 +90,7 @@ class Endpointer:
         return f"energy ({self.config.start_db:g} dB above the noise floor)"
 
     def _is_speech(self, frame: bytes, level: float) -> bool:
-        """Whether one frame is speech: `start_db` above the noise floor (`voice.vad` asks Silero instead)."""
+        """Whether one frame is speech: `start_db` above the noise floor (`voice.audio.vad` asks Silero instead)."""
         return level > max(self.noise_floor_dbfs + self.config.start_db, self.config.min_speech_dbfs)
 
     def feed(self, chunk: bytes) -> Segment:

@@ -181,3 +181,55 @@ def test_the_second_pass_started_early_is_kept_only_when_nothing_but_quiet_follo
             assert result.accepted and matcher.match(result.text).intent == "RepairPhrase", result
         else:  # Whisper read the whole utterance again, not the part before the quiet
             assert any("weather" in t.lower() for t in two_pass.last["free"]), two_pass.last["free"]
+
+
+def test_the_early_start_scores_whispers_own_candidates_and_changes_no_decision(synth, two_pass, matcher):
+    from voice.audio.endpoint import trim_to_speech
+    from voice.asr.second_pass import whisper_candidates
+
+    grammar = command_grammar(matcher, None, "pocketsphinx")
+    pcm = trim_to_speech(synth.pcm("give me a repair phrase", "en-gb"))
+    outcomes = []
+    for early in (False, True):
+        two_pass.start(grammar, partials=False)
+        two_pass.feed(pcm)
+        if early:
+            two_pass.prepare(300)
+            job = two_pass._early
+            job["thread"].join()
+            enc, reading = job["result"]
+            # scored before the utterance ended: every one of Whisper's own grammar sentences
+            wanted = two_pass._texts(whisper_candidates(grammar.graph, reading), reading, grammar.graph)
+            assert wanted and all(t in enc.scores for t in wanted)
+            assert enc.memo["candidates"] == whisper_candidates(grammar.graph, reading)  # not searched again
+        two_pass.feed(noise(0.25, 0.002, 5))
+        result = two_pass.finish()
+        assert two_pass.last["early"] is early
+        outcomes.append((result.text, two_pass.last["candidates"], two_pass.last["scores"]))
+    # the early encoding lacks the last quiet, so scores move a little; the decision does not
+    assert outcomes[0][0] == outcomes[1][0] == "give me a repair phrase"
+
+
+def test_scores_are_cached_on_the_encoding_and_do_not_depend_on_the_batch(synth, two_pass):
+    whisper = two_pass.whisper
+    enc = whisper.encode(synth.pcm("i feel lonely"))
+    texts = ["I feel lonely.", "I feel lovely.", "Start our nightly debrief."]
+    together = whisper.score(enc, texts)
+    assert set(texts) <= set(enc.scores)
+    alone = [whisper.score(whisper.encode(synth.pcm("i feel lonely")), [t])[0] for t in texts]
+    assert np.allclose(together, alone, atol=0.05)
+    assert together[0] > together[2]  # the words said score above a sentence not said
+    assert whisper.score(enc, texts[:1]) == together[:1]  # asked again: the cached figure
+
+
+def test_a_sure_first_pass_is_taken_without_the_second_and_an_unsure_one_is_not(synth, two_pass, matcher, monkeypatch):
+    grammar = command_grammar(matcher, None, "pocketsphinx")
+    pcm = synth.pcm("give me a repair phrase")
+    monkeypatch.setattr(two_pass, "skip_confidence", 0.0)  # any accepted first pass counts as sure
+    result = two_pass.decode(pcm, grammar)
+    assert two_pass.last.get("skipped") and result.accepted
+    assert result.text == two_pass.last["first"] and matcher.match(result.text).intent == "RepairPhrase"
+    monkeypatch.setattr(two_pass, "skip_confidence", 1.01)  # nothing is that sure: Whisper decides
+    result = two_pass.decode(pcm, grammar)
+    assert not two_pass.last.get("skipped") and "candidates" in two_pass.last
+    assert matcher.match(result.text).intent == "RepairPhrase"
