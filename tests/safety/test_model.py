@@ -137,3 +137,14 @@ def test_trained_without_the_development_sets_it_still_reads_them():
 
 FLOOR_CAUGHT = 0.90
 CEILING_STOPPED = 0.04
+
+
+def test_the_encoder_refuses_weights_other_than_the_pinned_file(tmp_path):
+    from server.routines.safety_encoder import MODEL_SHA256, ModelFileError, checked, model_zip
+
+    assert checked(model_zip()) == model_zip()  # the installed file is the one trained with
+    other = tmp_path / "model.zip"
+    other.write_bytes(b"not the weights")
+    with pytest.raises(ModelFileError, match="is not the pinned"):
+        checked(other)
+    assert len(MODEL_SHA256) == 64
