@@ -161,11 +161,20 @@ def test_a_talking_step_keeps_every_sentence_until_done_and_a_question_takes_one
     ("text you before six by Sunday", False, True, True),
     ("I promise to plan Saturday with you by Thursday", True, True, True),
     ("I'll call you more often", True, True, False),
+    ("I'll work on it", True, False, False),  # "on" is a word, not YAML's true
 ])
 def test_promise_check(text, owner, action, time):
     check = check_promise(text, FRIDAY)
     assert (check.owner, check.action, check.time) == (owner, action, time)
     assert check.complete == (owner and action and time)
+
+
+def test_no_promise_word_list_holds_a_yaml_boolean():
+    from server.routines.language import dialogue
+
+    for key, items in dialogue("en")["promise"].items():
+        if isinstance(items, list):
+            assert all(isinstance(item, str) for item in items), key
 
 
 def _to_promise(d):
