@@ -12,6 +12,7 @@ import sys
 from dataclasses import replace
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from intents.words import words
 from voice.asr.grammar import Grammar, command_grammar
 from voice.asr.second_pass import vocabulary_prompt
 from voice.audio.endpoint import Endpointer, speech_seconds
@@ -20,9 +21,6 @@ from voice.loop import Heard
 from voice.wake.check import check_for
 from voice.wake.phrase import COMMAND, NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome, with_wake_phrase
 
-BARGE_IN_PHRASES = ("stop", "stop talking", "stop please", "please stop", "be quiet", "quiet please",
-                    "that's enough", "enough")
-"""What cuts attune's speech short while it talks (never posted as an event)."""
 BARGE_IN_MIN_CONFIDENCE = 0.9
 """Stricter than commands: the barge-in grammar is tiny, so other speech easily finds a path in it,
 and a false barge-in cuts attune off mid-sentence."""
@@ -62,7 +60,7 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
     if wake_check is None and listening is not None:
         wake_check = check_for(recognizer, listening.phrases)
     notice = notice or (lambda m: print(f"attune: {m}", file=sys.stderr, flush=True))
-    barge_in = Grammar.from_phrases(BARGE_IN_PHRASES, name="barge")
+    barge_in = Grammar.from_phrases(words("barge_in", "phrases", getattr(matcher, "locale", "en")), name="barge")
     in_barge = False
     was_speaking = False
     clock = 0.0  # seconds of audio so far: the listening states are timed by it

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Iterable
 
 from intents import grammar as intents_grammar
+from intents.names import REPAIR_INTENTS, STARTER_INTENTS
 from voice.asr.fsg import phrase_graph, template_graph
 
 
@@ -45,9 +46,7 @@ class Grammar:
         return cls(jsgf=jsgf, phrases=tuple(items) + ("[unk]",), graph=phrase_graph(items))
 
 
-IDLE_EXPECT: tuple[str, ...] = ("StartDebrief", "StartWeeklyReview", "StartRepair", "StartNeedsInventory",
-                                "TimeOut", "LogRitual", "RepairPhrase", "AnotherOne", "SaveFavorite",
-                                "ReadFavorites")
+IDLE_EXPECT: tuple[str, ...] = STARTER_INTENTS + REPAIR_INTENTS
 """What can be said with no routine running (starters and repair phrases; built-ins are always added)."""
 
 
