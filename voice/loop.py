@@ -128,7 +128,8 @@ class Loop:
             if self.poll_seq is None:
                 self.poll_seq = self.client.latest_seq()
             body = self.client.utterances(after=self.poll_seq)
-            self.client.replay()
+            if self.client.replay():
+                self.view = None  # what was said while the server was away moved the routine on
         except ServerUnavailable:
             self._down()
             return
@@ -181,6 +182,8 @@ class Loop:
     def hear(self, heard: Heard | str) -> None:
         if self.poll_seq is None:
             self.poll()  # start listening from here, so a reply is not mistaken for history
+        if self.client.pending() and self.client.replay():
+            self.view = None  # older words went first and moved the routine: name the step it is at now
         view = self.view if self.view is not None else (self._read_view() or {})
         event = self.event_for(heard, view)
         if event is None:
@@ -201,6 +204,7 @@ class Loop:
             self.notice(f"the server refused that ({err.status}): {err}")
             return
         if reply is None:
+            self.view = None  # kept in the journal: the step is unknown until the server has it
             self._down()
             return
         # The reply carries the routine after this event; a server without it costs one read.

@@ -26,7 +26,7 @@ def test_typed_debrief_runs_to_its_end_at_ten_minutes(live_server, tmp_path):
         "thank you for making coffee this morning", "done",
         "give me a calming phrase",
     ]) + "\n"
-    done = listen(live_server, script, "--time-scale", "100", "--partner", "Alex", tmp_path=tmp_path)
+    done = listen(live_server, script, "--time-scale", "25", "--partner", "Alex", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     said = [json.loads(line) for line in done.stdout.splitlines()]
     assert all(set(u) == {"kind", "routine", "step", "text", "clock_s"} for u in said)
