@@ -13,7 +13,7 @@ from voice.asr.grammar import command_grammar
 from voice.asr.second_pass import TwoPassRecognizer
 from voice.asr.whisper import Reading
 
-COFFEE = Path(__file__).resolve().parents[2] / "bench" / "speech-to-intent" / "intents"
+COFFEE = Path(__file__).resolve().parents[3] / "bench" / "speech-to-intent" / "intents"
 
 
 class Encoded:

@@ -73,7 +73,7 @@ def test_the_setting_chooses_the_endpointer():
 
 
 def test_the_setting_is_validated():
-    from server.settings import Settings, with_overrides
+    from attune.settings import Settings, with_overrides
 
     assert with_overrides(Settings(), endpointer="Silero").endpointer == "silero"
     with pytest.raises(ValueError):
