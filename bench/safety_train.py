@@ -48,6 +48,8 @@ ENCODER = "use+minilm"
 KIND = "mlp"
 HIDDEN = 128
 STEPS = 300
+ENSEMBLE = 3
+"""Networks from different seeded starts, their logits averaged: a steadier ranking near the threshold."""
 CLASS_INDEX = {c: i for i, c in enumerate(sm.CLASSES)}
 MAX_EVERYDAY_STOPPED = 0.02
 """The threshold is the lowest at which rules or classifier stop at most this share of the
@@ -205,11 +207,23 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, cw: list[float], hidden: int = HIDDEN,
     return sm.Model(((params[0], params[1]), (params[2], params[3])), 0.5)
 
 
-def train(enc: Encoded, rows: list[tuple[str, int]], kind: str = "mlp", l2: float = L2) -> sm.Model:
+def merged(models: list[sm.Model]) -> sm.Model:
+    """Networks of one hidden layer whose logits are averaged, written as one wider network
+    (hidden units side by side, output weights divided by their number): the same file format."""
+    k = len(models)
+    w1, b1 = zip(*(m.layers[0] for m in models))
+    w2, b2 = zip(*(m.layers[1] for m in models))
+    return sm.Model(((np.hstack(w1), np.concatenate(b1)), (np.vstack(w2) / k, np.mean(b2, axis=0))), 0.5)
+
+
+def train(enc: Encoded, rows: list[tuple[str, int]], kind: str = "mlp", l2: float = L2,
+          ensemble: int = ENSEMBLE) -> sm.Model:
     x = enc([t for t, _ in rows])
     y = np.array([lab for _, lab in rows])
     cw = balanced(list(y))
-    return fit_ridge(x, y, cw, l2) if kind == "ridge" else fit_mlp(x, y, cw)
+    if kind == "ridge":
+        return fit_ridge(x, y, cw, l2)
+    return merged([fit_mlp(x, y, cw, seed=SEED + i) for i in range(ensemble)])
 
 
 def out_of_fold(enc: Encoded, base, sets, kind: str, l2: float = L2):

@@ -110,3 +110,25 @@ def test_bad_safety_data_names_the_problem(data, message):
 ])
 def test_the_apps_own_talk_is_not_a_disclosure(text):
     assert disclosure([text], names=NAMES) is None
+
+
+@pytest.mark.parametrize("text", [
+    "I don't feel safe cycling to work on that road",
+    "I feel unsafe up on the roof without a harness",
+    "he grabbed me and hugged me at the airport",
+    "she keeps our receipts in a folder because I asked her to",
+    "I'm not allowed coffee after the operation",
+])
+def test_rules_leave_ordinary_unsafety_embraces_agreements_and_diets_to_the_classifier(text):
+    assert classify(text, rules_for("en"), NAMES) is None
+
+
+@pytest.mark.parametrize("text,category", [
+    ("I don't feel safe at home with him", "fear"),
+    ("I feel unsafe when he drinks", "fear"),
+    ("he grabbed me by the hair", "violence"),
+    ("she takes all my wages", "coercion"),
+    ("I'm not allowed to see my friends", "coercion"),
+])
+def test_rules_still_read_their_disclosure_twins(text, category):
+    assert classify(text, rules_for("en"), NAMES) == category
