@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask import redirect, render_template, request, session
 
 from intents.names import ROUTINES
+from server import history as listings
 from server.web import bp, db, now, partners, queries, safe_next, store, viewer
 from server.routines.language import language
 from server.routines.summary import week_summary
@@ -155,8 +156,8 @@ def history():
     if routine not in (None, *ROUTINES):
         routine = None
     me = viewer(partner_list)
-    page = queries.history(db().read(), me["id"] if me else None, partner_id, routine,
-                           int_arg("page") or 1)
+    page = listings.history(db().read(), me["id"] if me else None, partner_id, routine,
+                            int_arg("page") or 1)
     return render_template("history.html", page=page, partner_id=partner_id, routine=routine,
                            routines=ROUTINES)
 

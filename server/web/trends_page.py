@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import render_template
 
+from server import history
 from server.trends import queries as trends
 from server.trends.small import Share
 from server.web import bp, charts, db, now, partners, queries, store, viewer
@@ -60,7 +61,7 @@ def charts_page():
     still_open = [c for c in queries.open_promises(store())
                   if chosen is None or c["partner"] == chosen["name"]]
 
-    counts = queries.named_counts(conn, viewer_id, moment - timedelta(days=days))
+    counts = history.named_counts(conn, viewer_id, moment - timedelta(days=days))
     named = []
     for partner in partner_list:
         if chosen is not None and partner["id"] != chosen["id"]:
