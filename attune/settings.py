@@ -20,6 +20,8 @@ from attune.paths import config_path as default_config_file, default_data_dir
 
 DEFAULT_PORT = 5317
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+ENDPOINTERS = ("silero", "energy")
+"""Values of the `endpointer` setting (--endpointer): the first is the default."""
 
 
 class SettingsError(ValueError):
@@ -71,7 +73,7 @@ class Settings:
     """Wake phrase sensitivity: pocketsphinx keyphrase threshold, 1e-50 (eager) to 1e-5 (strict)."""
     addressed_s: float = 6.0
     """Seconds attune keeps listening without the wake phrase after it was woken or asked a question."""
-    endpointer: str = "silero"
+    endpointer: str = ENDPOINTERS[0]
     """What finds where speech starts and ends: "silero" (Silero VAD, a small neural network) or
     "energy" (level above the noise floor). Silero measured better in kitchen noise (bench/results/endpoint.md)."""
     lan: bool = False
@@ -203,8 +205,8 @@ def _coerce(name: str, value: Any) -> Any:
         return threshold
     if name == "endpointer":
         kind = str(value).strip().lower()
-        if kind not in ("energy", "silero"):
-            raise ValueError("must be energy or silero")
+        if kind not in ENDPOINTERS:
+            raise ValueError(f"must be {' or '.join(sorted(ENDPOINTERS))}")
         return kind
     if name == "addressed_s":
         seconds = float(value)

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Callable
 
 from attune.flags import add_settings_flags
+from attune.settings import ENDPOINTERS
 from voice.asr import ENGINES
-from voice.audio.vad import ENDPOINTERS
 
 
 def lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:

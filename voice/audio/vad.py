@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from attune.settings import ENDPOINTERS
 from voice.audio.endpoint import EndpointConfig, Endpointer
 
 THRESHOLD = 0.5
@@ -23,8 +24,6 @@ THRESHOLD = 0.5
 HYSTERESIS = 0.15
 WINDOW = 512
 """Samples Silero v6 takes at 16 kHz."""
-ENDPOINTERS = ("silero", "energy")
-"""Values of the `endpointer` setting (--endpointer): the first is the default."""
 
 
 def silero_available() -> bool:
