@@ -18,13 +18,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Protocol, TextIO
 
+from intents.names import VOICE_CONTROLS
 from voice.client import Client, ClientError, ServerUnavailable
 
 SPOKEN_FIELDS = ("kind", "routine", "step", "text", "clock_s")
-VOICE_CONTROLS = frozenset({"Louder", "Softer", "Slower", "Faster"})
 # What the loop acts on itself, before the server answers: the speaker's controls must change
 # speech at once (and work while the server is away), and who speaks stamps the events that follow.
-LOCAL_INTENTS = VOICE_CONTROLS | {"IdentifyPartner"}
+LOCAL_INTENTS = frozenset(VOICE_CONTROLS) | {"IdentifyPartner"}
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class Loop:
             return None, {}  # a word-spotted guess never swallows a dictated answer
         return result.intent, dict(result.slots)
 
-    def event_for(self, heard: Heard | str, view: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    def event_for(self, heard: Heard | str) -> dict[str, Any] | None:
         """The event to post for one heard item (None for blank input): the words, and the
         recognizer's intent only as a hint; the server decides."""
         if not isinstance(heard, Heard):
@@ -185,7 +185,7 @@ class Loop:
         if self.client.pending() and self.client.replay():
             self.view = None  # older words went first and moved the routine: name the step it is at now
         view = self.view if self.view is not None else (self._read_view() or {})
-        event = self.event_for(heard, view)
+        event = self.event_for(heard)
         if event is None:
             return
         local, slots = self.local_intent(event.get("text", ""), view.get("expects"))

@@ -118,11 +118,11 @@ def test_an_event_carries_the_words_and_only_the_recognizers_hint():
             raise AssertionError("the loop must not decide the intent")
 
     loop = Loop(Client("http://unused"), PrintSpeaker(io.StringIO()), NoMatching(), time_scale=50)
-    event = loop.event_for("  hello there ", {"intents": ["Yes", "No"], "free_text": False})
+    event = loop.event_for("  hello there ")
     assert event == {"text": "hello there", "source": "cli", "time_scale": 50}
-    hinted = loop.event_for(Heard("yes", intent="Yes"), None)
+    hinted = loop.event_for(Heard("yes", intent="Yes"))
     assert hinted["intent"] == "Yes" and hinted["text"] == "yes"
-    assert loop.event_for("   ", None) is None
+    assert loop.event_for("   ") is None
 
 
 def test_the_loop_acts_itself_only_on_speaker_controls_and_who_speaks():
