@@ -421,9 +421,11 @@ def bench_memory(folder: Path, url: str, texts=MEMORY_COMMANDS, tag: str = "mem"
         path = folder / f"{tag}{i}.wav"
         write_wav(path, to_pcm(with_faint_noise(espeak(text, "en-us", 165, folder), rng)))
         wavs.append(str(path))
-    code = ("import gc, resource, sys; from attune.cli import main; rc = main(sys.argv[1:]); gc.collect(); "
-            "now = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmRSS')][0]; "
-            "print('RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, now, file=sys.stderr); sys.exit(rc)")
+    # VmHWM, not ru_maxrss: Linux carries the parent's peak into a child's ru_maxrss across exec, so
+    # the child of a bench holding a recognizer reported the bench's own peak (543 MB for 358 MB)
+    code = ("import gc, sys; from attune.cli import main; rc = main(sys.argv[1:]); gc.collect(); "
+            "status = dict(l.split(':', 1) for l in open('/proc/self/status')); "
+            "print('RSS_KB', status['VmHWM'].split()[0], status['VmRSS'].split()[0], file=sys.stderr); sys.exit(rc)")
     env = dict(os.environ, XDG_DATA_HOME=str(folder / "data"))
     done = subprocess.run([sys.executable, "-c", code, "listen", "--wav", *wavs, "--server", url, "--engine",
                            engine, *([] if wake else ["--no-wake"]),
@@ -629,7 +631,7 @@ def report(args, cmd, ood, held, coffee, latency, rss_mb, elapsed) -> str:
         "",
         f"Peak RSS of `attune listen --wav --no-wake` (three utterances with no routine running, pocketsphinx, "
         f"pyttsx3 speaking to the ALSA file device, against a separate server): **{mb(rss_mb)}** peak "
-        f"(`ru_maxrss`), {mb(args.rss_end_mb)} resident at exit after `gc.collect()` (VmRSS). With the wake "
+        f"(VmHWM), {mb(args.rss_end_mb)} resident at exit after `gc.collect()` (VmRSS). With the wake "
         f"phrase (the default; \"attune\", then a command in the window it opens, then \"attune, another one\": "
         f"the step's grammar and its wake-phrase twin both decode): **{mb(args.rss_wake_mb)}** peak. Through a "
         f"debrief (started through the API and brought to its first appreciation, at time scale 6, so the "
