@@ -10,7 +10,7 @@ from attune import paths
 from attune.settings import Check, LoadedSettings, load_settings
 
 SETTING_FLAGS = ("host", "port", "db_path", "partners", "locale", "time_scale", "server_url", "lan",
-                 "input_device", "output_device", "voice", "voice_rate", "voice_volume", "denoise")
+                 "input_device", "output_device", "voice", "voice_rate", "voice_volume")
 """Settings that a subcommand may take as a flag of the same name (flags beat env and file)."""
 
 

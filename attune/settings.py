@@ -22,8 +22,6 @@ DEFAULT_PORT = 5317
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 ENDPOINTERS = ("silero", "energy")
 """Values of the `endpointer` setting (--endpointer): the first is the default."""
-DENOISERS = ("deepfilternet", "none")
-"""Values of the `denoise` setting (--denoise): the first is the default."""
 
 
 class SettingsError(ValueError):
@@ -78,9 +76,6 @@ class Settings:
     endpointer: str = ENDPOINTERS[0]
     """What finds where speech starts and ends: "silero" (Silero VAD, a small neural network) or
     "energy" (level above the noise floor). Silero measured better in kitchen noise (bench/results/endpoint.md)."""
-    denoise: str = DENOISERS[0]
-    """What cleans a command's audio before Whisper's second pass hears it: "deepfilternet" (DeepFilterNet3)
-    or "none" (bench/results/denoise.md has what each measured)."""
     lan: bool = False
     """Also listen on the home network over HTTPS, for paired phones (`attune serve --lan`)."""
     lan_host: str | None = None
@@ -212,11 +207,6 @@ def _coerce(name: str, value: Any) -> Any:
         kind = str(value).strip().lower()
         if kind not in ENDPOINTERS:
             raise ValueError(f"must be {' or '.join(sorted(ENDPOINTERS))}")
-        return kind
-    if name == "denoise":
-        kind = str(value).strip().lower()
-        if kind not in DENOISERS:
-            raise ValueError(f"must be {' or '.join(sorted(DENOISERS))}")
         return kind
     if name == "addressed_s":
         seconds = float(value)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from attune.flags import add_settings_flags
-from attune.settings import DENOISERS, ENDPOINTERS
+from attune.settings import ENDPOINTERS
 from voice.asr import ENGINES
 
 
@@ -98,9 +98,6 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--whisper-model", type=Path, metavar="DIR",
                         help="a CTranslate2 Whisper model folder (default: the bundled tiny.en; "
                              "`attune models download whisper-base.en` fetches a better one)")
-    parser.add_argument("--denoise", choices=DENOISERS,
-                        help=f"what cleans a command's audio before Whisper's second pass (setting `denoise`; "
-                             f"default {DENOISERS[0]})")
 
 
 def register_tools(sub: argparse._SubParsersAction) -> None:

@@ -96,8 +96,7 @@ def recognizer_for(args: argparse.Namespace, notice: Callable[[str], None]):
     """The recognizer the arguments ask for, or None after saying why there is none."""
     try:
         return make_recognizer(None if args.engine == "auto" else args.engine, args.vosk_model,
-                               whisper_model=getattr(args, "whisper_model", None), notice=notice,
-                               denoise=settings_from_args(args).settings.denoise)
+                               whisper_model=getattr(args, "whisper_model", None), notice=notice)
     except (ModelError, LookupError) as exc:
         notice(str(exc))
         return None

@@ -27,23 +27,20 @@ sys.path.insert(0, str(HERE))
 import margins  # noqa: E402
 import s2i  # noqa: E402
 
-from attune.settings import DENOISERS  # noqa: E402
-
 TARGETS = {"clean": 98.0, "each": 94.0, "noisy": 92.0, "rtf": 0.3, "ood": 2.0}
 """Issue 19's targets (clean >= 98%, each of 24/18/12 dB >= 94%, average over 24-6 dB >= 92%, out of domain <= 2%)."""
 
 
 def worker(args) -> int:
     engine, condition = args.worker
-    result = s2i.run_condition(engine, condition, args.limit, args.seed, args.ood, denoise=args.denoise)
+    result = s2i.run_condition(engine, condition, args.limit, args.seed, args.ood)
     json.dump(result, sys.stdout)
     return 0
 
 
 def run_one(engine: str, condition: str, args) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", engine, condition,
-           "--seed", str(args.seed), "--ood", str(args.ood)] + (["--limit", str(args.limit)] if args.limit else []) \
-        + (["--denoise", args.denoise] if args.denoise else [])
+           "--seed", str(args.seed), "--ood", str(args.ood)] + (["--limit", str(args.limit)] if args.limit else [])
     started = time.monotonic()
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if out.returncode != 0:
@@ -208,7 +205,6 @@ def main(argv=None) -> int:
     p.add_argument("--limit", type=int, help="files per condition (an evenly spread subset; default all 310)")
     p.add_argument("--ood", type=int, default=140, help="Home Assistant sentences added to the out-of-domain set")
     p.add_argument("--seed", type=int, default=2026)
-    p.add_argument("--denoise", choices=DENOISERS, help="what cleans Whisper's input (default: attune's)")
     p.add_argument("--out", type=Path, default=HERE / "results.md")
     p.add_argument("--rows", type=Path, help="also write every row as JSON here (for diagnosis)")
     p.add_argument("--from-rows", type=Path, metavar="FILE",

@@ -177,13 +177,12 @@ def espeak(text: str, voice: str, folder: Path, speed: int = 165) -> bytes:
     return to_pcm(x)
 
 
-def make_engine(engine: str, denoise: str | None = None):
+def make_engine(engine: str):
     """The recognizer; "whisper" (pocketsphinx + Whisper) runs with no rejection margin, so each row keeps
-    the best candidate and its margin, and the report applies margins chosen on the development half.
-    `denoise`: what cleans Whisper's input (None: attune's default)."""
+    the best candidate and its margin, and the report applies margins chosen on the development half."""
     from voice.asr.engines import make_recognizer
 
-    recognizer = make_recognizer(engine, denoise=denoise)
+    recognizer = make_recognizer(engine)
     if engine == "whisper":
         recognizer.margin = recognizer.agreed_margin = float("inf")
     return recognizer
@@ -210,14 +209,14 @@ def second_pass(recognizer) -> dict:
 
 
 def run_condition(engine: str, condition: str, limit: int | None, seed: int, n_ood: int,
-                  cache: Path | None = None, denoise: str | None = None) -> dict:
+                  cache: Path | None = None) -> dict:
     """Decode one condition ("clean", an SNR like "12", or "ood") with one engine; rows per file."""
     from intents.intent_set import IntentSet
 
     from voice.tools import hear_pcm
     from voice.asr.grammar import command_grammar
 
-    recognizer = make_engine(engine, denoise)
+    recognizer = make_engine(engine)
     intent_set = IntentSet.load(INTENTS)
     started = time.perf_counter()
     grammar = command_grammar(intent_set)

@@ -15,7 +15,6 @@ from voice.asr.second_pass import TwoPassRecognizer
 from voice.asr.vosk import VoskRecognizer
 from voice.asr.whisper import WhisperEngine
 from voice.asr.whisper_models import find_whisper_model
-from voice.audio.denoise import make_denoiser
 
 _WHISPER: dict[tuple, object] = {}
 
@@ -30,31 +29,29 @@ def whisper_engine(model: str | Path | None = None, threads: int | None = None):
 
 
 def make_recognizer(engine: str | None = None, model: str | Path | None = None, env: dict | None = None,
-                    whisper_model: str | Path | None = None, notice=None, denoise: str | None = None):
+                    whisper_model: str | Path | None = None, notice=None):
     """The recognizer to use (see the module's order). `engine` forces one; `model` is a vosk
-    folder; `whisper_model` any CTranslate2 Whisper folder (default: the bundled tiny.en); `denoise`
-    what cleans Whisper's input (`voice.audio.denoise`; None: the default).
-    `notice(message)` hears why Whisper or the denoiser was left out when it had to be."""
+    folder; `whisper_model` any CTranslate2 Whisper folder (default: the bundled tiny.en).
+    `notice(message)` hears why Whisper was left out when it had to be."""
     if engine not in (None, "", *ENGINES):
         raise ValueError(f"unknown speech engine {engine!r} (use {', '.join(ENGINES[1:])})")
     if engine == "pocketsphinx":
         return PocketsphinxRecognizer()
     if engine == "whisper" or (engine in (None, "", "auto") and whisper_model):
-        return two_pass(whisper_model, denoise, notice)
+        return two_pass(whisper_model)
     path = Path(model) if model else models.find_vosk_model(env=env, english_only=engine != "vosk")
     if path is not None and engine != "whisper":
         return VoskRecognizer(path)
     if engine == "vosk":
         raise LookupError("no vosk model found: run `attune models download` or set VOSK_MODEL_PATH")
     try:
-        return two_pass(None, denoise, notice)
+        return two_pass(None)
     except models.ModelError as exc:
         if notice is not None:
             notice(f"Whisper left out: {exc}")
         return PocketsphinxRecognizer()  # no Whisper package installed: pocketsphinx on its own
 
 
-def two_pass(whisper_model: str | Path | None = None, denoise: str | None = None, notice=None):
-    """pocketsphinx's grammar pass with Whisper's second pass (on audio the `denoise` denoiser cleaned)."""
-    whisper = whisper_engine(whisper_model)
-    return TwoPassRecognizer(PocketsphinxRecognizer(), whisper, denoiser=make_denoiser(denoise, notice))
+def two_pass(whisper_model: str | Path | None = None):
+    """pocketsphinx's grammar pass with Whisper's second pass."""
+    return TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model))

@@ -21,7 +21,6 @@ import time
 from intents.grammar import RESPELL
 from intents.text import normalize
 
-from voice.audio.denoise import NoDenoiser
 from voice.audio.sources import RATE
 from voice.asr.fsg import graph_accepts, nearest_sentences, unique_completion
 from voice.asr.base import RecognizerBase, Transcript
@@ -131,12 +130,9 @@ class TwoPassRecognizer(RecognizerBase):
     """The early start also scores Whisper's own grammar sentences (off: it only encodes and reads)."""
 
     def __init__(self, first, whisper: WhisperEngine, margin: float = MARGIN, agreed_margin: float = AGREED_MARGIN,
-                 prompt: bool = True, denoiser=None):
+                 prompt: bool = True):
         self.first = first
         self.whisper = whisper
-        self.denoiser = denoiser or NoDenoiser()
-        """What cleans a command's audio before Whisper encodes it (`voice.audio.denoise`); pocketsphinx
-        and dictation hear the audio as it came."""
         self.margin = margin
         self.agreed_margin = agreed_margin
         self.use_prompt = prompt
@@ -146,31 +142,18 @@ class TwoPassRecognizer(RecognizerBase):
         self._buffer: list[bytes] = []
         self._bytes = 0
         self._early: dict | None = None  # the second pass started early (`prepare`)
-        self._stream = None  # the denoiser over the current command
-        self._clean: list[bytes] = []
         self._waited = 0.0
         self.last: dict = {}
         """What the last finish() weighed (candidates and scores), for benchmarks and tests."""
 
     def describe(self) -> str:
-        cleaned = "" if self.denoiser.name == "none" else f" on audio cleaned by {self.denoiser.describe()}"
-        return f"pocketsphinx ({self.first.model}) first, then {self.whisper.describe()}{cleaned}"
-
-    def _cleaned(self, final: bool) -> bytes:
-        """What Whisper encodes of a command: the audio as the denoiser cleaned it while it came
-        (so only its last ~30 ms are left to clean when the utterance ends), all of it once `final`."""
-        if final and self._stream is not None:
-            self._clean.append(self._stream.end())
-            self._stream = None
-        return b"".join(self._clean)
+        return f"pocketsphinx ({self.first.model}) first, then {self.whisper.describe()}"
 
     def start(self, grammar: Grammar | None = None, partials: bool = True) -> None:
         self._grammar = grammar
         self._buffer = []
         self._bytes = 0
         self._early = None
-        self._clean = []
-        self._stream = self.denoiser.stream() if grammar is not None else None
         if grammar is not None:
             self.first.start(grammar, partials=partials)
 
@@ -178,7 +161,6 @@ class TwoPassRecognizer(RecognizerBase):
         self._buffer.append(pcm)
         self._bytes += len(pcm)
         if self._grammar is not None:
-            self._clean.append(self._stream.feed(pcm))
             return self.first.feed(pcm)
         return None
 
@@ -188,10 +170,10 @@ class TwoPassRecognizer(RecognizerBase):
         while quiet, it does nothing; once speech has come back, it starts again."""
         if self._early is not None and self._bytes - self._early["at"] <= self._early["allow"]:
             return
-        command = self._grammar is not None
-        pcm = self._cleaned(final=False) if command else b"".join(self._buffer)
+        pcm = b"".join(self._buffer)
         prompt = self.prompt_text if self.use_prompt else None
         job = {"at": self._bytes, "allow": (remaining_ms + 60) * RATE // 1000 * 2, "result": None}
+        command = self._grammar is not None
 
         graph = self._grammar.graph if command else None
 
@@ -287,7 +269,7 @@ class TwoPassRecognizer(RecognizerBase):
         if early is not None:
             (enc, reading), t_encode, t_read = early, 0.0, 0.0
         else:
-            enc, t_encode = timed(self.whisper.encode, self._cleaned(final=True))
+            enc, t_encode = timed(self.whisper.encode, pcm)
             reading, t_read = timed(self.whisper.read, enc, None, 5)
         mine, t_mine = (enc.memo["candidates"], 0.0) if "candidates" in enc.memo else \
             timed(whisper_candidates, graph, reading)
