@@ -75,6 +75,11 @@ class Recording:
         self.rows.append((self.loop.pos[0], verdict))
         return verdict
 
+    def decide(self, recognizer, pcm, phrase, after_s, woken_grammar):
+        verdict = self.check.decide(recognizer, pcm, phrase, after_s, woken_grammar)
+        self.rows.append((self.loop.pos[0], verdict))
+        return verdict
+
     def confidence(self, verdict):
         return self.check.confidence(verdict)
 

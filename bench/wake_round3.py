@@ -340,7 +340,8 @@ def rule_after(seg, stage, p):
     end_byte, after = seg["found"][stage]
     a = seg["decided"]["after"].get(end_byte)
     alone = after < AFTER_S
-    if not alone and a and a["accepted"] and a["intent"] and a["gap"] is not None and a["gap"] <= p["g"] \
+    taken = a and (a["accepted"] or p.get("no_speech_rule") is False and a["best"])
+    if not alone and taken and a["intent"] and a["gap"] is not None and a["gap"] <= p["g"] \
             and d["wake_gap"] <= p["wg"]:
         return "command", a["intent"]
     if p.get("fallback"):
@@ -387,7 +388,8 @@ def summary(f) -> str:
             f" false {c['false']} {n['false']} ({(c['false'] + n['false']) / hours:.1f}/h)")
 
 
-GRID = [{"g": g, "wg": 99.0, "fallback": True} for g in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.4)]
+GRID = [{"g": g, "wg": 99.0, "fallback": True, "no_speech_rule": ns} for ns in (True, False)
+        for g in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.4)]
 """The audio-after-the-phrase rule's margins tried on the development half (`REST_MARGIN`)."""
 
 
@@ -405,20 +407,107 @@ def phase_losses(args) -> None:
             print("\n".join(loss_details(data, stage, "after", GRID[3])))
 
 
+def choose(data: dict, stages: list[str]) -> tuple[str, dict]:
+    """On the development half only: the first stage and rest margin with no false activation in its
+    conversation (under 1 an hour on its 28 minutes means none), then the most right decisions (phrase
+    alone woke, commands with the right intent) less wrong commands, ties to the smaller margin."""
+    best = None
+    for i, stage in enumerate(stages):
+        for p in GRID:
+            f = evaluate(data, stage, "after", p)
+            if f[None]["false"] or f[10]["false"]:
+                continue
+            good = sum(f[snr]["right"] + f[snr]["alone"] - f[snr]["wrong"] for snr in (None, 10))
+            key = (good, -p["g"], -i)
+            if best is None or key > best[0]:
+                best = (key, (stage, p))
+    return best[1]
+
+
+def pct(a: int, b: int) -> str:
+    return f"{100 * a / b:.1f}% ({a}/{b})" if b else "n/a"
+
+
+def half_table(data: dict, stage: str, rule: str, p: dict) -> list[str]:
+    f = evaluate(data, stage, rule, p)
+    fired = {snr: [0, 0] for snr in (None, 10)}
+    for r in data["commands"]:
+        fired[r["snr"]][1] += 1
+        fired[r["snr"]][0] += spotted(r, stage)[0] is not None
+    c, n = f[None], f[10]
+    hours = (c["minutes"] + n["minutes"]) / 60
+    lines = ["| | clean | 10 dB |", "|---|---|---|",
+             f"| first stage fired on the utterance | {pct(*fired[None])} | {pct(*fired[10])} |",
+             f"| \"attune\" alone: earcon | {pct(c['alone'], c['n_alone'])} | {pct(n['alone'], n['n_alone'])} |",
+             f"| \"attune, <command>\": the right intent | {pct(c['right'], c['n'])} | {pct(n['right'], n['n'])} |",
+             f"| a wrong command taken (of all {c['n'] + c['n_alone']}) | {c['wrong']} | {n['wrong']} |"]
+    if hours:
+        lines += [f"| conversation: minutes | {c['minutes']:.1f} | {n['minutes']:.1f} |",
+                  f"| conversation: utterances the first stage woke | {c['fired']} | {n['fired']} |",
+                  f"| conversation: false activations | {c['false']} | {n['false']} |",
+                  f"| false activations per hour (both) | {(c['false'] + n['false']) / hours:.1f} "
+                  f"({c['false'] + n['false']} in {hours * 60:.0f} min) | |"]
+        taken = c["taken"] + n["taken"]
+        if taken:
+            lines += ["", "Taken from the conversation: " + "; ".join(f"{o} {i} (Whisper: {t})" for o, i, t in taken)]
+    return lines
+
+
+def phase_report(args) -> None:
+    """Choose on the development half, measure the held-out half once, write the results file."""
+    import os
+    import platform
+
+    stages = args.stages.split(",")
+    dev = pickle.loads((args.cache / "round3-dev-segments.pkl").read_bytes())
+    stage, p = choose(dev, stages)
+    held_path = args.cache / "round3-held-segments.pkl"
+    held = pickle.loads(held_path.read_bytes()) if held_path.exists() and args.held else None
+    lines = ["## Chosen on the development half", "",
+             f"First stage **{stage}** ({FIRST_STAGES[stage]}), rest margin **{p['g']:g}** nats a token, "
+             f"no-speech rule {'kept' if p['no_speech_rule'] else 'off'}.", ""]
+    for name in stages:
+        lines += [f"### Development half, first stage {name}", "", "Current rule (whole utterance, margins "
+                  f"{WAKE_MARGIN:g}/{COMMAND_MARGIN:g}):", ""]
+        lines += half_table(dev, name, "current", {})
+        for q in GRID:
+            f = evaluate(dev, name, "after", q)
+            lines.append("")
+            lines.append(f"Rest margin {q['g']:g}{'' if q['no_speech_rule'] else ', no-speech rule off'}: "
+                         + summary(f))
+        lines += ["", f"Loss table, {name}, development half (commands only; the new rule at {p['g']:g}):", ""]
+        lines += loss_table(dev, name, [("current", "current", {}), ("new", "after", p)])
+        lines += [""] + [f"- {x}" for x in loss_details(dev, name, "after", p)]
+        lines.append("")
+    if held is not None:
+        lines += ["## Held-out half, measured once", "", f"### New rule (first stage {stage}, rest margin {p['g']:g})", ""]
+        lines += half_table(held, stage, "after", p)
+        lines += ["", f"### Current rule, first stage {stage}", ""]
+        lines += half_table(held, stage, "current", {})
+        lines += ["", "### Loss table, held-out half", ""]
+        lines += loss_table(held, stage, [("current", "current", {}), ("new", "after", p)])
+    lines += ["", f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, load average "
+              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} when written ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})."]
+    text = "\n".join(lines) + "\n"
+    (args.cache / f"round3-report{'-held' if held else ''}.md").write_text(text)
+    print(text)
+
+
 def path(args, what: str) -> Path:
     return args.cache / f"round3-{args.half}-{what}.pkl"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("phase", choices=("segments", "decide", "losses"))
+    parser.add_argument("phase", choices=("segments", "decide", "losses", "report"))
     parser.add_argument("--half", default="dev", choices=("dev", "held", "blind2"))
     parser.add_argument("--details", action="store_true")
+    parser.add_argument("--held", action="store_true", help="report: also the held-out half (once)")
     parser.add_argument("--stages", default="loose", help="first stages whose utterances are decided")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "attune-wake-bench")
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
-    {"segments": phase_segments, "decide": phase_decide, "losses": phase_losses}[args.phase](args)
+    {"segments": phase_segments, "decide": phase_decide, "losses": phase_losses, "report": phase_report}[args.phase](args)
     return 0
 
 
