@@ -68,10 +68,18 @@ class Recording:
 
         self.rows: list[tuple[int, object]] = []
         self.loop: Loop | None = None
-        self.check = WhisperWakeCheck(whisper, phrases, wake_margin=float("-inf"), command_margin=float("-inf"))
+        # the rest after the phrase is never taken either: every woken utterance reaches `judge`, whose
+        # margins this bench calibrates (bench/wake_round3.py measures the rest's rule)
+        self.check = WhisperWakeCheck(whisper, phrases, wake_margin=float("-inf"), command_margin=float("-inf"),
+                                      rest_margin=float("-inf"))
 
     def judge(self, recognizer, pcm, speech_after_s=None):
         verdict = self.check.judge(recognizer, pcm, speech_after_s)
+        self.rows.append((self.loop.pos[0], verdict))
+        return verdict
+
+    def decide(self, recognizer, pcm, phrase, after_s, woken_grammar):
+        verdict = self.check.decide(recognizer, pcm, phrase, after_s, woken_grammar)
         self.rows.append((self.loop.pos[0], verdict))
         return verdict
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from intents.words import words
+from voice.asr.base import Transcript
 from voice.asr.grammar import Grammar, command_grammar
 from voice.asr.second_pass import vocabulary_prompt
 from voice.audio.endpoint import Endpointer, speech_seconds
@@ -66,19 +67,26 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
     clock = 0.0  # seconds of audio so far: the listening states are timed by it
     gated = decoding = False  # this utterance: waiting for the wake phrase / the recognizer is running
     woken_at: int | None = None  # bytes of this utterance before the end of the wake phrase
+    woken_grammar = None  # the step's grammar with the wake phrase in front
+    woken_phrase = ""
     audio: list[bytes] = []
     n_bytes = 0
 
     def wake_up(found) -> None:
-        nonlocal woken_at, decoding
+        nonlocal woken_at, decoding, woken_grammar, woken_phrase
         if decoding:
             recognizer.finish()  # addressed already, and it began with the wake phrase: decode what follows
         woken_at = found.end_byte
         listening.woke()  # listening from here; confirmed (earcon) or taken back when the utterance ends
         grammar = grammar_for(recognizer, matcher, expects(), command=True)
-        recognizer.start(None if grammar is None else with_wake_phrase(grammar, listening.phrases),
-                         partials=on_partial is not None)
+        woken_grammar = None if grammar is None else with_wake_phrase(grammar, listening.phrases)
+        woken_phrase = found.phrase
         decoding = True
+        if wake_check and grammar is not None:  # Whisper: the command after the phrase, read on its own
+            recognizer.start(grammar, partials=on_partial is not None)
+            recognizer.feed(b"".join(audio)[woken_at:])
+            return
+        recognizer.start(woken_grammar, partials=on_partial is not None)
         recognizer.feed(b"".join(audio))  # the whole utterance, phrase included: "attune next"
 
     for chunk in chunks:
@@ -134,20 +142,11 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             continue
         if not decoding:
             continue  # not addressed and no wake phrase: conversation, not for attune
-        if woken_at is not None and wake_check:
-            recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
-        result = recognizer.finish()
         decoding = False
         if woken_at is not None:
-            after = speech_seconds(b"".join(audio)[woken_at:], endpointer)
-            if wake_check:  # Whisper: did "attune" begin it, and what followed?
-                verdict = wake_check.judge(recognizer, b"".join(audio), after)
-                outcome = verdict.outcome
-                if outcome == COMMAND:
-                    result = replace(result, text=verdict.text, accepted=True, reason=None,
-                                     confidence=wake_check.confidence(verdict))
-            else:
-                outcome = wake_outcome(result, after)
+            pcm = b"".join(audio)
+            outcome, result = woken_outcome(recognizer, wake_check, pcm, woken_at, endpointer,
+                                            woken_phrase, woken_grammar)
             if outcome == WAKE_ONLY:  # "attune ... next": the next utterance is the command
                 listening.woke()  # the window counts from the end of this utterance
                 if on_wake is not None:
@@ -156,6 +155,8 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             if outcome == NOT_ADDRESSED:  # a look-alike inside conversation: silently back to waiting
                 listening.heard()
                 continue
+        else:
+            result = recognizer.finish()
         if not result.accepted:
             notice(f"(didn't catch that: {result.reason})")
             continue
@@ -165,6 +166,30 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
         yield Heard(text=text, confidence=result.confidence)
         if after_each is not None:
             after_each()
+
+
+def woken_outcome(recognizer, wake_check, pcm: bytes, woken_at: int, endpointer: Endpointer, phrase: str,
+                  woken_grammar) -> tuple[str, Transcript]:
+    """(WAKE_ONLY, COMMAND or NOT_ADDRESSED, the command's transcript) for an utterance that began with
+    the wake phrase, once it has ended. With Whisper's check the recognizer has been decoding the audio
+    after the phrase (`voice.wake.check.WhisperWakeCheck.decide`); without it, the whole utterance with
+    the phrase in front (`voice.wake.phrase.wake_outcome`)."""
+    after = speech_seconds(pcm[woken_at:], endpointer)
+    if not wake_check:
+        result = recognizer.finish()
+        return wake_outcome(result, after), result
+    recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
+    if woken_grammar is not None:
+        verdict = wake_check.decide(recognizer, pcm, phrase, after, woken_grammar)
+        result = Transcript(text="", confidence=0.0, accepted=False, engine=getattr(recognizer, "engine", ""),
+                            mode="command", decode_seconds=0.0, audio_seconds=len(pcm) / 2 / RATE)
+    else:  # dictation (no matcher): the whole utterance was decoded
+        result = recognizer.finish()
+        verdict = wake_check.judge(recognizer, pcm, after)
+    if verdict.outcome == COMMAND:
+        result = replace(result, text=verdict.text, accepted=True, reason=None,
+                         confidence=wake_check.confidence(verdict))
+    return verdict.outcome, result
 
 
 EARLY_PASS_MS = 150

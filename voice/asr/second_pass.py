@@ -204,6 +204,14 @@ class TwoPassRecognizer(RecognizerBase):
             return None
         return job["result"]
 
+    def abandon(self) -> None:
+        """End the utterance without a result: the first pass stops, the second never runs (the wake
+        phrase's check wanted the audio decoded another way)."""
+        self._early = None
+        if self._grammar is not None:
+            self.first.finish()
+        self._grammar = None
+
     def finish(self) -> Transcript:
         pcm = b"".join(self._buffer)
         self.last = {}

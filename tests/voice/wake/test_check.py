@@ -79,3 +79,38 @@ def test_margins_decide(synth, two_pass, matcher):  # noqa: F811
     """The same utterance, judged with no room for doubt, is not addressed."""
     strict = WhisperWakeCheck(two_pass.whisper, "attune", wake_margin=-1.0, command_margin=-1.0)
     assert woken(two_pass, matcher, synth.pcm("attune, how much time is left"), strict).outcome == NOT_ADDRESSED
+
+
+def test_the_command_after_the_phrase_is_read_on_its_own(synth, two_pass, matcher):  # noqa: F811
+    """In the loop the recognizer decodes the audio after the phrase with the step's grammar: Whisper's
+    misreading of "attune" itself no longer weighs on the command."""
+    history = []
+    check = WhisperWakeCheck(two_pass.whisper, "attune", history=history)
+    chunks = stream(synth.pcm(ROOM), synth.pcm("attune, i need a time out"), synth.pcm("attune, pause"))
+    heard, wakes, _ = run(chunks, two_pass, matcher, KeyphraseSpotter(**FIRST_STAGE), TALK, wake_check=check)
+    assert [matcher.match(h.text, expect=TALK["expects"]["intents"]).intent for h in heard] == ["TimeOut",
+                                                                                                 "Pause"]
+    assert wakes == []
+    assert [v.outcome for v in history] == [COMMAND, COMMAND]
+    assert all(v.rest_gap is not None and v.rest_gap <= check.rest_margin for v in history), history
+
+
+def test_look_alikes_followed_by_speech_are_not_taken_in_the_loop(synth, two_pass, matcher):  # noqa: F811
+    history = []
+    check = WhisperWakeCheck(two_pass.whisper, "attune", history=history)
+    lines = ("a tune on the radio woke me up", "at noon we had lunch", "and then I said stop")
+    chunks = stream(synth.pcm(ROOM), *(synth.pcm(line) for line in lines))
+    heard, wakes, _ = run(chunks, two_pass, matcher, KeyphraseSpotter(**FIRST_STAGE), TALK, wake_check=check)
+    assert heard == [] and wakes == [], history
+    assert all(v.outcome == NOT_ADDRESSED for v in history)
+
+
+def test_without_the_rest_the_whole_utterance_decides(synth, two_pass, matcher):  # noqa: F811
+    """A rest the second pass does not accept (here: no margin at all) falls back to the whole utterance
+    decoded with the phrase in front, judged as `judge` does."""
+    history = []
+    check = WhisperWakeCheck(two_pass.whisper, "attune", history=history, rest_margin=-1.0)
+    chunks = stream(synth.pcm(ROOM), synth.pcm("attune, how much time is left"))
+    heard, _wakes, _ = run(chunks, two_pass, matcher, KeyphraseSpotter(**FIRST_STAGE), TALK, wake_check=check)
+    assert [matcher.match(h.text, expect=TALK["expects"]["intents"]).intent for h in heard] == ["TimeLeft"]
+    assert history[0].rest_gap is None and history[0].command_gap is not None
