@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from intents.words import words
 from voice.asr.grammar import Grammar, command_grammar
 from voice.asr.second_pass import vocabulary_prompt
+from voice.asr.speculative import Speculation, restart
 from voice.audio.endpoint import Endpointer, speech_seconds
 from voice.audio.sources import RATE
 from voice.loop import Heard
@@ -44,7 +45,7 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                notice: Callable[[str], None] | None = None,
                after_each: Callable[[], None] | None = None,
                listening=None, spotter=None, on_wake: Callable[[], None] | None = None,
-               wake_check=None) -> Iterator:
+               wake_check=None, speculate_ms: int | None = None) -> Iterator:
     """Yield a `Heard` for each accepted utterance; rejected ones are reported and dropped.
 
     With `listening` (a `voice.wake.listening.Listening`) and a `spotter` (`voice.wake.spotter.KeyphraseSpotter`), an
@@ -55,6 +56,10 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
     the command ("attune ... next"); if what follows is speech but no command, it was not meant
     for attune (`voice.wake.phrase.wake_outcome`) and nothing is said. With a Whisper second pass, Whisper
     judges that instead (`voice.wake.check`; `wake_check`: another check, or False for the rule alone).
+
+    Once an utterance has been quiet `speculate_ms` (default `SPECULATE_MS`; 0: never), the
+    recognizer finishes it in the background (`voice.asr.speculative`); the result is used if the
+    quiet lasts until the endpointer ends the utterance, and thrown away if speech comes back.
     """
     endpointer = endpointer or Endpointer()
     if wake_check is None and listening is not None:
@@ -68,16 +73,34 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
     woken_at: int | None = None  # bytes of this utterance before the end of the wake phrase
     audio: list[bytes] = []
     n_bytes = 0
+    speculate_ms = SPECULATE_MS if speculate_ms is None else speculate_ms
+    spec: Speculation | None = None  # this utterance's speculative finish, while its quiet lasts
+    spec_quiet = 0  # the quiet (ms) when it started: less quiet since means speech came back
+    started_with: tuple = (None, False)  # (grammar, partials) the recognizer was started with, for a restart
+
+    def begin(grammar, partials: bool) -> None:
+        nonlocal started_with
+        started_with = (grammar, partials)
+        recognizer.start(grammar, partials=partials)
+
+    def drop_speculation() -> None:
+        nonlocal spec
+        if spec is not None:
+            spec.discard()
+            spec = None
+            restart(recognizer, started_with[0], b"".join(audio), started_with[1])
 
     def wake_up(found) -> None:
-        nonlocal woken_at, decoding
-        if decoding:
+        nonlocal woken_at, decoding, spec
+        if spec is not None:  # its finish already closed the decoder's utterance
+            spec.discard()
+            spec = None
+        elif decoding:
             recognizer.finish()  # addressed already, and it began with the wake phrase: decode what follows
         woken_at = found.end_byte
         listening.woke()  # listening from here; confirmed (earcon) or taken back when the utterance ends
         grammar = grammar_for(recognizer, matcher, expects(), command=True)
-        recognizer.start(None if grammar is None else with_wake_phrase(grammar, listening.phrases),
-                         partials=on_partial is not None)
+        begin(None if grammar is None else with_wake_phrase(grammar, listening.phrases), on_partial is not None)
         decoding = True
         recognizer.feed(b"".join(audio))  # the whole utterance, phrase included: "attune next"
 
@@ -94,7 +117,7 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
         seg = endpointer.feed(chunk)
         if seg.started:
             in_barge = speaking
-            audio, n_bytes, woken_at = [], 0, None
+            audio, n_bytes, woken_at, spec = [], 0, None, None
             gated = not in_barge and listening is not None and listening.needs_wake()
             decoding = not gated
             if in_barge:
@@ -106,7 +129,7 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                 if grammar is None and hasattr(recognizer, "prompt_text"):  # Whisper's dictation
 
                     recognizer.prompt_text = vocabulary_prompt(matcher, (step or {}).get("intents"))
-                recognizer.start(grammar, partials=on_partial is not None)
+                begin(grammar, on_partial is not None)
             if spotter is not None and listening is not None and not in_barge:
                 spotter.start()
         if seg.audio:
@@ -116,11 +139,20 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             found = spotter.feed(seg.audio) if spotting else None
             if found is not None:
                 wake_up(found)
-            elif decoding:
+            elif decoding and spec is not None and endpointer.trailing_quiet_ms() < spec_quiet:
+                drop_speculation()  # speech came back: the utterance goes on (this chunk is in `audio`)
+            elif decoding and spec is None:
                 partial = recognizer.feed(seg.audio)
                 if partial and on_partial and not in_barge:
                     on_partial(partial)
-                if not in_barge:
+                if in_barge or seg.ended:
+                    pass
+                elif speculate_ms and endpointer.quiet_ms() >= speculate_ms:
+                    if woken_at is not None and wake_check:
+                        recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
+                    spec_quiet = endpointer.quiet_ms()
+                    spec = Speculation(recognizer, endpointer.config.end_ms - spec_quiet)
+                elif not speculate_ms:
                     early_pass(recognizer, endpointer)
         if not seg.ended:
             continue
@@ -134,9 +166,12 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             continue
         if not decoding:
             continue  # not addressed and no wake phrase: conversation, not for attune
-        if woken_at is not None and wake_check:
-            recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
-        result = recognizer.finish()
+        if spec is not None:  # quiet from the speculation's start to the end: its result stands
+            result, spec = spec.result(), None
+        else:
+            if woken_at is not None and wake_check:
+                recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
+            result = recognizer.finish()
         decoding = False
         if woken_at is not None:
             after = speech_seconds(b"".join(audio)[woken_at:], endpointer)
@@ -167,9 +202,14 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             after_each()
 
 
+SPECULATE_MS = 60
+"""Quiet time after which the recognizer finishes the utterance speculatively (`hear_audio`): early,
+because Whisper's part (0.3-0.5 s on this machine) is longer than the endpointer's quiet; a pause
+inside the utterance only costs work thrown away (bench/results/latency.md)."""
+
 EARLY_PASS_MS = 150
-"""Quiet time after which a two-pass recognizer starts its second pass on the audio so far, while
-the endpointer still waits out the rest of its trailing silence (450 ms)."""
+"""Without the speculative finish: quiet time after which a two-pass recognizer starts its second
+pass on the audio so far, while the endpointer still waits out the rest of its trailing silence."""
 
 
 def early_pass(recognizer, endpointer: Endpointer) -> None:
