@@ -146,6 +146,9 @@ def main(argv=None) -> int:
     ap.add_argument("--half", choices=("dev", "held", "both"), default="both")
     ap.add_argument("--decode", type=int, default=0, help="decode this many coffee orders of the half")
     ap.add_argument("--kind", default="silero", help="endpointer for --decode")
+    ap.add_argument("--speculations", type=int, default=0,
+                    help="count the speculative finishes thrown away on this many orders of the half "
+                         "(Silero at its loop quiet, speculating at voice.hearing.SPECULATE_MS)")
     ap.add_argument("--summary", type=Path, help="print the summary of a saved --decode run")
     ap.add_argument("--names", type=Path, help="for --decode: file names in this order (one a line), "
                     "e.g. the ones a length split first")
@@ -154,6 +157,8 @@ def main(argv=None) -> int:
     lengths = [int(v) for v in args.lengths.split(",")]
     if args.decode:
         return decode(args, lengths)
+    if args.speculations:
+        return speculations(args)
     if args.summary:
         print(decode_summary(json.loads(args.summary.read_text())["rows"]))
         return 0
@@ -193,6 +198,39 @@ def snr_estimate(pcm: bytes) -> float:
     n = len(x) // 160
     level = 10 * np.log10(np.mean(x[:n * 160].reshape(n, 160) ** 2, axis=1) + 1e-3)
     return float(np.percentile(level, 95) - np.percentile(level, 10))
+
+
+def speculations(args) -> int:
+    """How often speech comes back after a speculative finish has started (each costs a finish thrown
+    away and the decoder fed the utterance again), per coffee order."""
+    from voice.audio.vad import QUIET_MS
+    from voice.hearing import SPECULATE_MS
+
+    noise = s2i.kitchen()
+    order = s2i.files()
+    names = [n for n in order if args.half == "both" or s2i.development(n) == (args.half == "dev")]
+    for snr in CONDITIONS:
+        thrown = []
+        for name in names[:args.speculations]:
+            pcm, _start, _end = stream(s2i.as_float(read_wav_16k(s2i.DATA / "clean" / name)), snr, noise,
+                                       order.index(name))
+            ep = endpointer("silero", QUIET_MS["silero"], Replay(pcm), [])
+            warm = int(WARM_S * RATE) * 2
+            segments(ep, pcm[:warm])
+            ep.reset()
+            started = ended = 0
+            armed = True
+            for i in range(warm, len(pcm), CHUNK):
+                seg = ep.feed(pcm[i:i + CHUNK])
+                if ep.in_speech and armed and ep.quiet_ms() >= SPECULATE_MS:
+                    started, armed = started + 1, False
+                elif ep.trailing_quiet_ms() < SPECULATE_MS:
+                    armed = True
+                ended += seg.ended
+            thrown.append(started - ended)
+        print(f"{snr or 'clean'}: speculations thrown away per order: mean {statistics.mean(thrown):.2f}, "
+              f"orders with none {sum(t <= 0 for t in thrown)}/{len(thrown)}, most {max(thrown)}")
+    return 0
 
 
 def decode(args, lengths) -> int:
