@@ -146,6 +146,7 @@ def main(argv=None) -> int:
     ap.add_argument("--half", choices=("dev", "held", "both"), default="both")
     ap.add_argument("--decode", type=int, default=0, help="decode this many coffee orders of the half")
     ap.add_argument("--kind", default="silero", help="endpointer for --decode")
+    ap.add_argument("--min-frames", type=int, help="for --decode: Whisper's shortest encoder window (frames)")
     ap.add_argument("--speculations", type=int, default=0,
                     help="count the speculative finishes thrown away on this many orders of the half "
                          "(Silero at its loop quiet, speculating at voice.hearing.SPECULATE_MS)")
@@ -240,6 +241,8 @@ def decode(args, lengths) -> int:
     from voice.asr.grammar import command_grammar
 
     recognizer = make_recognizer("whisper")
+    if args.min_frames:
+        recognizer.whisper.min_frames = args.min_frames
     intent_set = IntentSet.load(s2i.INTENTS)
     grammar = command_grammar(intent_set)
     labels = s2i.labels()
