@@ -104,102 +104,106 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
         decoding = True
         recognizer.feed(b"".join(audio))  # the whole utterance, phrase included: "attune next"
 
-    for chunk in chunks:
-        clock += len(chunk) / 2 / RATE
-        speaking = bool(speaker is not None and getattr(speaker, "speaking", False))
-        if listening is not None:
-            listening.tick(clock)
-            if speaking:
-                listening.hold()
-        if speaking != was_speaking and not endpointer.in_speech:
-            endpointer.reset()
-            was_speaking = speaking
-        seg = endpointer.feed(chunk)
-        if seg.started:
-            in_barge = speaking
-            audio, n_bytes, woken_at, spec = [], 0, None, None
-            gated = not in_barge and listening is not None and listening.needs_wake()
-            decoding = not gated
-            if in_barge:
-                recognizer.start(barge_in, partials=False)  # never shown during barge-in
-            elif not gated:  # open, or addressed: after the wake phrase a command, after a question the answer
-                woke = listening is not None and listening.status().reason == "wake"
-                step = expects()
-                grammar = grammar_for(recognizer, matcher, step, command=woke)
-                if grammar is None and hasattr(recognizer, "prompt_text"):  # Whisper's dictation
+    try:
+        for chunk in chunks:
+            clock += len(chunk) / 2 / RATE
+            speaking = bool(speaker is not None and getattr(speaker, "speaking", False))
+            if listening is not None:
+                listening.tick(clock)
+                if speaking:
+                    listening.hold()
+            if speaking != was_speaking and not endpointer.in_speech:
+                endpointer.reset()
+                was_speaking = speaking
+            seg = endpointer.feed(chunk)
+            if seg.started:
+                in_barge = speaking
+                audio, n_bytes, woken_at, spec = [], 0, None, None
+                gated = not in_barge and listening is not None and listening.needs_wake()
+                decoding = not gated
+                if in_barge:
+                    recognizer.start(barge_in, partials=False)  # never shown during barge-in
+                elif not gated:  # open, or addressed: after the wake phrase a command, after a question the answer
+                    woke = listening is not None and listening.status().reason == "wake"
+                    step = expects()
+                    grammar = grammar_for(recognizer, matcher, step, command=woke)
+                    if grammar is None and hasattr(recognizer, "prompt_text"):  # Whisper's dictation
 
-                    recognizer.prompt_text = vocabulary_prompt(matcher, (step or {}).get("intents"))
-                begin(grammar, on_partial is not None)
+                        recognizer.prompt_text = vocabulary_prompt(matcher, (step or {}).get("intents"))
+                    begin(grammar, on_partial is not None)
+                if spotter is not None and listening is not None and not in_barge:
+                    spotter.start()
+            if seg.audio:
+                audio.append(seg.audio)
+                n_bytes += len(seg.audio)
+                spotting = spotter is not None and listening is not None and not in_barge and woken_at is None
+                found = spotter.feed(seg.audio) if spotting else None
+                if found is not None:
+                    wake_up(found)
+                elif decoding and spec is not None and endpointer.trailing_quiet_ms() < spec_quiet:
+                    drop_speculation()  # speech came back: the utterance goes on (this chunk is in `audio`)
+                elif decoding and spec is None:
+                    partial = recognizer.feed(seg.audio)
+                    if partial and on_partial and not in_barge:
+                        on_partial(partial)
+                    if in_barge or seg.ended:
+                        pass
+                    elif speculate_ms and endpointer.quiet_ms() >= speculate_ms:
+                        if woken_at is not None and wake_check:
+                            recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
+                        spec_quiet = endpointer.quiet_ms()
+                        spec = Speculation(recognizer, endpointer.config.end_ms - spec_quiet)
+                    elif not speculate_ms:
+                        early_pass(recognizer, endpointer)
+            if not seg.ended:
+                continue
             if spotter is not None and listening is not None and not in_barge:
-                spotter.start()
-        if seg.audio:
-            audio.append(seg.audio)
-            n_bytes += len(seg.audio)
-            spotting = spotter is not None and listening is not None and not in_barge and woken_at is None
-            found = spotter.feed(seg.audio) if spotting else None
-            if found is not None:
-                wake_up(found)
-            elif decoding and spec is not None and endpointer.trailing_quiet_ms() < spec_quiet:
-                drop_speculation()  # speech came back: the utterance goes on (this chunk is in `audio`)
-            elif decoding and spec is None:
-                partial = recognizer.feed(seg.audio)
-                if partial and on_partial and not in_barge:
-                    on_partial(partial)
-                if in_barge or seg.ended:
-                    pass
-                elif speculate_ms and endpointer.quiet_ms() >= speculate_ms:
-                    if woken_at is not None and wake_check:
-                        recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
-                    spec_quiet = endpointer.quiet_ms()
-                    spec = Speculation(recognizer, endpointer.config.end_ms - spec_quiet)
-                elif not speculate_ms:
-                    early_pass(recognizer, endpointer)
-        if not seg.ended:
-            continue
-        if spotter is not None and listening is not None and not in_barge:
-            spotter.finish()
-        if in_barge:
-            result = recognizer.finish()
-            if result.accepted and result.confidence >= BARGE_IN_MIN_CONFIDENCE and speaker is not None:
-                speaker.stop()
-            in_barge = False
-            continue
-        if not decoding:
-            continue  # not addressed and no wake phrase: conversation, not for attune
-        if spec is not None:  # quiet from the speculation's start to the end: its result stands
-            result, spec = spec.result(), None
-        else:
-            if woken_at is not None and wake_check:
-                recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
-            result = recognizer.finish()
-        decoding = False
-        if woken_at is not None:
-            after = speech_seconds(b"".join(audio)[woken_at:], endpointer)
-            if wake_check:  # Whisper: did "attune" begin it, and what followed?
-                verdict = wake_check.judge(recognizer, b"".join(audio), after)
-                outcome = verdict.outcome
-                if outcome == COMMAND:
-                    result = replace(result, text=verdict.text, accepted=True, reason=None,
-                                     confidence=wake_check.confidence(verdict))
+                spotter.finish()
+            if in_barge:
+                result = recognizer.finish()
+                if result.accepted and result.confidence >= BARGE_IN_MIN_CONFIDENCE and speaker is not None:
+                    speaker.stop()
+                in_barge = False
+                continue
+            if not decoding:
+                continue  # not addressed and no wake phrase: conversation, not for attune
+            if spec is not None:  # quiet from the speculation's start to the end: its result stands
+                result, spec = spec.result(), None
             else:
-                outcome = wake_outcome(result, after)
-            if outcome == WAKE_ONLY:  # "attune ... next": the next utterance is the command
-                listening.woke()  # the window counts from the end of this utterance
-                if on_wake is not None:
-                    on_wake()
+                if woken_at is not None and wake_check:
+                    recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
+                result = recognizer.finish()
+            decoding = False
+            if woken_at is not None:
+                after = speech_seconds(b"".join(audio)[woken_at:], endpointer)
+                if wake_check:  # Whisper: did "attune" begin it, and what followed?
+                    verdict = wake_check.judge(recognizer, b"".join(audio), after)
+                    outcome = verdict.outcome
+                    if outcome == COMMAND:
+                        result = replace(result, text=verdict.text, accepted=True, reason=None,
+                                         confidence=wake_check.confidence(verdict))
+                else:
+                    outcome = wake_outcome(result, after)
+                if outcome == WAKE_ONLY:  # "attune ... next": the next utterance is the command
+                    listening.woke()  # the window counts from the end of this utterance
+                    if on_wake is not None:
+                        on_wake()
+                    continue
+                if outcome == NOT_ADDRESSED:  # a look-alike inside conversation: silently back to waiting
+                    listening.heard()
+                    continue
+            if not result.accepted:
+                notice(f"(didn't catch that: {result.reason})")
                 continue
-            if outcome == NOT_ADDRESSED:  # a look-alike inside conversation: silently back to waiting
+            if listening is not None:
                 listening.heard()
-                continue
-        if not result.accepted:
-            notice(f"(didn't catch that: {result.reason})")
-            continue
-        if listening is not None:
-            listening.heard()
-        text = strip_wake_phrase(result.text, listening.phrases) if woken_at is not None else result.text
-        yield Heard(text=text, confidence=result.confidence)
-        if after_each is not None:
-            after_each()
+            text = strip_wake_phrase(result.text, listening.phrases) if woken_at is not None else result.text
+            yield Heard(text=text, confidence=result.confidence)
+            if after_each is not None:
+                after_each()
+    finally:
+        if spec is not None:  # the audio stopped, or the caller did, mid-speculation: leave the decoder idle
+            spec.discard()
 
 
 SPECULATE_MS = 60

@@ -139,3 +139,16 @@ def test_the_speculative_finish_is_the_result_when_the_quiet_lasts(synth, ps_rec
     plain = [h.text for h in hear_audio(pcm, ps_recognizer, matcher=matcher, expects=lambda: None,
                                         notice=lambda m: None, speculate_ms=0)]
     assert fast == plain and len(fast) == 1  # the same words as finishing after the end
+
+
+def test_audio_ending_mid_speculation_leaves_no_finish_running(synth, ps_recognizer, matcher):
+    import threading
+
+    from voice.audio.sources import chunked
+
+    # the microphone stops 200 ms into the quiet: speculating, the utterance never ends
+    pcm = pause(1.0, seed=2) + speech_only(synth.pcm("give me a repair phrase")) + pause(0.2, seed=6)
+    watched = Watched(ps_recognizer)
+    heard = list(hear_audio(list(chunked(pcm)), watched, matcher=matcher, expects=lambda: None, notice=lambda m: None))
+    assert heard == [] and [name for _fed, name in watched.finishes] == ["attune-speculative-finish"]
+    assert not any(t.name == "attune-speculative-finish" and t.is_alive() for t in threading.enumerate())
