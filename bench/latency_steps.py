@@ -1,12 +1,17 @@
-"""What each latency step of the second pass gains: end of speech to the answer's first audio.
+"""What each latency step gains: from the last speech (and from the endpointer's decision) to the answer's first audio.
 
-    .venv/bin/python bench/latency_steps.py --rounds 8 --out /tmp/latency.md
+    .venv/bin/python bench/latency_steps.py --rounds 16 --out /tmp/latency.md
 
-The voice bench's latency path (`voice_bench.one_latency`: "give me a repair phrase" in four voices,
-fed at microphone pace through the endpointer, the recognizer, a real in-process server, pyttsx3 and
-sounddevice on an ALSA file device), with the second pass set up one way after another. The
-variants take turns utterance by utterance, so a burst of load on the shared machine falls on all
-of them alike. Times run from the endpointer's decision (its trailing quiet already waited out).
+The voice loop's own audio path (`voice_bench.one_latency` over `voice.hearing.hear_audio`: the
+endpointer, the recognizer, the speculative finish or the early second pass) on "give me a repair
+phrase" in four espeak-ng voices with faint noise, fed at microphone pace (30 ms blocks, sleeping in
+between), then as the loop does: the words to a real in-process server, its reply to pyttsx3 and
+sounddevice on an ALSA file device.
+Two clocks: from the last speech (the last 10 ms frame of the clean synthesized words within 30 dB of
+their loudest, at the time the microphone would have delivered it) and from the endpointer's
+decision (the block in which it ended the utterance), both to the first block of the answer's audio.
+The variants take turns utterance by utterance, so a burst of load on the shared machine falls on
+all of them alike.
 """
 
 from __future__ import annotations
@@ -26,36 +31,13 @@ sys.path.insert(0, str(HERE))
 
 import voice_bench as vb  # noqa: E402
 
-
-def variants(recognizer) -> dict:
-    """name -> function setting the recognizer up that way."""
-    prepare = type(recognizer).prepare
-
-    def no_early():
-        recognizer.prepare = lambda remaining_ms: None
-        recognizer.early_scoring = False
-
-    def early_read():
-        recognizer.prepare = prepare.__get__(recognizer)
-        recognizer.early_scoring = False
-
-    def early_scored():
-        recognizer.prepare = prepare.__get__(recognizer)
-        recognizer.early_scoring = True
-
-    out = {"no early start": no_early, "early start: encode + read": early_read,
-           "early start: + Whisper's sentences scored": early_scored}
-    if hasattr(recognizer, "skip_confidence"):
-        def skip():
-            early_scored()
-            recognizer.skip_confidence = 1.0  # the level measured on the development half (not shipped)
-
-        def no_skip():
-            recognizer.skip_confidence = None
-
-        out = {k: (lambda f=f: (no_skip(), f())) for k, f in out.items()}
-        out["+ pocketsphinx's accepted result at confidence 1.0 taken without Whisper"] = skip
-    return out
+# name -> (endpointer, trailing quiet in ms, speculate_ms: 0 = the early second pass instead)
+VARIANTS = {
+    "energy 450 ms, early second pass (last round's bench)": ("energy", 450, 0),
+    "silero 450 ms, early second pass (before)": ("silero", 450, 0),
+    "silero 450 ms, speculative finish": ("silero", 450, None),
+    "silero 350 ms, speculative finish (now the default)": ("silero", 350, None),
+}
 
 
 def ms(xs) -> str:
@@ -68,7 +50,10 @@ def p95(xs) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, default=8, help="utterances per variant")
+    ap.add_argument("--rounds", type=int, default=16, help="utterances per variant")
+    ap.add_argument("--variants", default=";".join(f"{k}:{v[0]}:{v[1]}:{v[2]}" for k, v in VARIANTS.items()),
+                    help="name:endpointer:quiet_ms:speculate_ms (speculate 0 = early second pass), separated by ;")
+    ap.add_argument("--engine", default="whisper")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
 
@@ -76,47 +61,52 @@ def main(argv=None) -> int:
 
     from voice.asr.engines import make_recognizer
 
+    setups = {}
+    for item in args.variants.split(";"):
+        name, kind, quiet, spec = item.rsplit(":", 3)
+        setups[name] = (kind, int(quiet), None if spec == "None" else int(spec))
     folder = Path(tempfile.mkdtemp(prefix="attune-latency-"))
     vb.fake_sound_card(folder)
     matcher = Matcher.load("en", extra_lists={"partner": ["Alex", "Sam"], "ritual": []})
-    recognizer = make_recognizer("whisper")
+    recognizer = make_recognizer(args.engine)
     server, url = vb.start_server(folder)
-    load_before = os.getloadavg()
+    stats = {name: {k: [] for k in vb.LATENCY_KEYS} | {"parts": {}} for name in setups}
+    loads = [os.getloadavg()[0]]
     started = time.monotonic()
-    setups = variants(recognizer)
-    stages = {name: {"decode": [], "match+server": [], "tts first audio": [], "total": [], "not understood": [],
-                     "parts": {}} for name in setups}
     try:
         rig = vb.latency_rig(matcher, folder, url)
         rng = np.random.default_rng(11)
-        vb.one_latency(recognizer, matcher, rig, vb.latency_utterance(vb.VOICES[0], folder, rng),
-                       {k: [] for k in ("decode", "match+server", "tts first audio", "total", "not understood")})
+        vb.one_latency(recognizer, matcher, rig, *vb.latency_utterance(vb.VOICES[0], folder, rng),
+                       {k: [] for k in vb.LATENCY_KEYS})  # warm-up, not counted
         for i in range(args.rounds):
-            pcm = vb.latency_utterance(vb.VOICES[i % len(vb.VOICES)], folder, rng)
-            for name, setup in setups.items():
-                setup()
-                vb.one_latency(recognizer, matcher, rig, pcm, stages[name])
-                seconds = (recognizer.last or {}).get("seconds") or {}
-                for part, sec in seconds.items():
-                    stages[name]["parts"].setdefault(part, []).append(sec)
+            pcm, end = vb.latency_utterance(vb.VOICES[i % len(vb.VOICES)], folder, rng)
+            for name, (kind, quiet, speculate) in setups.items():
+                vb.one_latency(recognizer, matcher, rig, pcm, end, stats[name], kind, quiet, speculate)
+                for part, sec in ((recognizer.last or {}).get("seconds") or {}).items():
+                    stats[name]["parts"].setdefault(part, []).append(sec)
+            loads.append(os.getloadavg()[0])
     finally:
         server.close()
-    load_after = os.getloadavg()
-    lines = ["# Latency steps of the second pass", "",
+    lines = ["# Latency: last speech to the answer's first audio", "",
              f"Written by `bench/latency_steps.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}), "
-             f"{args.rounds} utterances per variant, variants in turn, {time.monotonic() - started:.0f} s. "
-             f"Machine: {os.cpu_count()} cores shared with other sessions; load average "
-             f"{load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end.", "",
-             "| variant | total median | total 95th pct | decoding median | of which (medians) "
-             "| match + server | TTS first audio | not understood |",
-             "|---|---|---|---|---|---|---|---|"]
-    for name, st in stages.items():
-        lines.append(f"| {name} | **{ms(st['total'])}** | {p95(st['total'])} | {ms(st['decode'])} | "
-                     f"{', '.join(f'{k} {ms(v)}' for k, v in st['parts'].items() if k not in ('encode', 'read') or max(v) > 0)} | {ms(st['match+server'])} | {ms(st['tts first audio'])} | "
-                     f"{len(st['not understood'])} |")
-    lines += ["", "Parts of the decoding: first = pocketsphinx's finish, wait_early = waiting for the early start's "
-              "thread, lattice / neighbours = pocketsphinx's n-best and nearby grammar sentences, encode / read = "
-              "Whisper after the end (no early start), score = scoring after the end.", "", __doc__.split("\n\n", 2)[2].strip()]
+             f"engine {recognizer.describe()}; {args.rounds} utterances per variant, variants in turn, "
+             f"{time.monotonic() - started:.0f} s. Machine: {os.cpu_count()} cores shared with other sessions; "
+             f"load average (1 min) {min(loads):.1f}-{max(loads):.1f}, median {statistics.median(loads):.1f}.", "",
+             "| variant | from last speech: median | 95th pct | from the decision: median | 95th pct "
+             "| decision after last speech (median) | decision to words | match + server | TTS first audio "
+             "| not understood |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, st in stats.items():
+        lines.append(f"| {name} | **{ms(st['from last speech'])}** | {p95(st['from last speech'])} | "
+                     f"{ms(st['total'])} | {p95(st['total'])} | "
+                     f"{ms(st['decision after last speech'])} | {ms(st['decode'])} | "
+                     f"{ms(st['match+server'])} | {ms(st['tts first audio'])} | {len(st['not understood'])} |")
+    lines += ["", "Parts of the recognizer's finish (medians; with the speculative finish they run in the "
+              "quiet, before the decision):", ""]
+    for name, st in stats.items():
+        parts = ", ".join(f"{k} {ms(v)}" for k, v in st["parts"].items() if max(v) > 0)
+        lines.append(f"- {name}: {parts or '-'}")
+    lines += ["", __doc__.split("\n\n", 2)[2].strip()]
     args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0

