@@ -7,12 +7,15 @@ Training sentences, all from files in the repo:
   - server/data/en/safety_prototypes.yaml (the nearest-prototype stage's sentences);
   - the development sets named under `sets:` in safety_training.yaml (tests/safety/blind/*.yaml
     already measured blind);
+  - the independent writers' plain sentences named under `writers:` (used as they are);
   - everyday: a fixed draw of attune's own template sentences (intents/), the ones the rules
     do not stop.
 
 Usage (from the checkout):
   .venv/bin/python bench/safety_train.py            # cross-validated figures, then write the .npz
   .venv/bin/python bench/safety_train.py --cv-only  # figures only
+  options: --cache bench/tmp/cache (keep vectors), --jobs 3 (folds at once), --writer-out
+  (also leave each writer out in turn), --encoder, --kind, --ensemble
 """
 
 from __future__ import annotations
@@ -52,9 +55,9 @@ ENSEMBLE = 3
 """Networks from different seeded starts, their logits averaged: a steadier ranking near the threshold."""
 CLASS_INDEX = {c: i for i, c in enumerate(sm.CLASSES)}
 MAX_EVERYDAY_STOPPED = 0.02
-"""The threshold is the lowest at which rules or classifier stop at most this share of the
-development sets' everyday sentences out of fold (under the 3% target: set F, blind, stopped a
-little more than the sets measured out of fold)."""
+"""The threshold is the lowest at which attune's pipeline (rules_stop, then the classifier) stops
+at most this share of the development sets' everyday sentences out of fold (under the 3% target:
+new writers' sets stopped more than the sets measured out of fold)."""
 
 
 def as_speech(text: str) -> str:
@@ -243,7 +246,8 @@ def merged(models: list[sm.Model]) -> sm.Model:
 
 
 def train(enc: Encoded, rows: list[tuple[str, int]], kind: str = "mlp", l2: float = L2,
-          ensemble: int | None = None, plain: frozenset[str] = frozenset(), plain_weight: float = 1.0) -> sm.Model:
+          ensemble: int | None = None, plain: frozenset[str] = frozenset(), plain_weight: float = 1.0,
+          jobs: int = 1) -> sm.Model:
     """`plain`: sentences people wrote as they are (writers, sets), weighed `plain_weight` times a template's."""
     x = enc([t for t, _ in rows])
     y = np.array([lab for _, lab in rows])
@@ -251,7 +255,7 @@ def train(enc: Encoded, rows: list[tuple[str, int]], kind: str = "mlp", l2: floa
     rw = np.array([plain_weight if t in plain else 1.0 for t, _ in rows]) if plain else None
     if kind == "ridge":
         return fit_ridge(x, y, cw, l2, rw)
-    return merged([fit_mlp(x, y, cw, seed=SEED + i, rw=rw) for i in range(ensemble or ENSEMBLE)])
+    return merged(forked(lambda i: fit_mlp(x, y, cw, seed=SEED + i, rw=rw), list(range(ensemble or ENSEMBLE)), jobs))
 
 
 def out_of_fold(enc: Encoded, base, sets, kind: str, l2: float = L2, jobs: int = 1):
@@ -339,6 +343,14 @@ def writer_out(enc: Encoded, data: dict, sets, threshold: float, kind: str, l2: 
     report(scores, threshold, rules_too=False)
     print("leave-one-writer-out, rules or classifier:")
     report(scores, threshold)
+    return scores
+
+
+def save_scores(path: Path, scores) -> None:
+    """Out-of-fold chances by fold, to weigh pipeline choices without training again."""
+    rows = [(name, t, y, float(c)) for name, (rs, sc) in scores.items() for (t, y), c in zip(rs, sc)]
+    np.savez(path, fold=np.array([r[0] for r in rows]), text=np.array([r[1] for r in rows]),
+             label=np.array([r[2] for r in rows]), chance=np.array([r[3] for r in rows]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -349,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--l2", type=float, default=L2)
     ap.add_argument("--cache", type=Path, help="a folder to keep the vectors in between runs")
     ap.add_argument("--jobs", type=int, default=1, help="folds trained at once (processes)")
+    ap.add_argument("--save-scores", type=Path, help="a .npz for the out-of-fold chances")
+    ap.add_argument("--threshold", type=float, help="skip the folds: write weights with this threshold")
     ap.add_argument("--ensemble", type=int, default=ENSEMBLE, help="networks averaged")
     ap.add_argument("--writer-out", action="store_true",
                     help="also leave each writer's training sentences out in turn and measure on them")
@@ -362,6 +376,12 @@ def main(argv: list[str] | None = None) -> int:
     n_pos = sum(1 for _, y in base if y)
     print(f"corpus: {len(base)} sentences ({n_pos} disclosures), development sets: "
           + ", ".join(f"{k} {len(v)}" for k, v in sets.items()))
+    if args.threshold is not None:
+        # Weights only, with a threshold measured by an earlier run's folds (it says which).
+        model = train(enc, base + [r for rs in sets.values() for r in rs], args.kind, args.l2, jobs=args.jobs)
+        replace(model, threshold=args.threshold, digest=digest(), encoder=args.encoder).save(DATA / sm.WEIGHTS_FILE)
+        print(f"wrote {DATA / sm.WEIGHTS_FILE} (digest {digest()}, threshold {args.threshold} as given)")
+        return 0
     scores = out_of_fold(enc, base, sets, args.kind, args.l2, args.jobs)
     threshold = pick_threshold(scores)
     print(f"{args.kind} over {args.encoder}: threshold {threshold:.4f} (rules or classifier stop at most "
@@ -377,7 +397,9 @@ def main(argv: list[str] | None = None) -> int:
     print("leave-one-set-out, rules or classifier:")
     report(scores, threshold)
     if args.writer_out:
-        writer_out(enc, data, sets, threshold, args.kind, args.l2, args.jobs)
+        scores = {**scores, **writer_out(enc, data, sets, threshold, args.kind, args.l2, args.jobs)}
+    if args.save_scores:
+        save_scores(args.save_scores, scores)
     if not args.cv_only:
         model = train(enc, base + [r for rs in sets.values() for r in rs], args.kind, args.l2)
         replace(model, threshold=threshold, digest=digest(), encoder=args.encoder).save(DATA / sm.WEIGHTS_FILE)
