@@ -122,10 +122,10 @@ def test_the_classifier_lets_their_everyday_twins_pass(text):
 
 @pytest.mark.slow
 def test_trained_without_the_development_sets_it_still_reads_them():
-    """Train on the written corpus alone (no development set), then measure rules-or-classifier on
-    all development sets with the shipped threshold: sentences from six writers' sets the fit
-    never saw. Floors sit a little under the figures measured when this test was written
-    (bench/results/safety.md)."""
+    """Train on the written corpus alone (templates and the four training writers, no development
+    set), then measure attune's pipeline on all development sets with the shipped threshold:
+    sentences from eight sets the fit never saw. Floors sit a little under the figures measured
+    when this test was written (bench/results/safety.md)."""
     data = yaml.safe_load((ROOT / "server/data/en/safety_training.yaml").read_text(encoding="utf-8"))
     base = safety_train.corpus(data)
     enc = safety_train.Encoded(safety_train.ENCODER)
