@@ -4,7 +4,7 @@ Candidates:
   regex      the regular expressions attune had before issue 20 (server/data/en/safety.yaml at
              BASELINE_REV, read with `git show`)
   rules      server/routines/disclosure.py over today's server/data/en/safety.yaml
-  wordllama  nearest prototype (server/routines/disclosure_meaning.py) by wordllama embedding
+  wordllama  nearest prototype (bench/disclosure_meaning.py) by wordllama embedding
              (weights ship in the wheel): server/data/en/safety_prototypes.yaml's sentences are the
              prototypes; a sentence is a disclosure when its nearest disclosure prototype beats its
              nearest everyday one by a margin, chosen here by leave-one-out on the prototypes
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from server.routines.disclosure import classify, compile_rules, explain  # noqa: E402
-from server.routines.disclosure_meaning import Prototypes  # noqa: E402
+from bench.disclosure_meaning import Prototypes  # noqa: E402
 from server.routines.safety_encoder import use_encoder  # noqa: E402
 from server.routines.language import safety_data, safety_prototypes  # noqa: E402
 from server.routines.safety import disclosure  # noqa: E402
@@ -84,7 +84,7 @@ def wordllama_encoder():
 
 
 class PrototypeDetector:
-    """Nearest prototype (server/routines/disclosure_meaning.py) over any encoder, margin by leave-one-out."""
+    """Nearest prototype (bench/disclosure_meaning.py) over any encoder, margin by leave-one-out."""
 
     def __init__(self, encode, data: dict | None = None):
         self.encode = encode
@@ -107,7 +107,7 @@ class PrototypeDetector:
 
 def before_detector() -> Detector:
     from server.routines.disclosure import judge, rules_for
-    from server.routines.disclosure_meaning import meaning
+    from bench.disclosure_meaning import meaning
 
     rules = rules_for("en")
 

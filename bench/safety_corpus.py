@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from intents import Matcher  # noqa: E402
 from intents.samples import template_samples  # noqa: E402
-from server.routines import disclosure_meaning as dm  # noqa: E402
+from bench import disclosure_meaning as dm  # noqa: E402
 from server.routines.disclosure import judge, rules_for  # noqa: E402
 from server.routines.language import safety_prototypes  # noqa: E402
 
@@ -42,7 +42,7 @@ def main(n: int) -> None:
     samples = sorted({s.text for s in template_samples(matcher)})
     random.Random(5).shuffle(samples)  # the same draw as dm.everyday_samples
     extra = [s for s in samples if len(s.split()) >= dm.MIN_WORDS][:n]
-    encode = dm._encoder()
+    encode = dm.use_encoder_cached()
     base = dm.Prototypes.build(safety_prototypes("en"), encode)
     added = np.asarray(encode(extra), dtype=np.float32)
     with_samples = dm.Prototypes(np.vstack([base.vectors, added]), base.labels + (None,) * len(extra),

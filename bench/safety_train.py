@@ -7,12 +7,15 @@ Training sentences, all from files in the repo:
   - server/data/en/safety_prototypes.yaml (the nearest-prototype stage's sentences);
   - the development sets named under `sets:` in safety_training.yaml (tests/safety/blind/*.yaml
     already measured blind);
+  - the independent writers' plain sentences named under `writers:` (used as they are);
   - everyday: a fixed draw of attune's own template sentences (intents/), the ones the rules
     do not stop.
 
 Usage (from the checkout):
   .venv/bin/python bench/safety_train.py            # cross-validated figures, then write the .npz
   .venv/bin/python bench/safety_train.py --cv-only  # figures only
+  options: --cache bench/tmp/cache (keep vectors), --jobs 3 (folds at once), --writer-out
+  (also leave each writer out in turn), --encoder, --kind, --ensemble
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ SPEECH_SHARE = 0.3
 SAMPLES = 1500
 L2 = 0.3
 """The ridge candidate's penalty."""
-ENCODER = "use+minilm"
+ENCODER = "use+minilm+e5"
 KIND = "mlp"
 HIDDEN = 128
 STEPS = 300
@@ -52,9 +55,9 @@ ENSEMBLE = 3
 """Networks from different seeded starts, their logits averaged: a steadier ranking near the threshold."""
 CLASS_INDEX = {c: i for i, c in enumerate(sm.CLASSES)}
 MAX_EVERYDAY_STOPPED = 0.02
-"""The threshold is the lowest at which rules or classifier stop at most this share of the
-development sets' everyday sentences out of fold (under the 3% target: set F, blind, stopped a
-little more than the sets measured out of fold)."""
+"""The threshold is the lowest at which attune's pipeline (rules_stop, then the classifier) stops
+at most this share of the development sets' everyday sentences out of fold (under the 3% target:
+new writers' sets stopped more than the sets measured out of fold)."""
 
 
 def as_speech(text: str) -> str:
@@ -91,8 +94,8 @@ def expand(data: dict, seed: int = SEED) -> list[tuple[str, int]]:
 
 def set_sentences(path: Path) -> list[tuple[str, int]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    out = [(t, CLASS_INDEX[c]) for c, ts in data["disclosures"].items() for t in ts]
-    return out + [(t, 0) for ts in data["everyday"].values() for t in ts]
+    out = [(t, CLASS_INDEX[c]) for c, ts in (data.get("disclosures") or {}).items() for t in ts or ()]
+    return out + [(t, 0) for ts in (data.get("everyday") or {}).values() for t in ts or ()]
 
 
 def template_everyday(n: int = SAMPLES, seed: int = SEED) -> list[tuple[str, int]]:
@@ -109,7 +112,13 @@ def template_everyday(n: int = SAMPLES, seed: int = SEED) -> list[tuple[str, int
 
 def training_files() -> list[Path]:
     data = yaml.safe_load((DATA / "safety_training.yaml").read_text(encoding="utf-8"))
-    return [DATA / "safety_training.yaml", DATA / "safety_prototypes.yaml"] + [ROOT / s for s in data["sets"]]
+    return ([DATA / "safety_training.yaml", DATA / "safety_prototypes.yaml"] + [ROOT / s for s in data["sets"]]
+            + [ROOT / s for s in data.get("writers", [])])
+
+
+def writer_sentences(data: dict) -> dict[str, list[tuple[str, int]]]:
+    """Plain sentences (no templates) from independent writers, by writer: the same schema as a set."""
+    return {Path(s).stem: set_sentences(ROOT / s) for s in data.get("writers", [])}
 
 
 def digest() -> str:
@@ -120,6 +129,12 @@ def digest() -> str:
     return h.hexdigest()[:16]
 
 
+def corpus(data: dict) -> list[tuple[str, int]]:
+    """Everything the classifier learns from except the development sets."""
+    writers = [r for rows in writer_sentences(data).values() for r in rows]
+    return expand(data) + prototype_sentences() + template_everyday() + writers
+
+
 def prototype_sentences() -> list[tuple[str, int]]:
     data = yaml.safe_load((DATA / "safety_prototypes.yaml").read_text(encoding="utf-8"))
     out = [(t, CLASS_INDEX[c]) for c, ts in data["disclosures"].items() for t in ts]
@@ -127,32 +142,46 @@ def prototype_sentences() -> list[tuple[str, int]]:
 
 
 class Encoded:
-    """Sentences encoded once per encoder ("use", "minilm" or "use+minilm": both, side by side);
-    `cache` (a .npz path) keeps the vectors between runs."""
+    """Sentences encoded once per encoder ("use", "minilm", "e5", or several side by side:
+    "use+minilm"); `cache` (a folder) keeps each encoder's vectors between runs, one .npz each."""
 
     def __init__(self, name: str = "use", cache: Path | None = None):
-        from server.routines.safety_model import encoder_for
-
         self.name = name
-        self.encode = encoder_for(name)
-        self.path = cache
-        self.cache: dict[str, np.ndarray] = {}
-        if cache and cache.exists():
-            with np.load(cache) as f:
-                self.cache = dict(zip((str(t) for t in f["texts"]), f["vectors"]))
+        self.parts = [_Part(part, cache) for part in name.split("+")]
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 1), np.float32)
+        return np.hstack([p(texts) for p in self.parts])
+
+
+class _Part:
+    def __init__(self, name: str, cache: Path | None):
+        from server.routines.safety_model import encoder_for
+
+        self.encode = encoder_for(name)
+        self.path = cache / f"{name}.npz" if cache else None
+        self.cache: dict[str, np.ndarray] = {}
+        if self.path and self.path.exists():
+            with np.load(self.path) as f:
+                self.cache = dict(zip((str(t) for t in f["texts"]), f["vectors"]))
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
         todo = sorted((t for t in dict.fromkeys(texts) if t not in self.cache), key=len)
         for i in range(0, len(todo), 32):
             chunk = todo[i:i + 32]
             for t, v in zip(chunk, np.asarray(self.encode(chunk), dtype=np.float32)):
                 self.cache[t] = v
+            if self.path and (i // 32) % 20 == 19:
+                self.save()
         if todo and self.path:
-            keys = list(self.cache)
-            np.savez(self.path, texts=np.array(keys), vectors=np.stack([self.cache[k] for k in keys]))
+            self.save()
         return np.stack([self.cache[t] for t in texts])
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = list(self.cache)
+        np.savez(self.path, texts=np.array(keys), vectors=np.stack([self.cache[k] for k in keys]))
 
 
 def balanced(labels: list[int]) -> list[float]:
@@ -163,20 +192,20 @@ def balanced(labels: list[int]) -> list[float]:
     return list(w / w.max())
 
 
-def fit_ridge(x: np.ndarray, y: np.ndarray, cw: list[float], l2: float) -> sm.Model:
+def fit_ridge(x: np.ndarray, y: np.ndarray, cw: list[float], l2: float, rw: np.ndarray | None = None) -> sm.Model:
     """Weighted ridge regression onto one-hot classes (a closed form): the linear candidate.
     Its fitted values, shifted into logits, go through the same softmax as the network."""
     xb = np.hstack([x.astype(np.float64), np.ones((len(x), 1))])
-    sw = np.asarray(cw)[y][:, None]
+    sw = (np.asarray(cw)[y] * (1.0 if rw is None else rw))[:, None]
     reg = l2 * np.eye(xb.shape[1])
     reg[-1, -1] = 0.0
     coef = np.linalg.solve((xb * sw).T @ xb + reg, (xb * sw).T @ np.eye(len(sm.CLASSES))[y])
     # A softmax of 8 * fitted values keeps their order, and ranks sentences as 1 - everyday does.
-    return sm.Model(((8.0 * coef[:-1]).astype(np.float32), (8.0 * coef[-1]).astype(np.float32)), 0.5)
+    return sm.Model((((8.0 * coef[:-1]).astype(np.float32), (8.0 * coef[-1]).astype(np.float32)),), 0.5)
 
 
 def fit_mlp(x: np.ndarray, y: np.ndarray, cw: list[float], hidden: int = HIDDEN, steps: int = STEPS,
-            l2: float = 1e-4, seed: int = SEED) -> sm.Model:
+            l2: float = 1e-4, seed: int = SEED, rw: np.ndarray | None = None) -> sm.Model:
     """One ReLU layer and a softmax, full-batch Adam from a seeded start (the same data gives the
     same weights on the same machine)."""
     rng = np.random.default_rng(seed)
@@ -188,7 +217,7 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, cw: list[float], hidden: int = HIDDEN,
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     onehot = np.eye(k, dtype=np.float32)[y]
-    sw = np.asarray(cw, np.float32)[y]
+    sw = np.asarray(cw, np.float32)[y] * (np.float32(1.0) if rw is None else rw.astype(np.float32))
     sw /= sw.sum()
     for t in range(1, steps + 1):
         w1, b1, w2, b2 = params
@@ -217,28 +246,54 @@ def merged(models: list[sm.Model]) -> sm.Model:
 
 
 def train(enc: Encoded, rows: list[tuple[str, int]], kind: str = "mlp", l2: float = L2,
-          ensemble: int = ENSEMBLE) -> sm.Model:
+          ensemble: int | None = None, plain: frozenset[str] = frozenset(), plain_weight: float = 1.0,
+          jobs: int = 1) -> sm.Model:
+    """`plain`: sentences people wrote as they are (writers, sets), weighed `plain_weight` times a template's."""
     x = enc([t for t, _ in rows])
     y = np.array([lab for _, lab in rows])
     cw = balanced(list(y))
+    rw = np.array([plain_weight if t in plain else 1.0 for t, _ in rows]) if plain else None
     if kind == "ridge":
-        return fit_ridge(x, y, cw, l2)
-    return merged([fit_mlp(x, y, cw, seed=SEED + i) for i in range(ensemble)])
+        return fit_ridge(x, y, cw, l2, rw)
+    return merged(forked(lambda i: fit_mlp(x, y, cw, seed=SEED + i, rw=rw), list(range(ensemble or ENSEMBLE)), jobs))
 
 
-def out_of_fold(enc: Encoded, base, sets, kind: str, l2: float = L2):
-    """Leave one development set out: train on the rest and the corpus, score the left-out set."""
-    scores = {}
-    for name, rows in sets.items():
+def out_of_fold(enc: Encoded, base, sets, kind: str, l2: float = L2, jobs: int = 1):
+    """Leave one development set out: train on the rest and the corpus, score the left-out set.
+    `jobs` folds at once, in forked processes (the vectors are encoded before the fork)."""
+    enc(list(dict.fromkeys([t for t, _ in base] + [t for rs in sets.values() for t, _ in rs])))
+
+    def fold(name: str) -> np.ndarray:
         others = [r for n, rs in sets.items() if n != name for r in rs]
         model = train(enc, base + others, kind, l2)
-        scores[name] = (rows, 1.0 - model.probabilities(enc([t for t, _ in rows]))[:, 0])
-    return scores
+        return 1.0 - model.probabilities(enc([t for t, _ in sets[name]]))[:, 0]
+    return dict(zip(sets, zip(sets.values(), forked(fold, list(sets), jobs))))
+
+
+def forked(fn, items: list, jobs: int) -> list:
+    """[fn(item) for item in items], `jobs` at a time in forked processes (jobs 1: in this one)."""
+    if jobs <= 1:
+        return [fn(item) for item in items]
+    import multiprocessing
+
+    global _FORKED
+    _FORKED = fn
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return pool.map(_call_forked, items, chunksize=1)
+
+
+_FORKED = None
+
+
+def _call_forked(item):
+    return _FORKED(item)
 
 
 def rules_stop(rows) -> np.ndarray:
+    """What the rules stop on their own in attune's pipeline (server/routines/safety.py): sentences
+    too short for the classifier."""
     rules = rules_for("en")
-    return np.array([judge(t, rules, NAMES)[0] is not None for t, _ in rows])
+    return np.array([len(t.split()) < sm.MIN_WORDS and judge(t, rules, NAMES)[0] is not None for t, _ in rows])
 
 
 def pick_threshold(scores) -> float:
@@ -266,9 +321,36 @@ def report(scores, threshold: float, rules_too: bool = True) -> None:
         c, n_pos = int((stop & (y > 0)).sum()), int((y > 0).sum())
         n, n_neg = int((stop & (y == 0)).sum()), int((y == 0).sum())
         tot = [tot[0] + c, tot[1] + n_pos, tot[2] + n, tot[3] + n_neg]
-        print(f"  {name}: caught {c}/{n_pos} ({100 * c / n_pos:.1f}%), stopped {n}/{n_neg} ({100 * n / n_neg:.1f}%)")
+        print(f"  {name}: caught {c}/{n_pos} ({100 * c / max(n_pos, 1):.1f}%), "
+              f"stopped {n}/{n_neg} ({100 * n / max(n_neg, 1):.1f}%)")
     print(f"  all: caught {tot[0]}/{tot[1]} ({100 * tot[0] / tot[1]:.1f}%), "
           f"stopped {tot[2]}/{tot[3]} ({100 * tot[2] / tot[3]:.1f}%)")
+
+
+def writer_out(enc: Encoded, data: dict, sets, threshold: float, kind: str, l2: float, jobs: int = 1) -> None:
+    """Leave one writer's plain sentences out of training (all development sets in), score them:
+    another estimate for a writer the classifier never read."""
+    writers = writer_sentences(data)
+    rest = expand(data) + prototype_sentences() + template_everyday()
+    every_set = [r for rs in sets.values() for r in rs]
+
+    def fold(name: str) -> np.ndarray:
+        others = [r for n, rs in writers.items() if n != name for r in rs]
+        model = train(enc, rest + others + every_set, kind, l2)
+        return 1.0 - model.probabilities(enc([t for t, _ in writers[name]]))[:, 0]
+    scores = dict(zip(writers, zip(writers.values(), forked(fold, list(writers), jobs))))
+    print("leave-one-writer-out, classifier alone:")
+    report(scores, threshold, rules_too=False)
+    print("leave-one-writer-out, rules or classifier:")
+    report(scores, threshold)
+    return scores
+
+
+def save_scores(path: Path, scores) -> None:
+    """Out-of-fold chances by fold, to weigh pipeline choices without training again."""
+    rows = [(name, t, y, float(c)) for name, (rs, sc) in scores.items() for (t, y), c in zip(rs, sc)]
+    np.savez(path, fold=np.array([r[0] for r in rows]), text=np.array([r[1] for r in rows]),
+             label=np.array([r[2] for r in rows]), chance=np.array([r[3] for r in rows]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -277,17 +359,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--encoder", default=ENCODER, help="use, minilm or use+minilm")
     ap.add_argument("--kind", default=KIND, help="mlp or ridge")
     ap.add_argument("--l2", type=float, default=L2)
-    ap.add_argument("--cache", type=Path, help="a .npz to keep the vectors in between runs")
+    ap.add_argument("--cache", type=Path, help="a folder to keep the vectors in between runs")
+    ap.add_argument("--jobs", type=int, default=1, help="folds trained at once (processes)")
+    ap.add_argument("--save-scores", type=Path, help="a .npz for the out-of-fold chances")
+    ap.add_argument("--threshold", type=float, help="skip the folds: write weights with this threshold")
+    ap.add_argument("--ensemble", type=int, default=ENSEMBLE, help="networks averaged")
+    ap.add_argument("--writer-out", action="store_true",
+                    help="also leave each writer's training sentences out in turn and measure on them")
     args = ap.parse_args(argv)
+    globals()["ENSEMBLE"] = args.ensemble
     started = time.perf_counter()
     data = yaml.safe_load((DATA / "safety_training.yaml").read_text(encoding="utf-8"))
-    base = expand(data) + prototype_sentences() + template_everyday()
+    base = corpus(data)
     sets = {Path(s).stem: set_sentences(ROOT / s) for s in data["sets"]}
     enc = Encoded(args.encoder, args.cache)
     n_pos = sum(1 for _, y in base if y)
     print(f"corpus: {len(base)} sentences ({n_pos} disclosures), development sets: "
           + ", ".join(f"{k} {len(v)}" for k, v in sets.items()))
-    scores = out_of_fold(enc, base, sets, args.kind, args.l2)
+    if args.threshold is not None:
+        # Weights only, with a threshold measured by an earlier run's folds (it says which).
+        model = train(enc, base + [r for rs in sets.values() for r in rs], args.kind, args.l2, jobs=args.jobs)
+        replace(model, threshold=args.threshold, digest=digest(), encoder=args.encoder).save(DATA / sm.WEIGHTS_FILE)
+        print(f"wrote {DATA / sm.WEIGHTS_FILE} (digest {digest()}, threshold {args.threshold} as given)")
+        return 0
+    scores = out_of_fold(enc, base, sets, args.kind, args.l2, args.jobs)
     threshold = pick_threshold(scores)
     print(f"{args.kind} over {args.encoder}: threshold {threshold:.4f} (rules or classifier stop at most "
           f"{MAX_EVERYDAY_STOPPED:.1%} of the development sets' everyday sentences out of fold)")
@@ -301,6 +396,10 @@ def main(argv: list[str] | None = None) -> int:
     report(scores, threshold, rules_too=False)
     print("leave-one-set-out, rules or classifier:")
     report(scores, threshold)
+    if args.writer_out:
+        scores = {**scores, **writer_out(enc, data, sets, threshold, args.kind, args.l2, args.jobs)}
+    if args.save_scores:
+        save_scores(args.save_scores, scores)
     if not args.cv_only:
         model = train(enc, base + [r for rs in sets.values() for r in rs], args.kind, args.l2)
         replace(model, threshold=threshold, digest=digest(), encoder=args.encoder).save(DATA / sm.WEIGHTS_FILE)

