@@ -78,7 +78,7 @@ class Endpointer:
 
     def quiet_ms(self) -> int:
         """How long the current utterance has been quiet, in milliseconds (0 outside speech)."""
-        return self._quiet_run * self.config.frame_ms if self.in_speech else 0
+        return self.trailing_quiet_ms() if self.in_speech else 0
 
     def trailing_quiet_ms(self) -> int:
         """The quiet at the end of the current or just-ended utterance, in milliseconds (0 after speech)."""
