@@ -14,10 +14,11 @@ import threading
 
 
 class Speculation:
-    """`recognizer.finish()` running in the background on the utterance so far."""
+    """`recognizer.finish()` (or `work`, which finishes it) running in the background on the utterance so far."""
 
-    def __init__(self, recognizer, remaining_ms: int):
+    def __init__(self, recognizer, remaining_ms: int, work=None):
         self.recognizer = recognizer
+        self._work = work or recognizer.finish
         self._result = None
         self._error: BaseException | None = None
         prepare = getattr(recognizer, "prepare", None)
@@ -28,7 +29,7 @@ class Speculation:
 
     def _run(self) -> None:
         try:
-            self._result = self.recognizer.finish()
+            self._result = self._work()
         except BaseException as exc:  # handed to whoever takes the result
             self._error = exc
 

@@ -114,3 +114,92 @@ def test_without_the_rest_the_whole_utterance_decides(synth, two_pass, matcher):
     heard, _wakes, _ = run(chunks, two_pass, matcher, KeyphraseSpotter(**FIRST_STAGE), TALK, wake_check=check)
     assert [matcher.match(h.text, expect=TALK["expects"]["intents"]).intent for h in heard] == ["TimeLeft"]
     assert history[0].rest_gap is None and history[0].command_gap is not None
+
+
+class ThreadedCheck(WhisperWakeCheck):
+    """The check, recording which thread decided each woken utterance."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.threads: list[str] = []
+
+    def decide(self, *args, **kw):
+        import threading
+
+        self.threads.append(threading.current_thread().name)
+        return super().decide(*args, **kw)
+
+
+def test_the_check_is_decided_in_the_quiet_with_the_same_verdicts(synth, two_pass, matcher):  # noqa: F811
+    """With the speculative finish, Whisper's check of a woken utterance runs in the quiet after it, in
+    the speculation's thread; the verdicts are those of deciding once the utterance has ended, and no
+    thread is left behind."""
+    import threading
+
+    chunks = stream(synth.pcm(ROOM), synth.pcm("attune, i need a time out"), synth.pcm("attune"),
+                    synth.pcm("a tune on the radio woke me up"))
+    runs = {}
+    for speculate_ms in (None, 0):
+        history = []
+        check = ThreadedCheck(two_pass.whisper, "attune", history=history)
+        heard, wakes, _ = run(chunks, two_pass, matcher, KeyphraseSpotter(**FIRST_STAGE), TALK, wake_check=check,
+                              speculate_ms=speculate_ms)
+        runs[speculate_ms] = ([h.text for h in heard], wakes, [(v.outcome, v.text) for v in history], check.threads)
+    fast, plain = runs[None], runs[0]
+    assert fast[:3] == plain[:3] and fast[1] == [1], (fast, plain)
+    assert [v for v, _t in fast[2]] == [COMMAND, WAKE_ONLY, NOT_ADDRESSED]
+    # a pause inside an utterance ("attune, ...") may start a speculation that speech coming back throws
+    # away: it decided too, but only the verdicts taken are in the history
+    assert len(fast[3]) >= len(plain[3]) == 3
+    assert set(fast[3]) == {"attune-speculative-finish"} and set(plain[3]) == {threading.current_thread().name}
+    assert not any(t.name == "attune-speculative-finish" and t.is_alive() for t in threading.enumerate())
+
+
+class Fed:
+    """The recognizer, recording how many bytes each finish() had been fed since its start()."""
+
+    def __init__(self, inner):
+        object.__setattr__(self, "inner", inner)
+        object.__setattr__(self, "fed", 0)
+        object.__setattr__(self, "finishes", [])
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def __setattr__(self, name, value):  # the check sets `last` on the recognizer itself
+        setattr(self.inner, name, value)
+
+    def start(self, grammar=None, partials=True):
+        object.__setattr__(self, "fed", 0)
+        self.inner.start(grammar, partials=partials)
+
+    def feed(self, pcm):
+        object.__setattr__(self, "fed", self.fed + len(pcm))
+        return self.inner.feed(pcm)
+
+    def finish(self):
+        self.finishes.append(self.fed)
+        return self.inner.finish()
+
+
+def test_a_command_resuming_after_a_pause_is_read_from_the_phrase_on(synth, two_pass, matcher):  # noqa: F811
+    """A pause inside the command starts a speculative check that speech coming back throws away; the
+    recognizer starts again on the audio after the phrase, not on the whole utterance."""
+    from tests.voice.test_hearing import pause, speech_only
+    from voice.audio.endpoint import EndpointConfig
+    from voice.hearing import SPECULATE_MS
+
+    gap_s = (SPECULATE_MS + EndpointConfig().end_ms) / 2000  # long enough to speculate, too short to end
+    second = speech_only(synth.pcm("a time out"))
+    said = speech_only(synth.pcm("attune, i need")) + pause(gap_s) + second
+    history = []
+    check = ThreadedCheck(two_pass.whisper, "attune", history=history)
+    fed = Fed(two_pass)
+    heard, _wakes, _ = run(stream(synth.pcm(ROOM), said), fed, matcher, KeyphraseSpotter(**FIRST_STAGE), TALK,
+                           wake_check=check)
+    assert len(check.threads) >= 2, check.threads  # at least one speculation in the pause, thrown away
+    assert [matcher.match(h.text, expect=TALK["expects"]["intents"]).intent for h in heard] == ["TimeOut"]
+    assert history[-1].rest_gap is not None  # read after the phrase, not from the whole utterance
+    first, last = fed.finishes[-2:]
+    # after the restart: the rest heard before the pause, then the pause and the words after it
+    assert last - first <= 2 * int(gap_s * 16000) + len(second) + 2 * int(0.3 * 16000), fed.finishes
