@@ -8,7 +8,6 @@ attune speaks, the microphone is ignored except for "stop" (barge-in), which cut
 
 from __future__ import annotations
 
-import copy
 import sys
 from dataclasses import replace
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -22,8 +21,7 @@ from voice.audio.endpoint import Endpointer, speech_seconds
 from voice.audio.sources import RATE
 from voice.loop import Heard
 from voice.wake.check import check_for
-from voice.wake.phrase import (COMMAND, MIN_COMMAND_S, NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome,
-                               with_wake_phrase)
+from voice.wake.phrase import COMMAND, NOT_ADDRESSED, WAKE_ONLY, strip_wake_phrase, wake_outcome, with_wake_phrase
 
 BARGE_IN_MIN_CONFIDENCE = 0.9
 """Stricter than commands: the barge-in grammar is tiny, so other speech easily finds a path in it,
@@ -61,9 +59,8 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
     judges that instead (`voice.wake.check`; `wake_check`: another check, or False for the rule alone).
 
     Once an utterance has been quiet `speculate_ms` (default `SPECULATE_MS`; 0: never), the
-    recognizer finishes it in the background (`voice.asr.speculative`), and for a woken utterance
-    Whisper's check decides it there too; the result is used if the quiet lasts until the endpointer
-    ends the utterance, and thrown away if speech comes back.
+    recognizer finishes it in the background (`voice.asr.speculative`); the result is used if the
+    quiet lasts until the endpointer ends the utterance, and thrown away if speech comes back.
     """
     endpointer = endpointer or Endpointer()
     if wake_check is None and listening is not None:
@@ -82,12 +79,11 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
     speculate_ms = SPECULATE_MS if speculate_ms is None else speculate_ms
     spec: Speculation | None = None  # this utterance's speculative finish, while its quiet lasts
     spec_quiet = 0  # the quiet (ms) when it started: less quiet since means speech came back
-    spec_after = 0.0  # a woken utterance's speculation: the speech after the phrase it was judged with
-    started_with: tuple = (None, False, 0)  # (grammar, partials, from which byte it was fed), for a restart
+    started_with: tuple = (None, False)  # (grammar, partials) the recognizer was started with, for a restart
 
-    def begin(grammar, partials: bool, offset: int = 0) -> None:
+    def begin(grammar, partials: bool) -> None:
         nonlocal started_with
-        started_with = (grammar, partials, offset)
+        started_with = (grammar, partials)
         recognizer.start(grammar, partials=partials)
 
     def drop_speculation() -> None:
@@ -95,23 +91,7 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
         if spec is not None:
             spec.discard()
             spec = None
-            restart(recognizer, started_with[0], b"".join(audio)[started_with[2]:], started_with[1])
-
-    def speculate(checked: bool) -> Speculation:
-        nonlocal spec_quiet, spec_after
-        spec_quiet = endpointer.quiet_ms()
-        remaining = endpointer.config.end_ms - spec_quiet
-        if not checked:
-            return Speculation(recognizer, remaining)
-        # Whisper's check of a woken utterance, decided on the audio so far (`woken_outcome`), by a copy
-        # of the check whose verdicts join its history only when the speculation's result is taken
-        pcm = b"".join(audio)
-        spec_after = speech_seconds(pcm[woken_at:], endpointer)
-        check = copy.copy(wake_check)
-        if getattr(wake_check, "history", None) is not None:
-            check.history = []
-        return Speculation(recognizer, remaining, lambda: (check, woken_outcome(
-            recognizer, check, pcm, woken_at, spec_after, woken_phrase, woken_grammar)))
+            restart(recognizer, started_with[0], b"".join(audio), started_with[1])
 
     def wake_up(found) -> None:
         nonlocal woken_at, decoding, spec, woken_grammar, woken_phrase
@@ -127,7 +107,7 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
         woken_phrase = found.phrase
         decoding = True
         if wake_check and grammar is not None:  # Whisper: the command after the phrase, read on its own
-            begin(grammar, on_partial is not None, woken_at)
+            begin(grammar, on_partial is not None)
             recognizer.feed(b"".join(audio)[woken_at:])
             return
         begin(woken_grammar, on_partial is not None)
@@ -175,13 +155,14 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
                     partial = recognizer.feed(seg.audio)
                     if partial and on_partial and not in_barge:
                         on_partial(partial)
-                    # Whisper's wake check decodes the utterance its own way (`woken_outcome`)
+                    # Whisper's wake check decodes the utterance its own way when it ends (`woken_outcome`)
                     checked = woken_at is not None and bool(wake_check)
                     if in_barge or seg.ended:
                         pass
-                    elif speculate_ms and endpointer.quiet_ms() >= speculate_ms:
-                        spec = speculate(checked)
-                    elif not speculate_ms:
+                    elif speculate_ms and not checked and endpointer.quiet_ms() >= speculate_ms:
+                        spec_quiet = endpointer.quiet_ms()
+                        spec = Speculation(recognizer, endpointer.config.end_ms - spec_quiet)
+                    elif not speculate_ms or checked:
                         early_pass(recognizer, endpointer)
             if not seg.ended:
                 continue
@@ -196,26 +177,14 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             if not decoding:
                 continue  # not addressed and no wake phrase: conversation, not for attune
             result = None  # a woken utterance with Whisper's check is finished by the check
-            checked = woken_at is not None and bool(wake_check)
-            pcm = b"".join(audio)
-            after = speech_seconds(pcm[woken_at:], endpointer) if woken_at is not None else 0.0
-            if spec is not None and checked and alone(wake_check, after) != alone(wake_check, spec_after):
-                drop_speculation()  # the quiet's sound counted as speech after the phrase: decide again
-            decided = None
             if spec is not None:  # quiet from the speculation's start to the end: its result stands
-                decided, spec = spec.result(), None
-                if not checked:
-                    result, decided = decided, None
-                else:
-                    check, decided = decided
-                    if check.history:
-                        wake_check.history.extend(check.history)
-            elif not checked:
+                result, spec = spec.result(), None
+            elif woken_at is None or not wake_check:
                 result = recognizer.finish()
             decoding = False
             if woken_at is not None:
-                outcome, result = decided or woken_outcome(recognizer, wake_check, pcm, woken_at, after,
-                                                           woken_phrase, woken_grammar, result)
+                outcome, result = woken_outcome(recognizer, wake_check, b"".join(audio), woken_at, endpointer,
+                                                woken_phrase, woken_grammar, result)
                 if outcome == WAKE_ONLY:  # "attune ... next": the next utterance is the command
                     listening.woke()  # the window counts from the end of this utterance
                     if on_wake is not None:
@@ -238,13 +207,13 @@ def hear_audio(chunks: Iterable[bytes], recognizer, *, matcher=None,
             spec.discard()
 
 
-def woken_outcome(recognizer, wake_check, pcm: bytes, woken_at: int, after: float, phrase: str,
+def woken_outcome(recognizer, wake_check, pcm: bytes, woken_at: int, endpointer: Endpointer, phrase: str,
                   woken_grammar, finished: Transcript | None = None) -> tuple[str, Transcript]:
     """(WAKE_ONLY, COMMAND or NOT_ADDRESSED, the command's transcript) for an utterance that began with
-    the wake phrase, once it has ended (or speculatively, once it has gone quiet); `after`: seconds of
-    speech after the phrase. With Whisper's check the recognizer has been decoding the audio after the
-    phrase (`voice.wake.check.WhisperWakeCheck.decide`); without it, the whole utterance with the phrase
-    in front (`voice.wake.phrase.wake_outcome`), already `finished`."""
+    the wake phrase, once it has ended. With Whisper's check the recognizer has been decoding the audio
+    after the phrase (`voice.wake.check.WhisperWakeCheck.decide`); without it, the whole utterance with
+    the phrase in front (`voice.wake.phrase.wake_outcome`), already `finished`."""
+    after = speech_seconds(pcm[woken_at:], endpointer)
     if not wake_check:
         return wake_outcome(finished, after), finished
     recognizer.last = {}  # what the check reads is this utterance's second pass, or nothing
@@ -259,12 +228,6 @@ def woken_outcome(recognizer, wake_check, pcm: bytes, woken_at: int, after: floa
         result = replace(result, text=verdict.text, accepted=True, reason=None,
                          confidence=wake_check.confidence(verdict))
     return verdict.outcome, result
-
-
-def alone(wake_check, after: float) -> bool:
-    """Whether `after` seconds of speech after the phrase count as the phrase alone for `wake_check`:
-    the only use its verdict makes of them, so a speculative verdict stands while this holds."""
-    return after < getattr(wake_check, "after_s", MIN_COMMAND_S)
 
 
 SPECULATE_MS = 60

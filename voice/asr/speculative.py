@@ -14,11 +14,10 @@ import threading
 
 
 class Speculation:
-    """`recognizer.finish()` (or `work`, which finishes it) running in the background on the utterance so far."""
+    """`recognizer.finish()` running in the background on the utterance so far."""
 
-    def __init__(self, recognizer, remaining_ms: int, work=None):
+    def __init__(self, recognizer, remaining_ms: int):
         self.recognizer = recognizer
-        self._work = work or recognizer.finish
         self._result = None
         self._error: BaseException | None = None
         prepare = getattr(recognizer, "prepare", None)
@@ -29,7 +28,7 @@ class Speculation:
 
     def _run(self) -> None:
         try:
-            self._result = self._work()
+            self._result = self.recognizer.finish()
         except BaseException as exc:  # handed to whoever takes the result
             self._error = exc
 

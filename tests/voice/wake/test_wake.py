@@ -53,8 +53,7 @@ def run(chunks, recognizer, matcher, spotter, view, **kw):
     wakes = []
     heard = list(hear_audio(chunks, recognizer, matcher=matcher, expects=lambda: view["expects"],
                             listening=listening, spotter=spotter, on_wake=lambda: wakes.append(1),
-                            notice=kw.pop("notice", lambda m: None), wake_check=kw.pop("wake_check", None),
-                            speculate_ms=kw.pop("speculate_ms", None)))
+                            notice=kw.pop("notice", lambda m: None), wake_check=kw.pop("wake_check", None)))
     return heard, wakes, listening
 
 
