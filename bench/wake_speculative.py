@@ -1,4 +1,7 @@
-"""Whisper's wake check decided speculatively: the same verdicts as deciding after the end?
+"""Whisper's wake check decided speculatively: the same verdicts as deciding after the end, and sooner?
+
+It measured 6398019 (the check run by the speculative finish), reverted in dc13421 for no gain in
+latency (bench/results/latency.md, section 5); on the loop as it is now both ways decide after the end.
 
 The voice loop's audio path (`voice.hearing.hear_audio`, the loop's endpointer, the keyphrase spotter
 as Whisper's first stage and `voice.wake.check.WhisperWakeCheck`) over the command streams of
