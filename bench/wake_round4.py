@@ -175,8 +175,8 @@ def phase_report(args) -> None:
     stage, p = choose(dev, stages)
     args.half = "held"
     held = pickle.loads(r3.path(args, "segments").read_bytes()) if args.held else None
-    new = f"split {stage}, rest margin {p['g']:g}, ask margin {p['ask']:g}"
-    shipped = f"split {SHIPPED[0]}, rest margin {SHIPPED[1]['g']:g}, never ask"
+    new = f"split {stage}, rest margin {p['g']:g}" + (f", ask margin {p['ask']:g}" if p["ask"] > 0 else "")
+    shipped = f"split {SHIPPED[0]}, rest margin {SHIPPED[1]['g']:g}"
     lines = ["# Wake phrase, round 4: detection stage by stage, with the loop's endpointer", "",
              f"Written by `bench/wake_round4.py report` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}). "
              f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, shared with other helpers' jobs "
@@ -205,8 +205,9 @@ def phase_report(args) -> None:
     lines += detection_table(dev, [(s, s, SHIPPED[1]) for s in stages])
     lines += ["", "### Each split and rest margin (right commands clean / 10 dB, earcons, wrong commands, "
               "conversation)", ""]
-    lines += [f"- {s}, rest {q['g']:g}, ask {q['ask']:g}: " + r3.summary(r3.evaluate(dev, s, "ask", q))
-              for s, q in candidates(stages, ASKS)]
+    lines += [f"- {s}, rest {q['g']:g}: " + r3.summary(r3.evaluate(dev, s, "ask", q)) for s, q in candidates(stages)]
+    lines += ["", f"Asking again, with {stage} and rest margin {p['g']:g}:", ""]
+    lines += [f"- ask {a:g}: " + r3.summary(r3.evaluate(dev, stage, "ask", {**p, "ask": a})) for a in ASKS[1:]]
     lines += ["", "Asking again (the earcon when the phrase alone scored within the ask margin of Whisper's "
               "reading but no command was taken; -inf: never), the development half's detection:", ""]
     lines += detection_table(dev, [(f"ask {a:g}", stage, {**p, "ask": a}) for a in (12.0, 14.0, 16.0)])
