@@ -361,6 +361,15 @@ class TimedEndpointer:
         return getattr(self.inner, name)
 
 
+def microphone(pcm: bytes, base: float):
+    """`pcm` in 30 ms blocks at microphone pace from `base` (time.monotonic()): a block arrives when its
+    last sample has been spoken."""
+    step = RATE * 30 // 1000 * 2
+    for j in range(0, len(pcm), step):
+        time.sleep(max(0.0, base + (j + step) / 2 / RATE - time.monotonic()))
+        yield pcm[j:j + step]
+
+
 def one_latency(recognizer, matcher, rig, pcm: bytes, speech_end: int, stages: dict,
                 endpointer: str | None = None, end_ms: int | None = None, speculate_ms: int | None = None) -> None:
     """The voice loop's own audio path (`voice.hearing.hear_audio`) on one utterance fed at microphone
@@ -372,17 +381,9 @@ def one_latency(recognizer, matcher, rig, pcm: bytes, speech_end: int, stages: d
     speaker, client, _grammar = rig
     config = None if end_ms is None else EndpointConfig(end_ms=end_ms)
     timed = TimedEndpointer(make_endpointer(endpointer, config))
-    step = RATE * 30 // 1000 * 2
     base = time.monotonic()
-
-    def microphone():
-        for j in range(0, len(pcm), step):
-            # a 30 ms block arrives when its last sample has been spoken
-            time.sleep(max(0.0, base + (j + step) / 2 / RATE - time.monotonic()))
-            yield pcm[j:j + step]
-
     rejected: list[str] = []
-    heard = hear_audio(microphone(), recognizer, matcher=matcher, expects=lambda: None, endpointer=timed,
+    heard = hear_audio(microphone(pcm, base), recognizer, matcher=matcher, expects=lambda: None, endpointer=timed,
                        notice=rejected.append, speculate_ms=speculate_ms)
     for item in heard:
         t_heard = time.monotonic()

@@ -40,6 +40,11 @@ from voice_bench import load_kitchen  # noqa: E402
 from wake_bench import CHUNK, DETECT_VOICES, PASSES, TALK_EXPECTS  # noqa: E402
 from wake_check_bench import COMMANDS, COMMANDS_2, DEV_PASSES, DEV_VOICES, command_streams, conversation_pass  # noqa: E402
 
+ENDPOINTER = None
+"""The endpointer segmenting the streams (voice.audio.vad's names; None: the energy one, as this round ran)."""
+PREFIX = "round3"
+"""How this bench's records are named in the cache."""
+
 FIRST_STAGES = {  # name -> KeyphraseSpotter keywords
     "loose": dict(threshold=1e-30, verify=True, second_look=True, max_edits=1.5),
     "unchecked": dict(threshold=1e-30, verify=False, second_look=False),
@@ -62,8 +67,9 @@ def halves(half: str):
 def segment_stream(pcm: bytes, spotters: dict) -> list[dict]:
     """Every utterance of `pcm` by the loop's endpointer: {start, end, pcm, found: {stage: (end_byte, after)}}."""
     from voice.audio.endpoint import Endpointer, speech_seconds
+    from voice.audio.vad import make_endpointer
 
-    ep = Endpointer()
+    ep = make_endpointer(ENDPOINTER) if ENDPOINTER else Endpointer()
     out, cur, audio, live = [], None, [], {}
     for i in range(0, len(pcm), CHUNK):
         chunk = pcm[i:i + CHUNK]
@@ -187,10 +193,21 @@ def decide_segment(seg: dict, recognizer, check, grammar, woken, matcher, stages
     out["whole"] = whole
     # the command alone, on the audio after where each first stage placed the phrase's end
     out["after"] = {}
-    for end_byte in sorted({b for k, (b, _a) in seg["found"].items() if stages is None or k in stages}):
+    decide_rest(seg, out["after"], recognizer, grammar, matcher, stages)
+    return out
+
+
+def decide_rest(seg: dict, after: dict, recognizer, grammar, matcher, stages=None) -> None:
+    """The command alone, on the audio after where each first stage placed the phrase's end (into `after`,
+    by that byte, for those not there yet)."""
+    def intent(text):
+        return matcher.match(text, expect=TALK_EXPECTS["intents"]).intent if text else None
+
+    pcm = seg["pcm"]
+    for end_byte in sorted({b for k, (b, _a) in seg["found"].items() if stages is None or k in stages} - set(after)):
         rest = pcm[end_byte:]
         if len(rest) < RATE // 5 * 2:
-            out["after"][end_byte] = None
+            after[end_byte] = None
             continue
         recognizer.last = {}
         recognizer.start(grammar, partials=False)
@@ -198,11 +215,10 @@ def decide_segment(seg: dict, recognizer, check, grammar, woken, matcher, stages
             recognizer.feed(rest[i:i + CHUNK])
         r = recognizer.finish()
         last = recognizer.last
-        out["after"][end_byte] = {"text": r.text, "accepted": r.accepted, "confidence": r.confidence,
-                                  "gap": last.get("gap"), "best": last.get("text"), "free": list(last.get("free") or []),
-                                  "intent": intent(last.get("text") or ""), "first": last.get("first"),
-                                  "first_accepted": last.get("first_accepted")}
-    return out
+        after[end_byte] = {"text": r.text, "accepted": r.accepted, "confidence": r.confidence,
+                           "gap": last.get("gap"), "best": last.get("text"), "free": list(last.get("free") or []),
+                           "intent": intent(last.get("text") or ""), "first": last.get("first"),
+                           "first_accepted": last.get("first_accepted")}
 
 
 def phase_decide(args) -> None:
@@ -226,6 +242,8 @@ def phase_decide(args) -> None:
     for n, seg in enumerate(todo, 1):
         if "decided" not in seg:
             seg["decided"] = decide_segment(seg, recognizer, check, grammar, woken, matcher, stages)
+        else:  # decided for other first stages: only the rest where these placed the phrase's end
+            decide_rest(seg, seg["decided"]["after"], recognizer, grammar, matcher, stages)
         if n % 20 == 0:
             print(f"  {n}/{len(todo)} decided, {time.monotonic() - t0:.0f} s", flush=True)
             path(args, "segments").write_bytes(pickle.dumps(data))
@@ -535,7 +553,7 @@ def phase_report(args) -> None:
 
 
 def path(args, what: str) -> Path:
-    return args.cache / f"round3-{args.half}-{what}.pkl"
+    return args.cache / f"{PREFIX}-{args.half}-{what}.pkl"
 
 
 def main(argv=None) -> int:

@@ -58,6 +58,7 @@ class PocketsphinxRecognizer(RecognizerBase):
         self._partials = True
         self._fsg_models: OrderedDict[str, object] = OrderedDict()  # see `_fsg_model`
         self._mean_at_start: float | None = None  # the cepstral mean's energy term as the last utterance began
+        self._rewind_to: tuple | None = None  # what `rewind` puts back: as the last utterance began
         self._mean_moved = math.inf  # how far it moved between the last two starts (see MEAN_SETTLED)
         self._mode = "command"
         self._spent = 0.0
@@ -160,6 +161,7 @@ class PocketsphinxRecognizer(RecognizerBase):
         self._graph = grammar.graph if grammar is not None else None
         self._partials = partials
         mean = self._mean_energy()  # see MEAN_SETTLED
+        self._rewind_to = (self._mean_at_start, self._command.get_cmn(False), self._phone.get_cmn(False))
         self._mean_moved = math.inf if self._mean_at_start is None else abs(mean - self._mean_at_start)
         self._mean_at_start = mean
         if grammar is None:
@@ -172,6 +174,17 @@ class PocketsphinxRecognizer(RecognizerBase):
         self._buffer = []
         self._active[0].start_utt()
         self._spent += time.perf_counter() - started
+
+    def rewind(self) -> None:
+        """The utterance just finished is to be decoded again from its start (a speculative finish thrown
+        away, `voice.asr.speculative.restart`): the running cepstral means, and the start their movement
+        is measured from, go back to where its start found them, so its audio is not folded in twice."""
+        if self._rewind_to is None:
+            return
+        self._mean_at_start, command, phone = self._rewind_to
+        self._command.set_cmn(command)
+        self._phone.set_cmn(phone)
+        self._rewind_to = None
 
     def feed(self, pcm: bytes) -> str | None:
         """Take the next chunk of the utterance; the partial transcript so far, when asked for.

@@ -204,6 +204,12 @@ class TwoPassRecognizer(RecognizerBase):
             return None
         return job["result"]
 
+    def rewind(self) -> None:
+        """The utterance is to be decoded again from its start: the first pass's running mean as it began."""
+        rewind = getattr(self.first, "rewind", None)
+        if rewind is not None:
+            rewind()
+
     def abandon(self) -> None:
         """End the utterance without a result: the first pass stops, the second never runs (the wake
         phrase's check wanted the audio decoded another way)."""

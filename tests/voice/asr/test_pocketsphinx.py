@@ -150,6 +150,32 @@ def test_commands_decode_twice_only_while_the_mean_settles(synth):
     assert phone_loop.whole_passes == 6
 
 
+def test_a_restart_after_a_speculative_finish_puts_the_running_means_back(synth):
+    """A speculative finish thrown away has folded the utterance so far into the running cepstral means;
+    the restart puts them back as the utterance's start found them, so the audio is not taken in twice,
+    and the mean's movement (whether the whole-utterance pass runs again) is measured from there too."""
+    from voice.asr.pocketsphinx import PocketsphinxRecognizer
+    from voice.asr.speculative import restart
+
+    recognizer = PocketsphinxRecognizer()
+    grammar = Grammar.from_phrases(["start our nightly debrief", "stop the session", "pause", "stop"])
+    pcm = synth.pcm("start our nightly debrief")
+    recognizer.decode(pcm, grammar)  # past the model's initial mean
+
+    def means():
+        return recognizer._command.get_cmn(False), recognizer._phone.get_cmn(False)
+
+    before = means()
+    recognizer.start(grammar, partials=False)
+    moved = recognizer._mean_moved
+    recognizer.feed(pcm[:len(pcm) // 2])
+    recognizer.finish()  # the speculative finish
+    assert means() != before
+    restart(recognizer, grammar, pcm, False)
+    assert means() == before and recognizer._mean_moved == moved
+    assert recognizer.finish().text == "start our nightly debrief"
+
+
 def test_a_step_grammar_loaded_again_decodes_the_same(synth, ps_recognizer):
     """Only one step grammar stays loaded; coming back to a step loads its kept FSG model again."""
     first = Grammar.from_phrases(["stop the session", "start our nightly debrief", "pause"])
