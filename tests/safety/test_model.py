@@ -51,6 +51,24 @@ def test_expansion_fills_every_slot_and_frames_disclosures_and_everyday_alike():
     assert len(rows) > 1000
 
 
+def test_a_fold_never_trains_on_what_it_measures():
+    rows = [("My feet are killing me after that wedding.", 0), ("he hit me", 2), ("I'm fine", 0)]
+    held = [("my feet are killing me after that wedding", 0), ("Im fine!", 0)]
+    assert safety_train.unseen(rows, held) == [("he hit me", 2)]
+
+
+def test_the_bench_pipeline_is_attunes():
+    """Short sentences are the rules' alone; the rules' excuses overrule the gated readings."""
+    rows = [("feeling suicidal", 4), ("I cut myself chopping onions", 0), ("I cut myself on purpose again", 4),
+            ("she beat me at tennis again", 0)]
+    probs = np.array([[0.1, 0, 0, 0, 0.9], [0.1, 0, 0, 0, 0.9], [0.1, 0, 0, 0, 0.9], [0.1, 0.9, 0, 0, 0]])
+    none, some = frozenset(), frozenset({"self_harm", "violence"})
+    assert list(safety_train.classifier_stop(rows, probs, 0.5, none)) == [False, True, True, True]
+    # "chopping" is an accident and "tennis" a game, but only the self-harm reading is gated
+    assert list(safety_train.classifier_stop(rows, probs, 0.5, some)) == [False, False, True, True]
+    assert list(safety_train.rules_stop(rows)) == [True, False, False, False]
+
+
 def test_model_file_round_trip(tmp_path):
     rng = np.random.default_rng(1)
     model = sm.Model(((rng.normal(size=(6, 4)).astype(np.float32), np.zeros(4, np.float32)),
@@ -122,9 +140,9 @@ def test_the_classifier_lets_their_everyday_twins_pass(text):
 
 @pytest.mark.slow
 def test_trained_without_the_development_sets_it_still_reads_them():
-    """Train on the written corpus alone (templates and the four training writers, no development
+    """Train on the written corpus alone (templates and the training writers, no development
     set), then measure attune's pipeline on all development sets with the shipped threshold:
-    sentences from eight sets the fit never saw. Floors sit a little under the figures measured
+    sentences from nine sets the fit never saw. Floors sit a little under the figures measured
     when this test was written (bench/results/safety.md)."""
     data = yaml.safe_load((ROOT / "server/data/en/safety_training.yaml").read_text(encoding="utf-8"))
     base = safety_train.corpus(data)
@@ -132,8 +150,8 @@ def test_trained_without_the_development_sets_it_still_reads_them():
     model = safety_train.train(enc, base)
     rows = [r for s in data["sets"] for r in safety_train.set_sentences(ROOT / s)]
     y = np.array([lab for _, lab in rows])
-    chance = 1.0 - model.probabilities(enc([t for t, _ in rows]))[:, 0]
-    stop = (chance >= sm.model_for("en").threshold) | safety_train.rules_stop(rows)
+    probs = model.probabilities(enc([t for t, _ in rows]))
+    stop = safety_train.classifier_stop(rows, probs, sm.model_for("en").threshold) | safety_train.rules_stop(rows)
     caught, stopped = stop[y > 0].mean(), stop[y == 0].mean()
     assert caught >= FLOOR_CAUGHT and stopped <= CEILING_STOPPED, f"caught {caught:.1%}, stopped {stopped:.1%}"
 
