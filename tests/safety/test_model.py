@@ -156,9 +156,9 @@ def test_trained_without_the_development_sets_it_still_reads_them():
     assert caught >= FLOOR_CAUGHT and stopped <= CEILING_STOPPED, f"caught {caught:.1%}, stopped {stopped:.1%}"
 
 
-FLOOR_CAUGHT = 0.88
-"""Round three measured 902/1005 (89.8%) and 31/1381 (2.2%). The floor was 0.90 while the rules
-stopped long sentences on their own and added their catches on the sets they were written for."""
+FLOOR_CAUGHT = 0.90
+"""Round four measured 1079/1165 (92.6%) and 37/1621 (2.3%) on A-I with nine writers (round three,
+four writers on A-H: 902/1005 and 31/1381, floor 0.88)."""
 CEILING_STOPPED = 0.04
 
 
