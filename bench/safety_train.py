@@ -14,8 +14,10 @@ Training sentences, all from files in the repo:
 Usage (from the checkout):
   .venv/bin/python bench/safety_train.py            # cross-validated figures, then write the .npz
   .venv/bin/python bench/safety_train.py --cv-only  # figures only
-  options: --cache bench/tmp/cache (keep vectors), --jobs 3 (folds at once), --writer-out
-  (also leave each writer out in turn), --encoder, --kind, --ensemble
+  options: --cache bench/tmp/cache (keep vectors), --jobs 2 (folds at once), --writer-out
+  (also leave each writer out in turn), --save-scores F.npz (out-of-fold probabilities),
+  --threshold T (no folds: weights with T; with --cv-only --writer-out: writers out only),
+  --gate (readings the rules' excuses overrule), --augment, --encoder, --kind, --ensemble
 """
 
 from __future__ import annotations
@@ -51,8 +53,16 @@ ENCODER = "use+minilm+e5"
 KIND = "mlp"
 HIDDEN = 128
 STEPS = 300
-ENSEMBLE = 3
-"""Networks from different seeded starts, their logits averaged: a steadier ranking near the threshold."""
+ENSEMBLE = 1
+"""Networks from different seeded starts, their logits averaged (round three: 3, a slightly steadier
+ranking near the threshold); one since round four, whose nine writers made each fit longer than a
+loaded machine allowed three networks in every fold."""
+AUGMENT = False
+"""Each plain sentence (writers', development sets') also as a recogniser writes it (as_speech),
+when that differs: the voice path gives lower case without punctuation."""
+GATE: frozenset[str] = frozenset()
+"""Classifier readings that the rules' excuses (figures of speech, sport, accidents) would overrule;
+none in attune: gating violence and self-harm cost recall out of fold (bench/results/safety.md)."""
 CLASS_INDEX = {c: i for i, c in enumerate(sm.CLASSES)}
 MAX_EVERYDAY_STOPPED = 0.02
 """The threshold is the lowest at which attune's pipeline (rules_stop, then the classifier) stops
@@ -132,7 +142,14 @@ def digest() -> str:
 def corpus(data: dict) -> list[tuple[str, int]]:
     """Everything the classifier learns from except the development sets."""
     writers = [r for rows in writer_sentences(data).values() for r in rows]
-    return expand(data) + prototype_sentences() + template_everyday() + writers
+    return expand(data) + prototype_sentences() + template_everyday() + augmented(writers)
+
+
+def augmented(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """`rows`, and with AUGMENT each also as speech where that reads differently."""
+    if not AUGMENT:
+        return rows
+    return rows + [(as_speech(t), y) for t, y in rows if as_speech(t) != t]
 
 
 def prototype_sentences() -> list[tuple[str, int]]:
@@ -261,13 +278,20 @@ def train(enc: Encoded, rows: list[tuple[str, int]], kind: str = "mlp", l2: floa
 def out_of_fold(enc: Encoded, base, sets, kind: str, l2: float = L2, jobs: int = 1):
     """Leave one development set out: train on the rest and the corpus, score the left-out set.
     `jobs` folds at once, in forked processes (the vectors are encoded before the fork)."""
-    enc(list(dict.fromkeys([t for t, _ in base] + [t for rs in sets.values() for t, _ in rs])))
+    enc(list(dict.fromkeys([t for t, _ in base] + [t for rs in sets.values() for t, _ in augmented(rs)])))
 
     def fold(name: str) -> np.ndarray:
         others = [r for n, rs in sets.items() if n != name for r in rs]
-        model = train(enc, base + others, kind, l2)
-        return 1.0 - model.probabilities(enc([t for t, _ in sets[name]]))[:, 0]
+        model = train(enc, unseen(base + augmented(others), sets[name]), kind, l2)
+        return model.probabilities(enc([t for t, _ in sets[name]]))
     return dict(zip(sets, zip(sets.values(), forked(fold, list(sets), jobs))))
+
+
+def unseen(rows: list[tuple[str, int]], held_out: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """`rows` without the sentences a fold measures on: writers and sets share a few everyday
+    phrasings word for word ("my feet are killing me after that wedding")."""
+    held = {as_speech(t) for t, _ in held_out}
+    return [r for r in rows if as_speech(r[0]) not in held]
 
 
 def forked(fn, items: list, jobs: int) -> list:
@@ -296,25 +320,44 @@ def rules_stop(rows) -> np.ndarray:
     return np.array([len(t.split()) < sm.MIN_WORDS and judge(t, rules, NAMES)[0] is not None for t, _ in rows])
 
 
-def pick_threshold(scores) -> float:
-    """The lowest threshold at which rules or classifier stop at most MAX_EVERYDAY_STOPPED of the
-    development sets' everyday sentences, out of fold."""
-    s = np.concatenate([sc for _, sc in scores.values()])
+def classifier_stop(rows, probs: np.ndarray, threshold: float, gate: frozenset[str] | None = None) -> np.ndarray:
+    """What the classifier stops in attune's pipeline: sentences of MIN_WORDS or more whose chance of
+    a disclosure reaches `threshold`, unless the rules excused the sentence and the reading is in `gate`."""
+    return (1.0 - probs[:, 0] >= threshold) & ~vetoed(rows, probs, gate)
+
+
+def vetoed(rows, probs: np.ndarray, gate: frozenset[str] | None = None) -> np.ndarray:
+    """Sentences the classifier may not stop: too short, or excused by the rules with a reading in `gate`."""
+    gate = GATE if gate is None else gate
+    out = np.array([len(t.split()) < sm.MIN_WORDS for t, _ in rows], dtype=bool)
+    if gate:
+        rules = rules_for("en")
+        reading = [sm.CLASSES[1 + int(p[1:].argmax())] for p in probs]
+        out |= np.array([r in gate and judge(t, rules, NAMES) == (None, True)
+                         for (t, _), r in zip(rows, reading)], dtype=bool)
+    return out
+
+
+def pick_threshold(scores, gate: frozenset[str] | None = None) -> float:
+    """The lowest threshold at which attune's pipeline (rules under MIN_WORDS words, else the
+    classifier) stops at most MAX_EVERYDAY_STOPPED of the development sets' everyday sentences, out of fold."""
+    probs = np.concatenate([p for _, p in scores.values()])
     rows = [r for rs, _ in scores.values() for r in rs]
     y = np.array([lab for _, lab in rows])
-    ruled = rules_stop(rows)
+    ruled, free = rules_stop(rows), ~vetoed(rows, probs, gate)
+    s = 1.0 - probs[:, 0]
     best = 1.0
     for t in np.sort(np.unique(s[y == 0]))[::-1]:
-        if ((s >= t) | ruled)[y == 0].mean() > MAX_EVERYDAY_STOPPED:
+        if (((s >= t) & free) | ruled)[y == 0].mean() > MAX_EVERYDAY_STOPPED:
             break
         best = float(t)
     return best
 
 
-def report(scores, threshold: float, rules_too: bool = True) -> None:
+def report(scores, threshold: float, rules_too: bool = True, gate: frozenset[str] | None = None) -> None:
     tot = [0, 0, 0, 0]
-    for name, (rows, s) in scores.items():
-        stop = s >= threshold
+    for name, (rows, probs) in scores.items():
+        stop = classifier_stop(rows, probs, threshold, gate)
         if rules_too:
             stop = stop | rules_stop(rows)
         y = np.array([lab for _, lab in rows])
@@ -336,21 +379,30 @@ def writer_out(enc: Encoded, data: dict, sets, threshold: float, kind: str, l2: 
 
     def fold(name: str) -> np.ndarray:
         others = [r for n, rs in writers.items() if n != name for r in rs]
-        model = train(enc, rest + others + every_set, kind, l2)
-        return 1.0 - model.probabilities(enc([t for t, _ in writers[name]]))[:, 0]
+        model = train(enc, unseen(rest + augmented(others + every_set), writers[name]), kind, l2)
+        return model.probabilities(enc([t for t, _ in writers[name]]))
     scores = dict(zip(writers, zip(writers.values(), forked(fold, list(writers), jobs))))
     print("leave-one-writer-out, classifier alone:")
     report(scores, threshold, rules_too=False)
-    print("leave-one-writer-out, rules or classifier:")
+    print("leave-one-writer-out, attune's pipeline:")
     report(scores, threshold)
     return scores
 
 
 def save_scores(path: Path, scores) -> None:
-    """Out-of-fold chances by fold, to weigh pipeline choices without training again."""
-    rows = [(name, t, y, float(c)) for name, (rs, sc) in scores.items() for (t, y), c in zip(rs, sc)]
+    """Out-of-fold class probabilities by fold, to weigh pipeline choices without training again."""
+    rows = [(name, t, y) for name, (rs, _) in scores.items() for t, y in rs]
+    probs = np.concatenate([p for _, p in scores.values()])
     np.savez(path, fold=np.array([r[0] for r in rows]), text=np.array([r[1] for r in rows]),
-             label=np.array([r[2] for r in rows]), chance=np.array([r[3] for r in rows]))
+             label=np.array([r[2] for r in rows]), chance=1.0 - probs[:, 0], probs=probs)
+
+
+def load_scores(path: Path) -> dict:
+    """save_scores' file as scores again: {fold: (rows, probabilities)}."""
+    with np.load(path) as f:
+        fold, text, label, probs = f["fold"], f["text"], f["label"], f["probs"]
+    return {str(n): ([(str(t), int(y)) for t, y in zip(text[fold == n], label[fold == n])], probs[fold == n])
+            for n in dict.fromkeys(fold)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -364,10 +416,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save-scores", type=Path, help="a .npz for the out-of-fold chances")
     ap.add_argument("--threshold", type=float, help="skip the folds: write weights with this threshold")
     ap.add_argument("--ensemble", type=int, default=ENSEMBLE, help="networks averaged")
+    ap.add_argument("--augment", action="store_true", help="plain sentences also as speech (AUGMENT)")
+    ap.add_argument("--gate", default=",".join(sorted(GATE)),
+                    help="classifier readings the rules' excuses overrule, comma separated (GATE)")
     ap.add_argument("--writer-out", action="store_true",
                     help="also leave each writer's training sentences out in turn and measure on them")
     args = ap.parse_args(argv)
     globals()["ENSEMBLE"] = args.ensemble
+    globals()["AUGMENT"] = args.augment or AUGMENT
+    globals()["GATE"] = frozenset(g for g in args.gate.split(",") if g)
     started = time.perf_counter()
     data = yaml.safe_load((DATA / "safety_training.yaml").read_text(encoding="utf-8"))
     base = corpus(data)
@@ -376,34 +433,35 @@ def main(argv: list[str] | None = None) -> int:
     n_pos = sum(1 for _, y in base if y)
     print(f"corpus: {len(base)} sentences ({n_pos} disclosures), development sets: "
           + ", ".join(f"{k} {len(v)}" for k, v in sets.items()))
+    scores = {}
     if args.threshold is not None:
-        # Weights only, with a threshold measured by an earlier run's folds (it says which).
-        model = train(enc, base + [r for rs in sets.values() for r in rs], args.kind, args.l2, jobs=args.jobs)
-        replace(model, threshold=args.threshold, digest=digest(), encoder=args.encoder).save(DATA / sm.WEIGHTS_FILE)
-        print(f"wrote {DATA / sm.WEIGHTS_FILE} (digest {digest()}, threshold {args.threshold} as given)")
-        return 0
-    scores = out_of_fold(enc, base, sets, args.kind, args.l2, args.jobs)
-    threshold = pick_threshold(scores)
-    print(f"{args.kind} over {args.encoder}: threshold {threshold:.4f} (rules or classifier stop at most "
-          f"{MAX_EVERYDAY_STOPPED:.1%} of the development sets' everyday sentences out of fold)")
-    every = np.concatenate([sc for _, sc in scores.values()])
-    labels = np.concatenate([[y for _, y in rows] for rows, _ in scores.values()])
-    for share in (0.005, 0.01, 0.015, 0.02, 0.03):
-        t = float(np.sort(every[labels == 0])[::-1][int(share * (labels == 0).sum())]) + 1e-4
-        print(f"  out of fold at {share:.1%} everyday stopped: threshold {t:.3f}, "
-              f"caught {(every[labels > 0] >= t).mean():.1%}")
-    print("leave-one-set-out, classifier alone:")
-    report(scores, threshold, rules_too=False)
-    print("leave-one-set-out, rules or classifier:")
-    report(scores, threshold)
+        # No folds: a threshold measured by an earlier run's folds (it says which).
+        threshold = args.threshold
+    else:
+        scores = out_of_fold(enc, base, sets, args.kind, args.l2, args.jobs)
+        threshold = pick_threshold(scores)
+        print(f"{args.kind} over {args.encoder}: threshold {threshold:.4f} (attune's pipeline stops at most "
+              f"{MAX_EVERYDAY_STOPPED:.1%} of the development sets' everyday sentences out of fold)")
+        every = np.concatenate([1.0 - p[:, 0] for _, p in scores.values()])
+        labels = np.concatenate([[y for _, y in rows] for rows, _ in scores.values()])
+        for share in (0.005, 0.01, 0.015, 0.02, 0.03):
+            t = float(np.sort(every[labels == 0])[::-1][int(share * (labels == 0).sum())]) + 1e-4
+            print(f"  out of fold at {share:.1%} everyday stopped: threshold {t:.3f}, "
+                  f"caught {(every[labels > 0] >= t).mean():.1%}")
+        print("leave-one-set-out, classifier alone:")
+        report(scores, threshold, rules_too=False)
+        print("leave-one-set-out, attune's pipeline:")
+        report(scores, threshold)
+        if args.save_scores:
+            save_scores(args.save_scores, scores)
+    if not args.cv_only:
+        model = train(enc, base + augmented([r for rs in sets.values() for r in rs]), args.kind, args.l2, jobs=args.jobs)
+        replace(model, threshold=threshold, digest=digest(), encoder=args.encoder).save(DATA / sm.WEIGHTS_FILE)
+        print(f"wrote {DATA / sm.WEIGHTS_FILE} (digest {digest()}, threshold {threshold:.4f})", flush=True)
     if args.writer_out:
         scores = {**scores, **writer_out(enc, data, sets, threshold, args.kind, args.l2, args.jobs)}
-    if args.save_scores:
-        save_scores(args.save_scores, scores)
-    if not args.cv_only:
-        model = train(enc, base + [r for rs in sets.values() for r in rs], args.kind, args.l2)
-        replace(model, threshold=threshold, digest=digest(), encoder=args.encoder).save(DATA / sm.WEIGHTS_FILE)
-        print(f"wrote {DATA / sm.WEIGHTS_FILE} (digest {digest()})")
+        if args.save_scores:
+            save_scores(args.save_scores, scores)
     print(f"took {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -1,8 +1,7 @@
 """Disclosure by a trained classifier over sentence vectors. Pure.
 
-A small network (one hidden layer) over two sentence encoders' vectors side by side: the
-universal-sentence-encoder and all-MiniLM-L6-v2
-(safety_encoder.py). Five classes (everyday and the four categories); a sentence is a disclosure
+A small network (one hidden layer) over three sentence encoders' vectors side by side: the
+universal-sentence-encoder, all-MiniLM-L6-v2 and multilingual-e5-small (safety_encoder.py). Five classes (everyday and the four categories); a sentence is a disclosure
 when its chance of not being everyday reaches `threshold`, and its category is the likeliest of
 the four. The weights are a small .npz in server/data/<locale>/, made reproducibly
 by bench/safety_train.py from the YAML training sentences (server/data/<locale>/safety_training.yaml

@@ -51,6 +51,24 @@ def test_expansion_fills_every_slot_and_frames_disclosures_and_everyday_alike():
     assert len(rows) > 1000
 
 
+def test_a_fold_never_trains_on_what_it_measures():
+    rows = [("My feet are killing me after that wedding.", 0), ("he hit me", 2), ("I'm fine", 0)]
+    held = [("my feet are killing me after that wedding", 0), ("Im fine!", 0)]
+    assert safety_train.unseen(rows, held) == [("he hit me", 2)]
+
+
+def test_the_bench_pipeline_is_attunes():
+    """Short sentences are the rules' alone; the rules' excuses overrule the gated readings."""
+    rows = [("feeling suicidal", 4), ("I cut myself chopping onions", 0), ("I cut myself on purpose again", 4),
+            ("she beat me at tennis again", 0)]
+    probs = np.array([[0.1, 0, 0, 0, 0.9], [0.1, 0, 0, 0, 0.9], [0.1, 0, 0, 0, 0.9], [0.1, 0.9, 0, 0, 0]])
+    none, some = frozenset(), frozenset({"self_harm", "violence"})
+    assert list(safety_train.classifier_stop(rows, probs, 0.5, none)) == [False, True, True, True]
+    # "chopping" is an accident and "tennis" a game, but only the self-harm reading is gated
+    assert list(safety_train.classifier_stop(rows, probs, 0.5, some)) == [False, False, True, True]
+    assert list(safety_train.rules_stop(rows)) == [True, False, False, False]
+
+
 def test_model_file_round_trip(tmp_path):
     rng = np.random.default_rng(1)
     model = sm.Model(((rng.normal(size=(6, 4)).astype(np.float32), np.zeros(4, np.float32)),
@@ -110,8 +128,8 @@ def test_the_classifier_reads_consequences(text, category):
 
 @pytest.mark.parametrize("text", [
     pytest.param("I keep my car keys in my coat pocket so I don't lose them again", marks=pytest.mark.xfail(
-        strict=True, reason="round three's network reads keys kept at hand as safety planning (0.83 against "
-                            "0.80): the writers told that disclosure many ways; a known false stop")),
+        strict=True, reason="the network reads keys kept at hand as safety planning (round four 0.89 against "
+                            "0.73): the writers told that disclosure many ways; a known false stop")),
     "I told the nurse I slipped in the shower at the gym",
     "we gave our old records to my cousin when we moved",
     "what a week, my feet are killing me",
@@ -122,9 +140,9 @@ def test_the_classifier_lets_their_everyday_twins_pass(text):
 
 @pytest.mark.slow
 def test_trained_without_the_development_sets_it_still_reads_them():
-    """Train on the written corpus alone (templates and the four training writers, no development
+    """Train on the written corpus alone (templates and the training writers, no development
     set), then measure attune's pipeline on all development sets with the shipped threshold:
-    sentences from eight sets the fit never saw. Floors sit a little under the figures measured
+    sentences from nine sets the fit never saw. Floors sit a little under the figures measured
     when this test was written (bench/results/safety.md)."""
     data = yaml.safe_load((ROOT / "server/data/en/safety_training.yaml").read_text(encoding="utf-8"))
     base = safety_train.corpus(data)
@@ -132,15 +150,15 @@ def test_trained_without_the_development_sets_it_still_reads_them():
     model = safety_train.train(enc, base)
     rows = [r for s in data["sets"] for r in safety_train.set_sentences(ROOT / s)]
     y = np.array([lab for _, lab in rows])
-    chance = 1.0 - model.probabilities(enc([t for t, _ in rows]))[:, 0]
-    stop = (chance >= sm.model_for("en").threshold) | safety_train.rules_stop(rows)
+    probs = model.probabilities(enc([t for t, _ in rows]))
+    stop = safety_train.classifier_stop(rows, probs, sm.model_for("en").threshold) | safety_train.rules_stop(rows)
     caught, stopped = stop[y > 0].mean(), stop[y == 0].mean()
     assert caught >= FLOOR_CAUGHT and stopped <= CEILING_STOPPED, f"caught {caught:.1%}, stopped {stopped:.1%}"
 
 
-FLOOR_CAUGHT = 0.88
-"""Round three measured 902/1005 (89.8%) and 31/1381 (2.2%). The floor was 0.90 while the rules
-stopped long sentences on their own and added their catches on the sets they were written for."""
+FLOOR_CAUGHT = 0.90
+"""Round four measured 1079/1165 (92.6%) and 37/1621 (2.3%) on A-I with nine writers (round three,
+four writers on A-H: 902/1005 and 31/1381, floor 0.88)."""
 CEILING_STOPPED = 0.04
 
 
