@@ -73,7 +73,7 @@ def test_debrief_survives_stop_and_kill_with_nothing_lost_or_doubled(live_server
         live_server.stop(signal.SIGKILL)
         listener.say(H2)
         listener.say("stop")
-        wait_for(lambda: listener.pending_events() >= 2, what="journalled while killed")
+        wait_for(lambda: listener.pending_events() >= 2, what="journalled while killed", timeout=90)
         live_server.start()
         assert listener.finish(timeout=90) == 0, listener.stderr_path.read_text()
     finally:
