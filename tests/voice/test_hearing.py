@@ -113,6 +113,9 @@ class Watched:
         self.finishes.append((self.fed, self._threading.current_thread().name))
         return self.inner.finish()
 
+    def rewind(self):
+        self.inner.rewind()
+
 
 def test_speech_resuming_in_the_quiet_discards_the_speculative_finish(synth, fresh_recognizer, matcher):
     from voice.audio.endpoint import EndpointConfig

@@ -61,6 +61,10 @@ class Recognizer(Protocol):
 
     def decode(self, pcm: bytes, grammar: Grammar | None = None, trim: bool = True) -> Transcript: ...
 
+    def rewind(self) -> None:
+        """The utterance just finished is to be decoded again from its start: put back any running
+        state its audio moved (a speculative finish was thrown away)."""
+
 
 class RecognizerBase:
     """What the engines share: whole-recording decoding and the accept/reject rule."""
@@ -83,6 +87,9 @@ class RecognizerBase:
 
     def describe(self) -> str:
         return f"{self.engine} ({self.model})"
+
+    def rewind(self) -> None:
+        """Nothing to put back: an engine without running state decodes the utterance afresh."""
 
     def _result(self, text: str, confidence: float, mode: str, spent: float, n_bytes: int,
                 reason: str | None = None) -> Transcript:

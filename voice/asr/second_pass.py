@@ -206,9 +206,7 @@ class TwoPassRecognizer(RecognizerBase):
 
     def rewind(self) -> None:
         """The utterance is to be decoded again from its start: the first pass's running mean as it began."""
-        rewind = getattr(self.first, "rewind", None)
-        if rewind is not None:
-            rewind()
+        self.first.rewind()
 
     def abandon(self) -> None:
         """End the utterance without a result: the first pass stops, the second never runs (the wake

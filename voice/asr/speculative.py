@@ -47,9 +47,7 @@ class Speculation:
 def restart(recognizer, grammar, pcm: bytes, partials: bool) -> None:
     """The utterance again from its start, after a discarded speculation closed the decoder's utterance
     (a recognizer with a running cepstral mean first puts it back as the utterance's start found it)."""
-    rewind = getattr(recognizer, "rewind", None)
-    if rewind is not None:
-        rewind()
+    recognizer.rewind()
     recognizer.start(grammar, partials=partials)
     if pcm:
         recognizer.feed(pcm)
