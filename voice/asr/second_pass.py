@@ -28,7 +28,8 @@ from voice.asr.grammar import Grammar
 from voice.asr.whisper import WhisperEngine, timed, written
 
 MARGIN = 2.0
-"""A grammar sentence is accepted when its log-probability is at most this far below the best
+"""(The default; each packaged model has its own pair in `voice.asr.whisper_models.PACKAGED`.)
+A grammar sentence is accepted when its log-probability is at most this far below the best
 free reading's, in nats per token of Whisper's own reading, when pocketsphinx heard something else.
 Per token, a long order is not held to the same total as "give me a hug". Chosen on the development
 half of the coffee orders (bench/speech-to-intent/policies.py; bench/results has the held-out half)."""
@@ -147,7 +148,8 @@ class TwoPassRecognizer(RecognizerBase):
         """What the last finish() weighed (candidates and scores), for benchmarks and tests."""
 
     def describe(self) -> str:
-        return f"pocketsphinx ({self.first.model}) first, then {self.whisper.describe()}"
+        return (f"pocketsphinx ({self.first.model}) first, then {self.whisper.describe()}, "
+                f"margins {self.margin:g} / {self.agreed_margin:g} a token")
 
     def start(self, grammar: Grammar | None = None, partials: bool = True) -> None:
         self._grammar = grammar
