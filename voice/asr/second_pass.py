@@ -127,6 +127,9 @@ class TwoPassRecognizer(RecognizerBase):
     SKIP_CONFIDENCE: float | None = None
     """pocketsphinx's accepted result is taken without the second pass at or above this confidence
     (None: never). Set only where the development half showed it safe (bench/results)."""
+    wake_rest_margin: float | None = None
+    """The wake check's rest margin for this Whisper model (None: the check's own default); set with the
+    margins (`voice.asr.engines.two_pass`)."""
     early_scoring = True
     """The early start also scores Whisper's own grammar sentences (off: it only encodes and reads)."""
 

