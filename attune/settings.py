@@ -76,6 +76,9 @@ class Settings:
     endpointer: str = ENDPOINTERS[0]
     """What finds where speech starts and ends: "silero" (Silero VAD, a small neural network) or
     "energy" (level above the noise floor). Silero measured better in kitchen noise (bench/results/endpoint.md)."""
+    whisper_model: str | None = None
+    """The second pass's Whisper model: a packaged model's name ("tiny.en", "base") or a CTranslate2
+    Whisper folder (None: the default, tiny.en; `voice.asr.whisper_models.PACKAGED`)."""
     lan: bool = False
     """Also listen on the home network over HTTPS, for paired phones (`attune serve --lan`)."""
     lan_host: str | None = None
@@ -230,7 +233,7 @@ def _coerce(name: str, value: Any) -> Any:
         if any(not n.isprintable() for n in cleaned):
             raise ValueError("names must be printable text")
         return cleaned
-    if name in ("voice", "input_device", "output_device", "access_token", "server_url"):
+    if name in ("voice", "input_device", "output_device", "access_token", "server_url", "whisper_model"):
         text = "" if value is None else str(value).strip()
         return text or None
     return str(value).strip()

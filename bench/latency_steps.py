@@ -54,6 +54,9 @@ def main(argv=None) -> int:
     ap.add_argument("--variants", default=";".join(f"{k}:{v[0]}:{v[1]}:{v[2]}" for k, v in VARIANTS.items()),
                     help="name:endpointer:quiet_ms:speculate_ms (speculate 0 = early second pass), separated by ;")
     ap.add_argument("--engine", default="whisper")
+    ap.add_argument("--whisper-models", default="",
+                    help="comma-separated --whisper-model values, each a recognizer of its own; every variant "
+                         "runs with each, in turn (default: the default model only)")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
 
@@ -68,7 +71,13 @@ def main(argv=None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="attune-latency-"))
     vb.fake_sound_card(folder)
     matcher = Matcher.load("en", extra_lists={"partner": ["Alex", "Sam"], "ritual": []})
-    recognizer = make_recognizer(args.engine)
+    chosen = [m.strip() for m in args.whisper_models.split(",") if m.strip()]
+    recognizers = {m: make_recognizer(args.engine, whisper_model=m) for m in chosen} or \
+        {None: make_recognizer(args.engine)}
+    if chosen:
+        setups = {f"{name}, {m}": (*setup, m) for m in chosen for name, setup in setups.items()}
+    else:
+        setups = {name: (*setup, None) for name, setup in setups.items()}
     server, url = vb.start_server(folder)
     stats = {name: {k: [] for k in vb.LATENCY_KEYS} | {"parts": {}} for name in setups}
     loads = [os.getloadavg()[0]]
@@ -76,11 +85,13 @@ def main(argv=None) -> int:
     try:
         rig = vb.latency_rig(matcher, folder, url)
         rng = np.random.default_rng(11)
-        vb.one_latency(recognizer, matcher, rig, *vb.latency_utterance(vb.VOICES[0], folder, rng),
-                       {k: [] for k in vb.LATENCY_KEYS})  # warm-up, not counted
+        for each in recognizers.values():
+            vb.one_latency(each, matcher, rig, *vb.latency_utterance(vb.VOICES[0], folder, rng),
+                           {k: [] for k in vb.LATENCY_KEYS})  # warm-up, not counted
         for i in range(args.rounds):
             pcm, end = vb.latency_utterance(vb.VOICES[i % len(vb.VOICES)], folder, rng)
-            for name, (kind, quiet, speculate) in setups.items():
+            for name, (kind, quiet, speculate, model) in setups.items():
+                recognizer = recognizers[model]
                 vb.one_latency(recognizer, matcher, rig, pcm, end, stats[name], kind, quiet, speculate)
                 for part, sec in ((recognizer.last or {}).get("seconds") or {}).items():
                     stats[name]["parts"].setdefault(part, []).append(sec)
@@ -89,7 +100,8 @@ def main(argv=None) -> int:
         server.close()
     lines = ["# Latency: last speech to the answer's first audio", "",
              f"Written by `bench/latency_steps.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}), "
-             f"engine {recognizer.describe()}; {args.rounds} utterances per variant, variants in turn, "
+             f"engine {'; '.join(r.describe() for r in recognizers.values())}; "
+             f"{args.rounds} utterances per variant, variants in turn, "
              f"{time.monotonic() - started:.0f} s. Machine: {os.cpu_count()} cores shared with other sessions; "
              f"load average (1 min) {min(loads):.1f}-{max(loads):.1f}, median {statistics.median(loads):.1f}.", "",
              "| variant | from last speech: median | 95th pct | from the decision: median | 95th pct "

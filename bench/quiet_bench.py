@@ -146,6 +146,7 @@ def main(argv=None) -> int:
     ap.add_argument("--half", choices=("dev", "held", "both"), default="both")
     ap.add_argument("--decode", type=int, default=0, help="decode this many coffee orders of the half")
     ap.add_argument("--kind", default="silero", help="endpointer for --decode")
+    ap.add_argument("--whisper-model", help="for --decode: the second pass's Whisper model (default: the default)")
     ap.add_argument("--min-frames", type=int, help="for --decode: Whisper's shortest encoder window (frames)")
     ap.add_argument("--speculations", type=int, default=0,
                     help="count the speculative finishes thrown away on this many orders of the half "
@@ -240,7 +241,7 @@ def decode(args, lengths) -> int:
     from voice.asr.engines import make_recognizer
     from voice.asr.grammar import command_grammar
 
-    recognizer = make_recognizer("whisper")
+    recognizer = make_recognizer("whisper", whisper_model=args.whisper_model)
     if args.min_frames:
         recognizer.whisper.min_frames = args.min_frames
     intent_set = IntentSet.load(s2i.INTENTS)

@@ -443,10 +443,11 @@ def debrief_at_appreciation(url: str, time_scale: float = 6.0) -> None:
 
 
 def bench_memory(folder: Path, url: str, texts=MEMORY_COMMANDS, tag: str = "mem",
-                 wake: bool = False, engine: str = "pocketsphinx") -> tuple[float, float]:
+                 wake: bool = False, engine: str = "pocketsphinx", whisper_model: str | None = None) -> tuple[float, float]:
     """(peak, at exit) RSS in MB of `attune listen --wav` (pocketsphinx, pyttsx3 to the fake card).
 
-    --no-wake unless `wake`: those utterances have no wake phrase, and every one must be decoded."""
+    --no-wake unless `wake`: those utterances have no wake phrase, and every one must be decoded.
+    `whisper_model`: --whisper-model for the whisper engine (None: the default model)."""
     wavs = []
     rng = np.random.default_rng(5)
     for i, text in enumerate(texts):
@@ -461,6 +462,7 @@ def bench_memory(folder: Path, url: str, texts=MEMORY_COMMANDS, tag: str = "mem"
     env = dict(os.environ, XDG_DATA_HOME=str(folder / "data"))
     done = subprocess.run([sys.executable, "-c", code, "listen", "--wav", *wavs, "--server", url, "--engine",
                            engine, *([] if wake else ["--no-wake"]),
+                           *(["--whisper-model", whisper_model] if whisper_model else []),
                            "--journal", str(folder / f"{tag}-journal.jsonl")],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     found = re.search(r"RSS_KB (\d+) (\d+)", done.stderr)

@@ -44,6 +44,8 @@ ENDPOINTER = None
 """The endpointer segmenting the streams (voice.audio.vad's names; None: the energy one, as this round ran)."""
 PREFIX = "round3"
 """How this bench's records are named in the cache."""
+WHISPER_MODEL = None
+"""The second pass's Whisper model deciding the segments (--whisper-model; None: the default)."""
 
 FIRST_STAGES = {  # name -> KeyphraseSpotter keywords
     "loose": dict(threshold=1e-30, verify=True, second_look=True, max_edits=1.5),
@@ -231,7 +233,7 @@ def phase_decide(args) -> None:
 
     data = pickle.loads(path(args, "segments").read_bytes())
     matcher = Matcher.load("en", extra_lists={"partner": ["Alex", "Sam"], "ritual": []})
-    recognizer = make_recognizer("whisper")
+    recognizer = make_recognizer("whisper", whisper_model=WHISPER_MODEL)
     check = WhisperWakeCheck(recognizer.whisper, "attune", wake_margin=float("-inf"), command_margin=float("-inf"))
     grammar = grammar_for(recognizer, matcher, TALK_EXPECTS, command=True)
     woken = with_wake_phrase(grammar, ["attune"])

@@ -181,7 +181,7 @@ def phase_report(args) -> None:
              f"Written by `bench/wake_round4.py report` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}). "
              f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, shared with other helpers' jobs "
              f"(load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} when written; accuracy does not "
-             "depend on load).", "", METHOD, ""]
+             f"depend on load). Second pass: Whisper {r3.WHISPER_MODEL or 'tiny.en (the default)'}.", "", METHOD, ""]
     lines += ["## Chosen on the development half", "",
               f"**{new}** (first stage: {r3.FIRST_STAGES[stage.split('+')[0]]}; `+N`: the rest read from N ms after "
               "where the spotter placed the phrase's end).", ""]
@@ -227,7 +227,7 @@ bench/wake_check_bench.py ("attune" alone and "attune, <command>" for 7 commands
 bench/wake_dialogue.txt, with no wake phrase in it), segmented as round three did but by **the loop's own
 endpointer** (Silero VAD, 350 ms of trailing quiet: `voice.audio.vad.make_endpointer()`; round three's bench
 ran the energy endpointer, which the loop no longer uses). Every utterance a first stage fired on goes
-through the real models (pocketsphinx then Whisper tiny.en): the whole utterance as round three's check
+through the real models (pocketsphinx then Whisper, tiny.en unless named above): the whole utterance as round three's check
 reads it, and the rest (the audio after where the spotter placed the phrase's end, or 100 / 200 ms later)
 through the two-pass recognizer with the step's grammar. Decisions at any margin are computed from those
 records, with the rule the loop runs (`voice.wake.check.WhisperWakeCheck.decide`).
@@ -244,20 +244,40 @@ phrase alone, commands with the right intent) less wrong commands; ties to the s
 smaller margin. The held-out half was decoded before the choice and scored once, after it."""
 
 
+def phase_fresh(args) -> None:
+    """Copy the default model's segments (the first stages' work, no Whisper in it) to --whisper-model's
+    records without their decisions, for `decide` to decide them again with that model."""
+    import pickle
+
+    source = args.cache / f"round4-{args.endpointer}-{args.half}-segments.pkl"
+    data = pickle.loads(source.read_bytes())
+    for part in ("commands", "conversation"):
+        for row in data[part]:
+            for seg in row["segments"]:
+                seg.pop("decided", None)
+    r3.path(args, "segments").write_bytes(pickle.dumps(data))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("phase", choices=("segments", "shift", "decide", "losses", "report"))
+    parser.add_argument("phase", choices=("segments", "fresh", "shift", "decide", "losses", "report"))
     parser.add_argument("--held", action="store_true", help="report: also the held-out half (once)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "wake-round4.md")
     parser.add_argument("--half", default="dev", choices=("dev", "held"))
     parser.add_argument("--stages", default="unchecked")
     parser.add_argument("--details", action="store_true")
     parser.add_argument("--endpointer", default="silero", help="voice.audio.vad's name (the loop's default: silero)")
+    parser.add_argument("--whisper-model", help="the second pass's Whisper model (default: the default); its "
+                                                "records are kept apart (`fresh` copies the default's segments)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "attune-wake-bench")
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     r3.ENDPOINTER, r3.PREFIX = args.endpointer, f"round4-{args.endpointer}"
-    if args.phase == "segments":
+    if args.whisper_model:
+        r3.WHISPER_MODEL, r3.PREFIX = args.whisper_model, f"{r3.PREFIX}-{args.whisper_model}"
+    if args.phase == "fresh":
+        phase_fresh(args)
+    elif args.phase == "segments":
         r3.phase_segments(args)
     elif args.phase == "report":
         phase_report(args)

@@ -95,9 +95,10 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
                              "pocketsphinx with Whisper's second pass; pocketsphinx: the first pass alone, "
                              "for small machines)")
     parser.add_argument("--vosk-model", type=Path, metavar="DIR", help="vosk model folder")
-    parser.add_argument("--whisper-model", type=Path, metavar="DIR",
-                        help="a CTranslate2 Whisper model folder (default: the bundled tiny.en; "
-                             "`attune models download whisper-base.en` fetches a better one)")
+    parser.add_argument("--whisper-model", metavar="NAME|DIR",
+                        help="the second pass's Whisper model (setting `whisper_model`): tiny.en (the default), "
+                             "base (install attune[whisper-base]; about 110 MB more memory), or a CTranslate2 "
+                             "Whisper model folder")
 
 
 def register_tools(sub: argparse._SubParsersAction) -> None:

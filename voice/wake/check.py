@@ -195,4 +195,7 @@ def check_for(recognizer, phrases: Iterable[str] | str) -> WhisperWakeCheck | No
     """The Whisper check when `recognizer` has a Whisper second pass, else None (pocketsphinx alone
     keeps `voice.wake.phrase.wake_outcome`)."""
     whisper = getattr(recognizer, "whisper", None)
-    return WhisperWakeCheck(whisper, phrases) if whisper is not None else None
+    if whisper is None:
+        return None
+    rest = getattr(recognizer, "wake_rest_margin", None)
+    return WhisperWakeCheck(whisper, phrases, rest_margin=REST_MARGIN if rest is None else rest)
