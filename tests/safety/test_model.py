@@ -128,7 +128,7 @@ def test_the_classifier_reads_consequences(text, category):
 
 @pytest.mark.parametrize("text", [
     pytest.param("I keep my car keys in my coat pocket so I don't lose them again", marks=pytest.mark.xfail(
-        strict=True, reason="the network reads keys kept at hand as safety planning (round four 0.89 against "
+        strict=True, reason="the network reads keys kept at hand as safety planning (round five 0.89 against "
                             "0.73): the writers told that disclosure many ways; a known false stop")),
     "I told the nurse I slipped in the shower at the gym",
     "we gave our old records to my cousin when we moved",
