@@ -26,14 +26,15 @@ from voice.asr.fsg import graph_accepts, nearest_sentences, unique_completion
 from voice.asr.base import RecognizerBase, Transcript
 from voice.asr.grammar import Grammar
 from voice.asr.whisper import WhisperEngine, timed, written
+from voice.asr.whisper_models import DEFAULT_MODEL, PACKAGED
 
-MARGIN = 2.0
-"""(The default; each packaged model has its own pair in `voice.asr.whisper_models.PACKAGED`.)
+MARGIN = PACKAGED[DEFAULT_MODEL].margins[0]
+"""The default model's (each packaged model has its own pair in `voice.asr.whisper_models.PACKAGED`).
 A grammar sentence is accepted when its log-probability is at most this far below the best
 free reading's, in nats per token of Whisper's own reading, when pocketsphinx heard something else.
 Per token, a long order is not held to the same total as "give me a hug". Chosen on the development
 half of the coffee orders (bench/speech-to-intent/policies.py; bench/results has the held-out half)."""
-AGREED_MARGIN = 3.4
+AGREED_MARGIN = PACKAGED[DEFAULT_MODEL].margins[1]
 """The margin (per token) when pocketsphinx's own accepted result is the sentence Whisper scores best:
 two models agreeing is stronger evidence than Whisper's score alone (synthetic voices that Whisper
 reads badly, "start our tightly degree", are still its best grammar sentence). Chosen with MARGIN."""

@@ -41,9 +41,9 @@ class PackagedModel:
     margins: tuple[float, float]
     """The second pass's (margin, agreed margin) for it, nats per token of Whisper's reading
     (`voice.asr.second_pass`), chosen on the development half of the coffee orders with this model."""
-    wake_rest_margin: float = 2.0
-    """The wake check's rest margin for it (`voice.wake.check.REST_MARGIN`), chosen on the wake bench's
-    development half with this model (bench/results/wake-round4*.md)."""
+    wake_rest_margin: float | None = None
+    """The wake check's rest margin for it, chosen on the wake bench's development half with this
+    model (bench/results/wake-round4*.md); None: the check's own `voice.wake.check.REST_MARGIN`."""
     parts: tuple[PackagedFile, ...] = ()
     """model.bin's parts, in order (empty: the package holds a whole folder, used in place)."""
     files: tuple[PackagedFile, ...] = ()
