@@ -217,10 +217,11 @@ class Runner:
             partner = body.get("partner")
             # A control that means the same at any step applies even when the sender saw an older one.
             step = None if intent in STEPLESS_INTENTS else body.get("step")
-            if machine is not None and step is not None and machine.view(now)["step"] != step:
+            event = Event.of(intent, slots, text, partner)
+            if (machine is not None and step is not None and machine.view(now)["step"] != step
+                    and machine.late_talk(step, event) is None):
                 raise ApiError(409, f"step '{step}' is no longer current (now '{machine.view(now)['step']}')",
                                "step", "step_conflict")
-            event = Event.of(intent, slots, text, partner)
             category = disclosure([text, *slots.values()], self._locale,
                                   [p["name"] for p in self.store.partners()])
             if category is not None:

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from server.routines import due as due_parser
 from server.routines.language import language, script
-from intents.names import REPAIR_INTENTS, ROUTINE_CONTROLS, STARTER_INTENTS, VOICE_CONTROLS
+from intents.names import BUILTIN_INTENTS, REPAIR_INTENTS, ROUTINE_CONTROLS, STARTER_INTENTS, VOICE_CONTROLS
 from server.routines.model import (AddCommitment, AddEntry, AddWeeklyReview, Event, Expect, MarkCommitment, Output,
                                    Result, ShareEntries, Utterance)
 from server.routines.safety import disclosure, stop_lines
@@ -38,6 +38,9 @@ ANSWER_KINDS = ("ask", "share")
 TIMED_KINDS = ("ask", "share", "text")
 ABANDON_AFTER_S = 6 * 3600.0
 """Wall-clock seconds without any state change after which a running routine is abandoned."""
+LATE_TALK_S = 10.0
+"""Wall-clock seconds after a talking step ends during which words said in it still count as its own:
+the second pass and a loaded machine can put a second or more between the words and their arrival."""
 
 
 class Machine:
@@ -240,6 +243,9 @@ class Machine:
         return self.t + max(0.0, total - self.t) * float(step.get("budget_s", 0)) / weight
 
     def _next(self, out: Output) -> None:
+        step = self.step
+        if step is not None and step["kind"] == "talk" and step.get("record"):
+            self.s.closed_talk = {"step": step["id"], "speaker": self.s.speaker, "at": round(self.t, 3)}
         self._enter(self.s.idx + 1, out)
 
     def _unanswered(self, step: dict[str, Any], out: Output) -> None:
@@ -307,16 +313,34 @@ class Machine:
         if not self.active:
             return out.result()
         current = self.step
+        late = None
         if step is not None and (current is None or current["id"] != step):
-            result = out.result()
-            return Result(result.utterances, result.effects, result.changed, conflict=True)
+            late = self.late_talk(step, event)
+            if late is None:
+                result = out.result()
+                return Result(result.utterances, result.effects, result.changed, conflict=True)
         category = disclosure([event.text, *(v for _, v in event.slots)], self.s.locale, self.s.partners)
         if category is not None:
             self.safety_stop(out, category)
             return out.result()
         out.changed = True
-        self._apply(event, out)
+        if late is not None:
+            self._record(late, event, late.get("record"), event.text, out, speaker=self.s.closed_talk["speaker"])
+        else:
+            self._apply(event, out)
         return out.result()
+
+    def late_talk(self, step_id: str, event: Event) -> dict[str, Any] | None:
+        """The talking step `step_id` if it ended moments ago and `event` is words said in it, not a
+        control: its time ran out (or the page moved on) while they were on their way."""
+        closed = self.s.closed_talk
+        if closed is None or closed["step"] != step_id or not event.text or event.intent in BUILTIN_INTENTS:
+            return None
+        if self.t - float(closed["at"]) > LATE_TALK_S * float(self.s.clock.scale) + EPS:
+            return None
+        if self.s.clock.paused or turns.is_filler(event.text, self.s.locale):
+            return None
+        return next((st for st in self.s.steps if st["id"] == step_id and st["kind"] == "talk"), None)
 
     def safety_stop(self, out: Output, category: str) -> None:
         """Stop for a disclosure exactly as a spoken "stop" ends and is recorded; then the help
@@ -482,10 +506,11 @@ class Machine:
             return
         self._next(out)
 
-    def _record(self, step: Mapping[str, Any], event: Event, kind: str | None, value: str, out: Output) -> None:
+    def _record(self, step: Mapping[str, Any], event: Event, kind: str | None, value: str, out: Output,
+                speaker: int | None = None) -> None:
         if not kind:
             return
-        slot = self.s.speaker  # someone said "it's Sam" during this step
+        slot = speaker if speaker is not None else self.s.speaker  # someone said "it's Sam" during the step
         if slot is None:
             slot = step.get("partner")  # attune asked "Alex, ...": Alex's answer
         if slot is None:

@@ -95,6 +95,9 @@ class State:
     """A promise waiting for its follow-up ("what exactly, and by when?")."""
     explained: list[str] | None = field(default=None)
     """Steps already explained once (absent from the saved form until the first)."""
+    closed_talk: dict[str, Any] | None = field(default=None)
+    """The talking step just left {step, speaker, at}: words said in it that arrive a moment late are
+    still its words (absent from the saved form until the first)."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "State":
@@ -115,7 +118,8 @@ class State:
             vars=data["vars"], defaults=data.get("defaults") or {}, utc_offset_s=int(data["utc_offset_s"]),
             week_start=data.get("week_start"), figures=data.get("figures"), collect=data["collect"],
             timings=data.get("timings") or {}, speaker=data.get("speaker"),
-            pending_promise=data.get("pending_promise"), explained=data.get("explained"))
+            pending_promise=data.get("pending_promise"), explained=data.get("explained"),
+            closed_talk=data.get("closed_talk"))
 
     def to_dict(self) -> dict[str, Any]:
         """The saved JSON form: the same keys, in the same order, as every earlier version wrote."""
@@ -134,4 +138,6 @@ class State:
         }
         if self.explained is not None:
             data["explained"] = self.explained
+        if self.closed_talk is not None:
+            data["closed_talk"] = self.closed_talk
         return copy.deepcopy(data)

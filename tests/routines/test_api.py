@@ -92,6 +92,38 @@ def test_a_control_that_means_the_same_at_any_step_is_not_a_step_conflict(api):
     post(client, {"text": "yes", "step": "ready.1"}, status=409)
 
 
+def _past_appreciation(client, clock):
+    post(client, {"intent": "StartDebrief"})
+    post(client, {"intent": "Yes", "step": "ready.1"})
+    reply = post(client, {"intent": "Yes", "step": "ready.2"})
+    assert reply["routine"]["step"] == "appreciation.1"
+    while client.get("/api/v1/routine").get_json()["step"] == "appreciation.1":
+        clock.now += 1  # its time runs out
+
+
+def test_words_said_as_a_talking_step_ran_out_are_still_that_steps(api, clock):
+    """A sentence that arrives just after its talking step's time ran out is the partner's, not a 409."""
+    client, app = api
+    _past_appreciation(client, clock)
+    assert client.get("/api/v1/routine").get_json()["step"] == "appreciation.2"
+    reply = post(client, {"text": "thank you for fixing the bike", "step": "appreciation.1"})
+    assert reply["routine"]["step"] == "appreciation.2"
+    entries = app.extensions["attune.store"].list_entries(kind="appreciation")
+    assert [(e["value"], e["step"]) for e in entries] == [("thank you for fixing the bike", "appreciation.1")]
+    assert entries[0]["partner_id"] == app.extensions["attune.store"].partners()[0]["id"]
+
+
+def test_late_words_have_a_limit_and_controls_never_count_late(api, clock):
+    client, app = api
+    _past_appreciation(client, clock)
+    reply = post(client, {"text": "next", "step": "appreciation.1"}, status=409)  # must not skip Sam's turn
+    assert reply["error"]["code"] == "step_conflict"
+    post(client, {"text": "um", "step": "appreciation.1"}, status=409)  # a filler is not words said
+    clock.now += 15  # past the grace: the step is long gone
+    post(client, {"text": "thanks for the tea", "step": "appreciation.1"}, status=409)
+    assert app.extensions["attune.store"].list_entries(kind="appreciation") == []
+
+
 def test_the_event_reply_carries_the_routine_view_and_the_accepted_intent(api, clock):
     """One request per utterance: the reply has what GET /routine would say next, and what was decided."""
     client, _ = api
