@@ -87,9 +87,11 @@ def models_cmd(args: argparse.Namespace) -> int:
         return 0
     for m in found:
         print(f"{m['engine']:13} {m['name']:40} {m['path']}")
-    chosen = models.find_vosk_model()
-    chosen_whisper = settings_from_args(args).settings.whisper_model or whisper_models.DEFAULT_MODEL
-    second = f", then Whisper {chosen_whisper} (second pass)" if whisper_models.bundled_dir() is not None else ""
+    named = settings_from_args(args).settings.whisper_model
+    # A Whisper model named in the settings wins over vosk, as `make_recognizer` decides.
+    chosen = None if named else models.find_vosk_model()
+    chosen_whisper = named or whisper_models.DEFAULT_MODEL
+    second = f", then Whisper {chosen_whisper} (second pass)" if whisper_models.installed(chosen_whisper) else ""
     print(f"in use: {'vosk ' + chosen.name if chosen else 'pocketsphinx en-us' + second + ' (no English vosk model found)'}")
     return 0
 

@@ -9,21 +9,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from attune.paths import models_dir
 from voice.asr import ENGINES, models
 from voice.asr.pocketsphinx import PocketsphinxRecognizer
 from voice.asr.second_pass import TwoPassRecognizer
 from voice.asr.vosk import VoskRecognizer
 from voice.asr.whisper import WhisperEngine
-from voice.asr.whisper_models import calibrated, find_whisper_model
+from voice.asr.whisper_models import DEFAULT_MODEL, PACKAGED, calibrated, find_whisper_model
 
 _WHISPER: dict[tuple, object] = {}
 
 
 def whisper_engine(model: str | Path | None = None, threads: int | None = None):
-    """The Whisper engine for `model` (a packaged model's name, a folder, or None: the default), loaded once."""
-    path, label = find_whisper_model(model)
-    key = (str(path), threads)
+    """The Whisper engine for `model` (a packaged model's name, a folder, or None: the default), loaded once.
+
+    A packaged model is looked up by name before it is found: finding it hashes its model.bin."""
+    name = str(model) if model else DEFAULT_MODEL
+    found = None if name in PACKAGED else find_whisper_model(model)
+    key = ((name, str(models_dir())) if found is None else str(found[0]), threads)
     if key not in _WHISPER:
+        path, label = found or find_whisper_model(model)
         _WHISPER[key] = WhisperEngine(path, threads=threads, label=label)
     return _WHISPER[key]
 
@@ -57,7 +62,5 @@ def two_pass(whisper_model: str | Path | None = None):
     """pocketsphinx's grammar pass with Whisper's second pass, at the margins chosen for that model."""
     model = calibrated(whisper_model)
     margin, agreed = model.margins
-    recognizer = TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model), margin=margin,
-                                   agreed_margin=agreed)
-    recognizer.wake_rest_margin = model.wake_rest_margin
-    return recognizer
+    return TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model), margin=margin,
+                             agreed_margin=agreed, wake_rest_margin=model.wake_rest_margin)

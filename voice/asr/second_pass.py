@@ -128,18 +128,17 @@ class TwoPassRecognizer(RecognizerBase):
     SKIP_CONFIDENCE: float | None = None
     """pocketsphinx's accepted result is taken without the second pass at or above this confidence
     (None: never). Set only where the development half showed it safe (bench/results)."""
-    wake_rest_margin: float | None = None
-    """The wake check's rest margin for this Whisper model (None: the check's own default); set with the
-    margins (`voice.asr.engines.two_pass`)."""
     early_scoring = True
     """The early start also scores Whisper's own grammar sentences (off: it only encodes and reads)."""
 
     def __init__(self, first, whisper: WhisperEngine, margin: float = MARGIN, agreed_margin: float = AGREED_MARGIN,
-                 prompt: bool = True):
+                 prompt: bool = True, wake_rest_margin: float | None = None):
         self.first = first
         self.whisper = whisper
         self.margin = margin
         self.agreed_margin = agreed_margin
+        # The wake check's rest margin for this Whisper model (None: the check's own default).
+        self.wake_rest_margin = wake_rest_margin
         self.use_prompt = prompt
         self.skip_confidence = self.SKIP_CONFIDENCE
         self.model = f"{first.model}; {whisper.model}"

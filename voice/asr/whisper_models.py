@@ -141,6 +141,20 @@ def find_whisper_model(given: str | Path | None = None) -> tuple[Path, str]:
     return path, path.name
 
 
+def installed(given: str | Path | None = None) -> bool:
+    """Whether the Whisper model `given` names (None: the default) is on this machine; its hash is
+    checked when it is loaded, not here."""
+    name = str(given) if given else DEFAULT_MODEL
+    model = PACKAGED.get(name)
+    if model is None:
+        return is_whisper_dir(Path(name).expanduser()) or is_whisper_dir(models_dir() / name)
+    if not model.parts:
+        return bundled_dir() is not None
+    if (models_dir() / f"whisper-{model.name}" / "model.bin").is_file():
+        return True
+    return all(f.locate() is not None for f in (*model.parts, *model.files))
+
+
 def calibrated(given: str | Path | None = None) -> PackagedModel:
     """The packaged model whose margins a model uses: itself when packaged, else the default
     (a folder the user names was not measured here)."""

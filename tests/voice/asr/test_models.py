@@ -118,7 +118,9 @@ def test_without_a_vosk_model_pocketsphinx_and_whisper_are_chosen(tmp_path, monk
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("VOSK_MODEL_PATH", raising=False)
     assert make_recognizer().engine == "pocketsphinx+whisper"
+    from voice.asr import engines
     monkeypatch.setattr(whisper_models, "bundled_dir", lambda: None)  # the Whisper package not installed
+    monkeypatch.setattr(engines, "_WHISPER", {})  # ... in a new process: nothing loaded yet
     assert make_recognizer().engine == "pocketsphinx"
     with pytest.raises(LookupError):
         make_recognizer("vosk")

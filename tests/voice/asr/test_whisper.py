@@ -155,6 +155,7 @@ def test_a_tampered_model_is_refused(tampered, monkeypatch):
     with pytest.raises(ModelError, match="not the pinned"):
         whisper_models.verify_bundled(tampered)
     monkeypatch.setattr(whisper_models, "bundled_dir", lambda: tampered)
+    monkeypatch.setattr(engines, "_WHISPER", {})  # a new process: the file is checked when first loaded
     with pytest.raises(ModelError, match="not the pinned"):
         whisper_models.find_whisper_model()
     notes = []

@@ -54,6 +54,19 @@ def test_the_parts_are_joined_once_and_checked(tmp_path, packages):
     assert packaged_dir(fake_model(), folder) == folder
 
 
+def test_installed_says_whether_the_chosen_model_is_here_without_hashing_it(tmp_path, packages, monkeypatch):
+    monkeypatch.setenv("ATTUNE_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setitem(PACKAGED, "fake", fake_model(sha256="0" * 64))  # a wrong hash: not checked here
+    assert whisper_models.installed("fake")
+    missing = PackagedModel("gone", "gone", "gone-1", SHA256, margins=(1.5, 2.5),
+                            parts=(PackagedFile("no_such_whisper_package", "data/model.bin.part1"),))
+    monkeypatch.setitem(PACKAGED, "gone", missing)
+    assert not whisper_models.installed("gone")
+    assert not whisper_models.installed(tmp_path / "not-a-model")
+    folder = packaged_dir(fake_model(), tmp_path / "models" / "whisper-fake")
+    assert whisper_models.installed(folder)
+
+
 def test_parts_that_join_to_another_checksum_are_refused(tmp_path, packages):
     target = tmp_path / "models" / "whisper-fake"
     with pytest.raises(ModelError, match="join to sha256 .* not the pinned"):
