@@ -12,14 +12,18 @@ from voice.asr.grammar import command_grammar
 from voice.asr.pocketsphinx import PocketsphinxRecognizer
 from voice.wake.phrase import COMMAND, NOT_ADDRESSED, WAKE_ONLY, with_wake_phrase
 from voice.wake.spotter import KeyphraseSpotter
-from voice.wake.check import FIRST_STAGE, WhisperWakeCheck, addressing, check_for
+from voice.wake.check import FIRST_STAGE, REST_AFTER_S, AFTER_S, WhisperWakeCheck, addressing, check_for, split_commands
 
 pytestmark = pytest.mark.audio
 
 
+def talk_woken(matcher):
+    return with_wake_phrase(command_grammar(matcher, TALK["expects"]["intents"], "pocketsphinx"), ["attune"])
+
+
 def woken(recognizer, matcher, pcm: bytes, check: WhisperWakeCheck):
     """The verdict on `pcm` as the loop reaches it: decoded whole with the step's commands behind the phrase."""
-    grammar = with_wake_phrase(command_grammar(matcher, TALK["expects"]["intents"], "pocketsphinx"), ["attune"])
+    grammar = talk_woken(matcher)
     recognizer.last = {}
     recognizer.start(grammar, partials=False)
     for i in range(0, len(pcm), 960):
@@ -30,7 +34,7 @@ def woken(recognizer, matcher, pcm: bytes, check: WhisperWakeCheck):
     found = KeyphraseSpotter(**FIRST_STAGE).spot(pcm)
     floor = Endpointer()
     floor.feed(pcm)
-    return check.judge(recognizer, pcm, speech_seconds(pcm[found.end_byte:], floor) if found else None)
+    return check.judge(recognizer, pcm, speech_seconds(pcm[found.end_byte:], floor) if found else None, grammar)
 
 
 def test_the_check_is_the_default_only_with_whisper(two_pass):  # noqa: F811
@@ -114,3 +118,41 @@ def test_without_the_rest_the_whole_utterance_decides(synth, two_pass, matcher):
     heard, _wakes, _ = run(chunks, two_pass, matcher, KeyphraseSpotter(**FIRST_STAGE), TALK, wake_check=check)
     assert [matcher.match(h.text, expect=TALK["expects"]["intents"]).intent for h in heard] == ["TimeLeft"]
     assert history[0].rest_gap is None and history[0].command_gap is not None
+
+
+@pytest.mark.parametrize("reading, want", [("At you, next.", "attune next"),
+                                           ("I'll do it, say that again.", "attune say that again"),
+                                           ("a tune, go back", "attune go back")])
+def test_whisper_s_own_reading_is_split_after_its_spelling_of_the_phrase(matcher, reading, want):
+    assert want in split_commands(talk_woken(matcher).graph, [reading], "attune")
+
+
+def test_a_reading_far_from_every_command_gives_none(matcher):
+    assert split_commands(talk_woken(matcher).graph, ["It was a long day at work today."], "attune") == []
+
+
+def test_the_whole_utterance_is_also_split_where_whisper_reads_the_phrase_end(synth, two_pass, matcher):  # noqa: F811
+    """Given the step's grammar, the check scores the commands of Whisper's own split too (those the second
+    pass did not propose have no floor) and takes the command from them or the second pass's best."""
+    pcm = synth.pcm("attune, say that again")
+    grammar = talk_woken(matcher)
+    two_pass.last = {}
+    two_pass.start(grammar, partials=False)
+    two_pass.feed(pcm)
+    two_pass.finish()
+    verdict = WhisperWakeCheck(two_pass.whisper, "attune").judge(two_pass, pcm, 0.8, grammar)
+    assert verdict.outcome == COMMAND and verdict.text == "attune say that again", verdict
+    assert any(floor == float("inf") for _c, _raw, floor in verdict.scored), verdict.scored  # Whisper's split's own
+
+
+def test_a_short_command_after_the_spotter_s_end_is_read_on_its_own(synth, two_pass, matcher):  # noqa: F811
+    """Less than AFTER_S of speech after where the spotter placed the phrase's end (a fast "pause") is still
+    read on its own, from REST_AFTER_S up."""
+    assert REST_AFTER_S < AFTER_S
+    rest, whole = synth.pcm("pause"), synth.pcm("attune, pause")
+    two_pass.last = {}
+    two_pass.start(command_grammar(matcher, TALK["expects"]["intents"], "pocketsphinx"), partials=False)
+    two_pass.feed(rest)
+    verdict = WhisperWakeCheck(two_pass.whisper, "attune").decide(two_pass, whole, "attune", 0.25,
+                                                                  talk_woken(matcher))
+    assert verdict.outcome == COMMAND and verdict.text == "attune pause" and verdict.rest_gap is not None, verdict
