@@ -137,8 +137,11 @@ class WhisperWakeCheck:
 
     def __init__(self, whisper, phrases: Iterable[str] | str, wake_margin: float = WAKE_MARGIN,
                  command_margin: float = COMMAND_MARGIN, history: list | None = None, after_s: float = AFTER_S,
-                 rest_margin: float = REST_MARGIN, rest_after_s: float = REST_AFTER_S):
+                 rest_margin: float = REST_MARGIN, rest_after_s: float = REST_AFTER_S,
+                 phrase_words: int = PHRASE_WORDS):
         self.whisper = whisper
+        self.phrase_words = phrase_words
+        """Words the phrase of a command may be read as before the short penalty (the phrase alone: PHRASE_WORDS)."""
         self.rest_margin = rest_margin
         self.rest_after_s = rest_after_s
         self.phrases = normalise_phrases(phrases)
@@ -182,9 +185,9 @@ class WhisperWakeCheck:
         wake_gap = max(0.0, best_free - wake_best)
         command, command_gap, scored = "", None, ()
         if commands:
-            # the phrase in a command may be read as up to PHRASE_WORDS words too ("I'll do it, next")
+            # the phrase in a command may be read as several words too ("I'll do it, next")
             rescored = [max(s - SHORT_PENALTY * max(0, n_free - len(c.split())
-                                                    - (PHRASE_WORDS - 1) * len(phrase_of[c].split())),
+                                                    - (self.phrase_words - 1) * len(phrase_of[c].split())),
                             original.get(c, float("-inf")))
                         for c, s in zip(commands, scores[len(wake_texts):])]
             k = max(range(len(commands)), key=lambda i: rescored[i])
@@ -248,5 +251,11 @@ def check_for(recognizer, phrases: Iterable[str] | str) -> WhisperWakeCheck | No
     whisper = getattr(recognizer, "whisper", None)
     if whisper is None:
         return None
-    rest = getattr(recognizer, "wake_rest_margin", None)
-    return WhisperWakeCheck(whisper, phrases, rest_margin=REST_MARGIN if rest is None else rest)
+
+    def model_or(name: str, default):
+        value = getattr(recognizer, name, None)
+        return default if value is None else value
+
+    return WhisperWakeCheck(whisper, phrases, rest_margin=model_or("wake_rest_margin", REST_MARGIN),
+                            rest_after_s=model_or("wake_rest_after_s", REST_AFTER_S),
+                            phrase_words=model_or("wake_phrase_words", PHRASE_WORDS))

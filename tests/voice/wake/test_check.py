@@ -12,7 +12,8 @@ from voice.asr.grammar import command_grammar
 from voice.asr.pocketsphinx import PocketsphinxRecognizer
 from voice.wake.phrase import COMMAND, NOT_ADDRESSED, WAKE_ONLY, with_wake_phrase
 from voice.wake.spotter import KeyphraseSpotter
-from voice.wake.check import FIRST_STAGE, REST_AFTER_S, AFTER_S, WhisperWakeCheck, addressing, check_for, split_commands
+from voice.wake.check import (AFTER_S, FIRST_STAGE, PHRASE_WORDS, REST_AFTER_S, WhisperWakeCheck, addressing, check_for,
+                              split_commands)
 
 pytestmark = pytest.mark.audio
 
@@ -38,7 +39,9 @@ def woken(recognizer, matcher, pcm: bytes, check: WhisperWakeCheck):
 
 
 def test_the_check_is_the_default_only_with_whisper(two_pass):  # noqa: F811
-    assert isinstance(check_for(two_pass, "attune"), WhisperWakeCheck)
+    check = check_for(two_pass, "attune")
+    assert isinstance(check, WhisperWakeCheck)
+    assert (check.rest_after_s, check.phrase_words) == (REST_AFTER_S, PHRASE_WORDS)  # tiny.en: the check's own
     assert check_for(PocketsphinxRecognizer(), "attune") is None
 
 
