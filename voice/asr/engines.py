@@ -60,6 +60,5 @@ def two_pass(whisper_model: str | Path | None = None):
     recognizer = TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model), margin=margin,
                                    agreed_margin=agreed)
     recognizer.wake_rest_margin = model.wake_rest_margin
-    recognizer.wake_rest_after_s = model.wake_rest_after_s
     recognizer.wake_phrase_words = model.wake_phrase_words
     return recognizer

@@ -131,8 +131,6 @@ class TwoPassRecognizer(RecognizerBase):
     wake_rest_margin: float | None = None
     """The wake check's rest margin for this Whisper model (None: the check's own default); set with the
     margins (`voice.asr.engines.two_pass`)."""
-    wake_rest_after_s: float | None = None
-    """Likewise, the speech after the spotter's end from which the check reads the rest on its own."""
     wake_phrase_words: int | None = None
     """Likewise, how many words the phrase of a woken command may be read as."""
     early_scoring = True

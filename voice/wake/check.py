@@ -56,10 +56,6 @@ grammar sentence (`split_commands`)."""
 SPLIT_READINGS = 3
 """Whisper's readings of the whole utterance that are split (`split_commands`)."""
 
-REST_AFTER_S = 0.25
-"""The command is read on the audio after the phrase when at least this much speech followed where the
-spotter placed the phrase's end: a short command ("pause") said fast can leave less than `AFTER_S`
-after a late end (chosen on the development half: bench/results/wake-round5.md)."""
 REST_MARGIN = 2.0
 """The command read on the audio after the phrase is taken when the second pass's best sentence is within
 this many nats a token of Whisper's own reading of that audio (chosen on the development half:
@@ -96,15 +92,16 @@ class Verdict:
     """A command read on the audio after the phrase: how far below Whisper's own reading of that audio
     (nats a token; None: the command came from the whole utterance)."""
     scored: tuple = ()
-    """(command, gap before the short penalty, its floor) of every command scored (for calibration)."""
+    """(command, gap before the short penalty, its floor, word edits from Whisper's split or None) of every
+    command scored (for calibration)."""
 
 
-def split_commands(graph: tuple, free: list[str], phrase: str) -> list[str]:
-    """Grammar sentences (phrase in front) read off Whisper's readings of a whole woken utterance: each
-    reading's first one to `PHRASE_WORDS` words taken as Whisper's spelling of the phrase ("at you",
-    "I'll do it"), the rest mapped to the nearest sentences of `graph` (the step's grammar behind the
-    phrase) within `SPLIT_EDITS` words."""
-    out: list[str] = []
+def split_commands(graph: tuple, free: list[str], phrase: str) -> dict[str, int]:
+    """{grammar sentence (phrase in front): fewest word edits} read off Whisper's readings of a whole woken
+    utterance: each reading's first one to `PHRASE_WORDS` words taken as Whisper's spelling of the phrase
+    ("at you", "I'll do it"), the rest mapped to the nearest sentences of `graph` (the step's grammar behind
+    the phrase) within `SPLIT_EDITS` words; 0 edits: Whisper wrote the command itself."""
+    out: dict[str, int] = {}
     seen: set[tuple[str, ...]] = set()
     for text in free[:SPLIT_READINGS]:
         words = grammar_words(text)
@@ -113,11 +110,11 @@ def split_commands(graph: tuple, free: list[str], phrase: str) -> list[str]:
             if rest in seen:
                 continue
             seen.add(rest)
-            for _cost, sentence in nearest_sentences(graph, phrase.split() + list(rest), max_edits=SPLIT_EDITS,
-                                                     limit=3):
+            for cost, sentence in nearest_sentences(graph, phrase.split() + list(rest), max_edits=SPLIT_EDITS,
+                                                    limit=3):
                 joined = " ".join(sentence)
-                if joined.startswith(phrase + " ") and joined not in out:
-                    out.append(joined)
+                if joined.startswith(phrase + " "):
+                    out[joined] = min(cost, out.get(joined, cost))
     return out
 
 
@@ -137,13 +134,11 @@ class WhisperWakeCheck:
 
     def __init__(self, whisper, phrases: Iterable[str] | str, wake_margin: float = WAKE_MARGIN,
                  command_margin: float = COMMAND_MARGIN, history: list | None = None, after_s: float = AFTER_S,
-                 rest_margin: float = REST_MARGIN, rest_after_s: float = REST_AFTER_S,
-                 phrase_words: int = PHRASE_WORDS):
+                 rest_margin: float = REST_MARGIN, phrase_words: int = PHRASE_WORDS):
         self.whisper = whisper
         self.phrase_words = phrase_words
         """Words the phrase of a command may be read as before the short penalty (the phrase alone: PHRASE_WORDS)."""
         self.rest_margin = rest_margin
-        self.rest_after_s = rest_after_s
         self.phrases = normalise_phrases(phrases)
         self.wake_margin = wake_margin
         self.command_margin = command_margin
@@ -172,9 +167,11 @@ class WhisperWakeCheck:
         pairs = sorted(zip(last.get("scores") or [], last.get("candidates") or []), reverse=True)[:RESCORED]
         commands = [c for _s, c in pairs if any(c.startswith(p + " ") for p in self.phrases)]
         original = {c: s for s, c in pairs}  # the second pass's scores, short penalty included
+        split: dict[str, int] = {}
         if grammar is not None and grammar.graph:
             for phrase in self.phrases:
-                commands += [c for c in split_commands(grammar.graph, free, phrase) if c not in commands]
+                split.update({c: e for c, e in split_commands(grammar.graph, free, phrase).items() if c not in split})
+            commands += [c for c in split if c not in commands]
         phrase_of = {c: next(p for p in self.phrases if c.startswith(p + " ")) for c in commands}
         wake_texts = [f"{phrase[:1].upper()}{phrase[1:]}{mark}" for phrase in self.phrases for mark in (".", "?")]
         styled = [addressing(c, phrase_of[c]) + end for c in commands]
@@ -192,14 +189,18 @@ class WhisperWakeCheck:
                         for c, s in zip(commands, scores[len(wake_texts):])]
             k = max(range(len(commands)), key=lambda i: rescored[i])
             command, command_gap = commands[k], max(0.0, best_free - rescored[k])
-            scored = tuple((c, best_free - s, best_free - original.get(c, float("-inf")))
+            scored = tuple((c, best_free - s, best_free - original.get(c, float("-inf")), split.get(c))
                            for c, s in zip(commands, scores[len(wake_texts):]))
         facts = (wake_gap, command_gap, command, wake_raw, n_free, speech_after_s)
         # the phrase alone needs little speech after it ("at noon we had lunch" reads as "Attune." nearly
         # as well as "a-tyune" does, but goes on for a second); when it cannot be the phrase alone, the
         # phrase alone scoring better ("Attune." for "attune, pause") does not stop the command
         alone = speech_after_s is None or speech_after_s < self.after_s
-        if command_gap is not None and command_gap <= self.command_margin and (command_gap <= wake_gap or not alone):
+        # Whisper wrote the command itself after its spelling of the phrase ("That tune, pause."): a command,
+        # however little speech followed where the spotter placed the phrase's end
+        said = split.get(command) == 0
+        if command_gap is not None and command_gap <= self.command_margin and (command_gap <= wake_gap or not alone
+                                                                               or said):
             return self._keep(Verdict(COMMAND, command, *facts, scored=scored))
         if wake_gap <= self.wake_margin and alone:
             return self._keep(Verdict(WAKE_ONLY, "", *facts, scored=scored))
@@ -214,7 +215,7 @@ class WhisperWakeCheck:
         after the phrase, read on its own, carries the command without it. With speech after the phrase
         and the second pass accepting it (`rest_margin`), that command is taken; otherwise the whole
         utterance is decoded with the phrase in front and judged as before (`judge`)."""
-        if after_s >= self.rest_after_s:
+        if after_s >= self.after_s:
             recognizer.finish()
             # the second pass's best sentence, even when it refused it as no speech: Whisper's no-speech
             # probability runs high on audio cut right after the phrase ("Pause." read exactly, refused),
@@ -257,5 +258,4 @@ def check_for(recognizer, phrases: Iterable[str] | str) -> WhisperWakeCheck | No
         return default if value is None else value
 
     return WhisperWakeCheck(whisper, phrases, rest_margin=model_or("wake_rest_margin", REST_MARGIN),
-                            rest_after_s=model_or("wake_rest_after_s", REST_AFTER_S),
                             phrase_words=model_or("wake_phrase_words", PHRASE_WORDS))
