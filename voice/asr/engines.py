@@ -63,4 +63,5 @@ def two_pass(whisper_model: str | Path | None = None):
     model = calibrated(whisper_model)
     margin, agreed = model.margins
     return TwoPassRecognizer(PocketsphinxRecognizer(), whisper_engine(whisper_model), margin=margin,
-                             agreed_margin=agreed, wake_rest_margin=model.wake_rest_margin)
+                             agreed_margin=agreed, wake_rest_margin=model.wake_rest_margin,
+                             wake_phrase_words=model.wake_phrase_words)

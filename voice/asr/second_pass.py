@@ -132,13 +132,15 @@ class TwoPassRecognizer(RecognizerBase):
     """The early start also scores Whisper's own grammar sentences (off: it only encodes and reads)."""
 
     def __init__(self, first, whisper: WhisperEngine, margin: float = MARGIN, agreed_margin: float = AGREED_MARGIN,
-                 prompt: bool = True, wake_rest_margin: float | None = None):
+                 prompt: bool = True, wake_rest_margin: float | None = None, wake_phrase_words: int | None = None):
         self.first = first
         self.whisper = whisper
         self.margin = margin
         self.agreed_margin = agreed_margin
-        # The wake check's rest margin for this Whisper model (None: the check's own default).
+        # The wake check's settings for this Whisper model (None: the check's own defaults): the rest's
+        # margin, and how many words the phrase of a woken command may be read as.
         self.wake_rest_margin = wake_rest_margin
+        self.wake_phrase_words = wake_phrase_words
         self.use_prompt = prompt
         self.skip_confidence = self.SKIP_CONFIDENCE
         self.model = f"{first.model}; {whisper.model}"

