@@ -1,8 +1,8 @@
 """Several training recipes for the disclosure classifier measured on the same folds in one run.
 
 bench/safety_train.py's folds (each development set left out in turn, or each training writer)
-and its threshold rule, with the vectors encoded once and each fold's matrix built once for all
-recipes; a hard-negative recipe reuses the plain fit of the same size and seed as its first pass.
+and its threshold rule, with the vectors encoded once and one plain fit per fold for all
+recipes of its size and seed (a hard-negative recipe's first pass).
 
 Usage (from the checkout, vectors cached by safety_train.py --encode-only):
   .venv/bin/python bench/safety_variants.py --cache bench/tmp/cache --jobs 2 --out bench/tmp/v \\
@@ -56,19 +56,15 @@ def folds(data: dict, writers: bool) -> list[tuple[str, list, list]]:
              held) for name, held in by_writer.items()]
 
 
-def fit_all(enc: st.Encoded, train_rows: list, held: list, recipes: list[Recipe]) -> dict[str, np.ndarray]:
+def fit_group(enc: st.Encoded, train_rows: list, held: list, recipes: list[Recipe]) -> dict[str, np.ndarray]:
+    """Recipes of one size and seed on one fold: one plain fit, then each recipe's second pass if any."""
     x = enc([t for t, _ in train_rows])
     y = np.array([lab for _, lab in train_rows])
     cw = st.balanced(list(y))
     held_x = enc([t for t, _ in held])
-    plain: dict[tuple[int, int], object] = {}
-    out = {}
-    for r in recipes:
-        key = (r.hidden, r.seed)
-        if key not in plain:
-            plain[key] = st.fit_mlp(x, y, cw, r.hidden, seed=r.seed)
-        out[r.name] = st.fit_net(x, y, cw, None, r.hidden, r.seed, r.hard, first=plain[key]).probabilities(held_x)
-    return out
+    plain = st.fit_mlp(x, y, cw, recipes[0].hidden, seed=recipes[0].seed)
+    return {r.name: st.fit_net(x, y, cw, None, r.hidden, r.seed, r.hard, first=plain).probabilities(held_x)
+            for r in recipes}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     plan = folds(data, args.writers)
     enc = st.Encoded(st.ENCODER, args.cache)
     enc(list(dict.fromkeys(t for _, rows, held in plan for t, _ in rows + held)))  # all encoded before the fork
-    results = st.forked(lambda f: fit_all(enc, f[1], f[2], recipes), plan, args.jobs)
+    groups = [[r for r in recipes if (r.hidden, r.seed) == key] for key in dict.fromkeys((r.hidden, r.seed) for r in recipes)]
+    # One task per fold and group, so that the processes stay busy to the end.
+    tasks = [(i, j) for i in range(len(plan)) for j in range(len(groups))]
+    done = st.forked(lambda task: fit_group(enc, plan[task[0]][1], plan[task[0]][2], groups[task[1]]), tasks, args.jobs)
+    results = [{k: v for (f, _), res in zip(tasks, done) if f == i for k, v in res.items()} for i in range(len(plan))]
     given = dict(pair.split("=") for pair in args.thresholds.split(",") if pair)
     mode = "writers" if args.writers else "sets"
     args.out.mkdir(parents=True, exist_ok=True)

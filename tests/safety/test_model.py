@@ -128,8 +128,8 @@ def test_the_classifier_reads_consequences(text, category):
 
 @pytest.mark.parametrize("text", [
     pytest.param("I keep my car keys in my coat pocket so I don't lose them again", marks=pytest.mark.xfail(
-        strict=True, reason="the network reads keys kept at hand as safety planning (round five 0.89 against "
-                            "0.73): the writers told that disclosure many ways; a known false stop")),
+        strict=True, reason="the network reads keys kept at hand as safety planning (round six 0.92 against "
+                            "0.72): the writers told that disclosure many ways; a known false stop")),
     "I told the nurse I slipped in the shower at the gym",
     "we gave our old records to my cousin when we moved",
     "what a week, my feet are killing me",
