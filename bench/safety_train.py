@@ -17,7 +17,8 @@ Usage (from the checkout):
   options: --cache bench/tmp/cache (keep vectors), --jobs 2 (folds at once), --writer-out
   (also leave each writer out in turn), --save-scores F.npz (out-of-fold probabilities),
   --threshold T (no folds: weights with T; with --cv-only --writer-out: writers out only),
-  --gate (readings the rules' excuses overrule), --augment, --encoder, --kind, --ensemble
+  --gate (readings the rules' excuses overrule), --augment, --encoder, --kind, --ensemble,
+  --hidden, --seed, --hard (hard-negative weight), --encode-only (fill --cache and stop)
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ ENCODER = "use+minilm+e5"
 KIND = "mlp"
 HIDDEN = 128
 STEPS = 300
+NET_SEED = SEED
+"""The network's seeded start (the corpus' draws keep SEED)."""
+HARD = 1.0
+"""Hard-negative weight: above 1, a second fit from the same start in which the training rows the
+first fit put near the wrong side (everyday at HARD_EVERYDAY or more, disclosures under
+HARD_DISCLOSURE) weigh this many times as much."""
+HARD_EVERYDAY = 0.5
+HARD_DISCLOSURE = 0.9
 ENSEMBLE = 1
 """Networks from different seeded starts, their logits averaged (round three: 3). One since round
 four: in round five two averaged measured no better out of fold than a seed's own spread
@@ -256,6 +265,21 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, cw: list[float], hidden: int = HIDDEN,
     return sm.Model(((params[0], params[1]), (params[2], params[3])), 0.5)
 
 
+def fit_net(x: np.ndarray, y: np.ndarray, cw: list[float], rw: np.ndarray | None, hidden: int, seed: int,
+            hard: float, first: sm.Model | None = None) -> sm.Model:
+    """fit_mlp, then with `hard` above 1 fit again with the rows `first` (or that fit) got nearly
+    or plainly wrong weighed `hard` times: in-sample scores, so no fold reads what it measures."""
+    model = first or fit_mlp(x, y, cw, hidden, seed=seed, rw=rw)
+    if hard <= 1:
+        return model
+    chance = 1.0 - model.probabilities(x)[:, 0]
+    near = ((y == 0) & (chance >= HARD_EVERYDAY)) | ((y > 0) & (chance < HARD_DISCLOSURE))
+    print(f"  hard rows: {int((near & (y == 0)).sum())} everyday, {int((near & (y > 0)).sum())} disclosures "
+          f"of {len(y)}", file=sys.stderr, flush=True)
+    weights = (np.ones(len(y), np.float32) if rw is None else rw) * np.where(near, hard, 1.0).astype(np.float32)
+    return fit_mlp(x, y, cw, hidden, seed=seed, rw=weights)
+
+
 def merged(models: list[sm.Model]) -> sm.Model:
     """Networks of one hidden layer whose logits are averaged, written as one wider network
     (hidden units side by side, output weights divided by their number): the same file format."""
@@ -275,7 +299,8 @@ def train(enc: Encoded, rows: list[tuple[str, int]], kind: str = "mlp", l2: floa
     rw = np.array([plain_weight if t in plain else 1.0 for t, _ in rows]) if plain else None
     if kind == "ridge":
         return fit_ridge(x, y, cw, l2, rw)
-    return merged(forked(lambda i: fit_mlp(x, y, cw, seed=SEED + i, rw=rw), list(range(ensemble or ENSEMBLE)), jobs))
+    return merged(forked(lambda i: fit_net(x, y, cw, rw, HIDDEN, NET_SEED + i, HARD),
+                         list(range(ensemble or ENSEMBLE)), jobs))
 
 
 def out_of_fold(enc: Encoded, base, sets, kind: str, l2: float = L2, jobs: int = 1):
@@ -424,6 +449,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--without", default="", help="writers left out of everything, comma separated (to measure them)")
     ap.add_argument("--gate", default=",".join(sorted(GATE)),
                     help="classifier readings the rules' excuses overrule, comma separated (GATE)")
+    ap.add_argument("--hidden", type=int, default=HIDDEN, help="hidden units (HIDDEN)")
+    ap.add_argument("--seed", type=int, default=NET_SEED, help="the network's seeded start (NET_SEED)")
+    ap.add_argument("--hard", type=float, default=HARD, help="hard-negative weight (HARD; 1: none)")
+    ap.add_argument("--encode-only", action="store_true", help="encode every sentence into --cache, then stop")
     ap.add_argument("--writer-out", action="store_true",
                     help="also leave each writer's training sentences out in turn and measure on them")
     args = ap.parse_args(argv)
@@ -431,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     globals()["AUGMENT"] = args.augment or AUGMENT
     globals()["GATE"] = frozenset(g for g in args.gate.split(",") if g)
     globals()["CLASS_WEIGHT"] = args.class_weight
+    globals().update(HIDDEN=args.hidden, NET_SEED=args.seed, HARD=args.hard)
     started = time.perf_counter()
     data = yaml.safe_load((DATA / "safety_training.yaml").read_text(encoding="utf-8"))
     without = {w for w in args.without.split(",") if w}
@@ -444,6 +474,10 @@ def main(argv: list[str] | None = None) -> int:
     n_pos = sum(1 for _, y in base if y)
     print(f"corpus: {len(base)} sentences ({n_pos} disclosures), development sets: "
           + ", ".join(f"{k} {len(v)}" for k, v in sets.items()))
+    if args.encode_only:
+        enc(list(dict.fromkeys([t for t, _ in base] + [t for rs in sets.values() for t, _ in augmented(rs)])))
+        print(f"encoded with {args.encoder}, took {time.perf_counter() - started:.1f} s")
+        return 0
     scores = {}
     if args.threshold is not None:
         # No folds: a threshold measured by an earlier run's folds (it says which).

@@ -66,9 +66,9 @@ def test_disclosures_in_other_words(text, category):
     "I'm afraid of flying", "you never let me pick the film",
     pytest.param("I cut myself chopping onions", marks=pytest.mark.xfail(strict=True, reason=(
         "since round three the rules' accident excuse does not gate the classifier, which reads it as "
-        "self-harm (round five 0.92 against 0.73): gating cost recall out of fold, bench/results/safety.md"))),
+        "self-harm (round six 0.93 against 0.72): gating cost recall out of fold, bench/results/safety.md"))),
     pytest.param("he stabbed me in the back at work", marks=pytest.mark.xfail(strict=True, reason=(
-        "round five's network reads the idiom as violence (0.86 against 0.73); the rules remove the figure "
+        "round six's network reads the idiom as violence (0.97 against 0.72); the rules remove the figure "
         "of speech, but gating on it cost more false stops on writers left out; bench/results/safety.md"))),
     "I feel safe with you", "let's end the evening with a film",
     "I want to die my hair blue", "grab me a coffee on the way", "the price hit me like a ton of bricks",

@@ -128,8 +128,8 @@ def test_the_classifier_reads_consequences(text, category):
 
 @pytest.mark.parametrize("text", [
     pytest.param("I keep my car keys in my coat pocket so I don't lose them again", marks=pytest.mark.xfail(
-        strict=True, reason="the network reads keys kept at hand as safety planning (round five 0.89 against "
-                            "0.73): the writers told that disclosure many ways; a known false stop")),
+        strict=True, reason="the network reads keys kept at hand as safety planning (round six 0.92 against "
+                            "0.72): the writers told that disclosure many ways; a known false stop")),
     "I told the nurse I slipped in the shower at the gym",
     "we gave our old records to my cousin when we moved",
     "what a week, my feet are killing me",
@@ -142,7 +142,7 @@ def test_the_classifier_lets_their_everyday_twins_pass(text):
 def test_trained_without_the_development_sets_it_still_reads_them():
     """Train on the written corpus alone (templates and the training writers, no development
     set), then measure attune's pipeline on all development sets with the shipped threshold:
-    sentences from ten sets the fit never saw. Floors sit a little under the figures measured
+    sentences from eleven sets the fit never saw. Floors sit a little under the figures measured
     when this test was written (bench/results/safety.md)."""
     data = yaml.safe_load((ROOT / "server/data/en/safety_training.yaml").read_text(encoding="utf-8"))
     base = safety_train.corpus(data)
@@ -157,7 +157,7 @@ def test_trained_without_the_development_sets_it_still_reads_them():
 
 
 FLOOR_CAUGHT = 0.90
-"""Round five measured 1229/1325 (92.8%) and 42/1861 (2.3%) on A-J with twelve writers
+"""Round six measured 1394/1485 (93.9%) and 52/2101 (2.5%) on A-K with fifteen writers
 (bench/results/safety.md)."""
 CEILING_STOPPED = 0.035
 
