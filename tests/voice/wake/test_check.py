@@ -134,16 +134,21 @@ def test_a_reading_far_from_every_command_gives_none(matcher):
     assert split_commands(talk_woken(matcher).graph, ["It was a long day at work today."], "attune") == {}
 
 
-def test_the_whole_utterance_is_also_split_where_whisper_reads_the_phrase_end(synth, two_pass, matcher):  # noqa: F811
-    """Given the step's grammar, the check scores the commands of Whisper's own split too (those the second
-    pass did not propose have no floor) and takes the command from them or the second pass's best."""
+def judged_say_that_again(synth, two_pass, matcher, phrase_end_s):
+    """The check's verdict on a synthesized "attune, say that again", the spotter's end put at `phrase_end_s`."""
     pcm = synth.pcm("attune, say that again")
     grammar = talk_woken(matcher)
     two_pass.last = {}
     two_pass.start(grammar, partials=False)
     two_pass.feed(pcm)
     two_pass.finish()
-    verdict = WhisperWakeCheck(two_pass.whisper, "attune").judge(two_pass, pcm, 0.8, grammar)
+    return WhisperWakeCheck(two_pass.whisper, "attune").judge(two_pass, pcm, phrase_end_s, grammar)
+
+
+def test_the_whole_utterance_is_also_split_where_whisper_reads_the_phrase_end(synth, two_pass, matcher):  # noqa: F811
+    """Given the step's grammar, the check scores the commands of Whisper's own split too (those the second
+    pass did not propose have no floor) and takes the command from them or the second pass's best."""
+    verdict = judged_say_that_again(synth, two_pass, matcher, 0.8)
     assert verdict.outcome == COMMAND and verdict.text == "attune say that again", verdict
     assert any(floor == float("inf") for _c, _raw, floor, _e in verdict.scored), verdict.scored  # the split's own
 
@@ -151,12 +156,6 @@ def test_the_whole_utterance_is_also_split_where_whisper_reads_the_phrase_end(sy
 def test_a_command_whisper_wrote_itself_is_taken_however_late_the_spotter_s_end(synth, two_pass, matcher):  # noqa: F811
     """The spotter may place the phrase's end in the command, leaving under AFTER_S of speech after it:
     the command Whisper wrote itself after its spelling of the phrase is marked so (0 edits) and taken."""
-    pcm = synth.pcm("attune, say that again")
-    grammar = talk_woken(matcher)
-    two_pass.last = {}
-    two_pass.start(grammar, partials=False)
-    two_pass.feed(pcm)
-    two_pass.finish()
-    verdict = WhisperWakeCheck(two_pass.whisper, "attune").judge(two_pass, pcm, 0.1, grammar)
+    verdict = judged_say_that_again(synth, two_pass, matcher, 0.1)
     said = {c: e for c, _raw, _floor, e in verdict.scored}
     assert verdict.outcome == COMMAND and said[verdict.text] == 0, verdict
