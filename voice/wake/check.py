@@ -36,8 +36,8 @@ from voice.wake.phrase import COMMAND, NOT_ADDRESSED, WAKE_ONLY, normalise_phras
 WAKE_MARGIN = 11.0
 """Nats the phrase alone may score below Whisper's free reading (chosen on the development half)."""
 COMMAND_MARGIN = 15.0
-"""Nats the best "attune, <command>" may score below Whisper's free reading (likewise; kept in round five:
-at 18 the look-alike "at noon we had lunch" is taken as "attune, we can go", bench/results/wake-round5.md)."""
+"""Nats the best "attune, <command>" may score below Whisper's free reading (likewise; a looser margin takes
+look-alikes in conversation as commands)."""
 AFTER_S = 0.3
 """The phrase alone has less speech than this after it (`voice.wake.phrase.MIN_COMMAND_S`; chosen with the margins)."""
 RESCORED = 4
